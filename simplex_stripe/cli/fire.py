@@ -1,0 +1,169 @@
+"""`simplex-stripe fire` and `simplex-stripe sequences`."""
+
+import json
+import sys
+import time
+
+import click
+from rich.console import Console
+
+from simulator.delivery import ORDERS, RETRY_PROFILES, DeliveryPolicy
+from simulator.errors import SimulatorError
+from simulator.periods import parse_iso
+from simulator.scene import Scene
+from simulator.receiver import VerifyingReceiver, serving
+from simulator.sender import WebhookSender, check_url, encode
+from simulator.sequences import SEQUENCES, get_sequence, run_sequences
+from simulator.signing import check_secret
+from simulator.versions import resolve
+from simulator.world import ACCOUNT_TYPE_NAMES, load_world, new_world, save_world
+
+from .errors import UsageProblem
+from .live import LiveDeliveries, print_report
+
+WEBHOOK_PATH = "/api/v6/integrations/stripe/web-hooks"
+
+
+def _start(value: str | None) -> int:
+    if value is None:
+        return int(time.time())
+    try:
+        return parse_iso(value)
+    except ValueError:
+        raise UsageProblem(f"--start {value!r} is not an ISO 8601 time (e.g. 2026-01-31T09:00:00Z)") from None
+
+
+@click.command()
+@click.argument("sequence_names", metavar="SEQUENCE...", nargs=-1, required=True)
+@click.option("--target", help="Webhook URL to POST to (required unless --dry-run).")
+@click.option("--secret", "secrets", multiple=True, help="Webhook signing secret whsec_…; repeat for rotation.")
+@click.option("--account", help="Account reference: client_reference_id and metadata.accountRef.")
+@click.option("--email", default="jane@example.com", show_default=True, help="Customer e-mail.")
+@click.option("--price", help="Price id the purchase uses (default: invented).")
+@click.option("--product", help="Product id of --price (default: invented).")
+@click.option("--new-price", help="Price id a plan-change switches to.")
+@click.option("--new-product", help="Product id of --new-price.")
+@click.option("--account-type", type=click.Choice(list(ACCOUNT_TYPE_NAMES)), default="professional",
+              show_default=True, help="Names the invented product.")
+@click.option("--new-account-type", type=click.Choice(list(ACCOUNT_TYPE_NAMES)), default="business",
+              show_default=True, help="Names the invented plan-change product.")
+@click.option("--interval-months", type=int, default=1, show_default=True, help="The plan's period in months.")
+@click.option("--new-interval-months", type=int, help="The plan-change target's period (default: same).")
+@click.option("--currency", default="usd", show_default=True)
+@click.option("--amount", type=int, default=2900, show_default=True, help="Unit amount in minor units.")
+@click.option("--tax-rate", type=float, default=7.7, show_default=True, help="Tax percentage; 0 for none.")
+@click.option("--tax-inclusive", is_flag=True, help="The tax rate is inclusive (default exclusive).")
+@click.option("--api-version", default=None, help="Payload shape: a Stripe API version, 'current' or 'pre-basil'.")
+@click.option("--order", type=click.Choice(ORDERS), default="in-order", show_default=True)
+@click.option("--seed", default="0", show_default=True, help="Seed for ids and shuffles.")
+@click.option("--duplicates", type=int, default=0, show_default=True, help="Redeliver each event N more times.")
+@click.option("--retry", type=click.Choice(list(RETRY_PROFILES)), default="test", show_default=True)
+@click.option("--time-scale", type=float, default=0.001, show_default=True,
+              help="Multiplies Stripe's retry delays (1 = real time).")
+@click.option("--timeout", type=float, default=10.0, show_default=True, help="Seconds per attempt.")
+@click.option("--concurrency", type=int, default=1, show_default=True)
+@click.option("--start", help="Simulated start time, ISO 8601 (default: now).")
+@click.option("--world", "world_file", type=click.Path(dir_okay=False), help="Save and resume the world here.")
+@click.option("--local-receiver", is_flag=True,
+              help="Start a receiver on 127.0.0.1 that verifies each delivery with the SDK, and fire at it.")
+@click.option("--dry-run", is_flag=True, help="Print events and headers; send nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON report.")
+def fire(sequence_names, target, secrets, world_file, local_receiver, dry_run, as_json, **opts) -> None:
+    """Fire signed, realistic Stripe event sequences at a webhook URL."""
+    try:
+        if local_receiver:
+            code = _fire_at_local_receiver(list(sequence_names), target, list(secrets), world_file,
+                                           dry_run, as_json, opts)
+        else:
+            code = _fire(list(sequence_names), target, list(secrets), world_file, dry_run, as_json, opts)
+    except SimulatorError as exc:
+        raise UsageProblem(str(exc)) from None
+    sys.exit(code)
+
+
+def _fire(names, target, secrets, world_file, dry_run, as_json, opts) -> int:
+    for name in names:
+        get_sequence(name)
+    if not secrets:
+        raise UsageProblem("--secret whsec_… is required")
+    for secret in secrets:
+        check_secret(secret)
+    if not dry_run:
+        if not target:
+            raise UsageProblem("--target URL is required (or use --dry-run)")
+        check_url(target)
+    version = resolve(opts["api_version"])
+    policy = DeliveryPolicy(order=opts["order"], duplicates=opts["duplicates"], retry=opts["retry"],
+                            time_scale=opts["time_scale"], timeout=opts["timeout"],
+                            concurrency=opts["concurrency"], seed=opts["seed"])
+    world = (load_world(world_file) if world_file else None) or _world(opts)
+    events = run_sequences(Scene(world, version), names)
+    sender = WebhookSender(target or "http://127.0.0.1/dry-run", secrets, policy)
+    if dry_run:
+        _print_dry_run(sender, policy.schedule(events), as_json)
+        return 0
+    sender.probe()
+    console = Console(stderr=as_json)
+    with LiveDeliveries(console, total=len(events) * (1 + policy.duplicates), quiet=as_json) as live:
+        sender.on_attempt = live.add
+        report = sender.send(events)
+    if world_file:
+        save_world(world, world_file)
+    if as_json:
+        click.echo(json.dumps({**report.to_dict(), "events": [e["id"] for e in events]}, indent=2))
+    else:
+        print_report(console, report)
+    return 0 if report.ok else 1
+
+
+def _fire_at_local_receiver(names, target, secrets, world_file, dry_run, as_json, opts) -> int:
+    if target or dry_run:
+        raise UsageProblem("--local-receiver starts its own target; drop --target/--dry-run")
+    for secret in secrets:
+        check_secret(secret)
+    receiver = VerifyingReceiver(secrets)
+    with serving(receiver) as base:
+        code = _fire(names, base + WEBHOOK_PATH, secrets, world_file, False, as_json, opts)
+    verified = sum(r.verified for r in receiver.received)
+    click.echo(f"local receiver: {verified} of {len(receiver.received)} deliveries verified with "
+               "stripe.Webhook.construct_event", err=as_json)
+    return code if verified == len(receiver.received) else 1
+
+
+def _world(opts: dict):
+    return new_world(
+        seed=opts["seed"], start=_start(opts["start"]), email=opts["email"], account=opts["account"],
+        account_type=opts["account_type"], new_account_type=opts["new_account_type"],
+        interval_months=opts["interval_months"], new_interval_months=opts["new_interval_months"],
+        currency=opts["currency"], amount=opts["amount"], price=opts["price"], product=opts["product"],
+        new_price=opts["new_price"], new_product=opts["new_product"], tax_rate=opts["tax_rate"],
+        tax_inclusive=opts["tax_inclusive"])
+
+
+def _print_dry_run(sender: WebhookSender, deliveries: list[dict], as_json: bool) -> None:
+    signed = [{"headers": sender.headers(encode(e), sender.timestamp(e["id"])), "body": e} for e in deliveries]
+    if as_json:
+        click.echo(json.dumps(signed, indent=2))
+        return
+    for item in signed:
+        click.echo(f"POST {sender.url}")
+        for key, value in item["headers"].items():
+            click.echo(f"{key}: {value}")
+        click.echo()
+        click.echo(encode(item["body"]).decode())
+        click.echo()
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def sequences(as_json: bool) -> None:
+    """List the sequences and the events each emits."""
+    rows = [{"name": s.name, "summary": s.summary, "emits": list(s.emits)} for s in SEQUENCES.values()]
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return
+    from rich.table import Table
+    table = Table("sequence", "what happens", "events", title="simplex-stripe sequences")
+    for row in rows:
+        table.add_row(row["name"], row["summary"], "\n".join(row["emits"]))
+    Console().print(table)
