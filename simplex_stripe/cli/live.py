@@ -12,10 +12,11 @@ LONG_RUN = 40
 
 def _table(title: str) -> Table:
     table = Table(title=title)
-    table.add_column("event", no_wrap=True)
-    table.add_column("type", no_wrap=True)
-    for name in ("try", "status", "ms"):
-        table.add_column(name, justify="right", no_wrap=True)
+    table.add_column("event", no_wrap=True, min_width=12, overflow="ellipsis")
+    table.add_column("type", no_wrap=True, min_width=12, overflow="ellipsis")
+    table.add_column("try", justify="right", no_wrap=True, min_width=3)
+    table.add_column("status", justify="right", no_wrap=True, min_width=6)
+    table.add_column("ms", justify="right", no_wrap=True, min_width=6)
     table.add_column("response", overflow="ellipsis", no_wrap=True, max_width=40)
     return table
 
