@@ -73,6 +73,26 @@ def one_time_purchase(scene: Scene, invoiced: bool = False) -> None:
     w.now = t + 1
 
 
+def delayed_one_time_purchase(scene: Scene) -> None:
+    """Checkout in payment mode with a delayed method (SEPA debit): completed unpaid, paid days later."""
+    w = scene.world
+    t, ids, plan = w.now, w.ids, w.plan
+    session_id, pay = ids.new("cs_test"), scene.new_payment()
+    amount = scene.tax_for(plan.unit_amount).total
+
+    def session(status: str) -> dict:
+        return scene.session(id=session_id, mode="payment", plan=plan, payment_status=status, created=t,
+                             payment_intent=pay.intent)
+
+    scene.emit("checkout.session.completed", session("unpaid"), t)
+    settled = t + 3 * DAY
+    intent, charge = scene.payment_objects(pay, amount, plan.currency, settled, metadata=w.metadata())
+    scene.emit("charge.succeeded", charge, settled)
+    scene.emit("payment_intent.succeeded", intent, settled)
+    scene.emit("checkout.session.async_payment_succeeded", session("paid"), settled)
+    w.now = settled + 1
+
+
 def renewal(scene: Scene) -> None:
     """The period ends and the subscription renews: period advance, then the cycle invoice is paid."""
     sub = _advance_cycle(scene, "renewal")
@@ -242,6 +262,9 @@ SEQUENCES: dict[str, Sequence] = {s.name: s for s in (
              lambda scene: one_time_purchase(scene, invoiced=True), (
         "charge.succeeded", "payment_intent.succeeded", "customer.created", "checkout.session.completed",
         "invoice.created", "invoice.finalized", "invoice.paid", "invoice.payment_succeeded")),
+    Sequence("one-time-purchase-delayed", "Checkout in payment mode, completed unpaid, paid 3 days later",
+             delayed_one_time_purchase, ("checkout.session.completed", "charge.succeeded",
+                                         "payment_intent.succeeded", "checkout.session.async_payment_succeeded")),
     Sequence("renewal", "The period ends; the cycle invoice is paid an hour later", renewal, (
         "customer.subscription.updated", "invoice.created", "invoice.finalized", "charge.succeeded",
         "payment_intent.succeeded", "invoice.paid", "invoice.payment_succeeded")),

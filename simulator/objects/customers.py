@@ -6,10 +6,10 @@ def customer_object(*, id: str, email: str | None, created: int, name: str | Non
                     invoice_prefix: str = "SIMPLEX1", description: str | None = None) -> dict:
     """A `customer`."""
     return {
-        "id": id, "object": "customer", "address": None, "balance": 0, "business_name": None,
+        "id": id, "object": "customer", "address": None, "balance": 0,
         "created": created, "currency": None, "customer_account": None, "default_source": None,
         "delinquent": False, "description": description, "discount": None, "email": email,
-        "individual_name": None, "invoice_prefix": invoice_prefix,
+        "invoice_prefix": invoice_prefix,
         "invoice_settings": {"custom_fields": None, "default_payment_method": None, "footer": None,
                              "rendering_options": None},
         "livemode": False, "metadata": dict(metadata or {}), "name": name, "next_invoice_sequence": 1,

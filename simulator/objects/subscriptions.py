@@ -47,6 +47,7 @@ def subscription_object(*, id: str, customer: str, items: list[dict], status: st
         "billing_cycle_anchor": billing_cycle_anchor, "billing_cycle_anchor_config": None,
         "billing_mode": {"flexible": {"proration_discounts": "included"}, "type": "flexible",
                          "updated_at": created},
+        "billing_schedules": [],
         "billing_thresholds": None, "cancel_at": cancel_at, "cancel_at_period_end": cancel_at_period_end,
         "canceled_at": canceled_at,
         "cancellation_details": {"comment": None, "feedback": None, "reason": cancellation_reason},
