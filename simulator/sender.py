@@ -2,6 +2,7 @@
 
 import json
 import logging
+import os
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -75,6 +76,16 @@ def check_url(url: str) -> str:
     return url
 
 
+def _session_for(url: str) -> requests.Session:
+    """A session with the environment's proxy settings resolved once, not on every POST."""
+    session = requests.Session()
+    # requests re-reads *_proxy variables per request, which costs more than signing; read them once.
+    session.proxies = requests.utils.get_environ_proxies(url)
+    session.verify = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
+    session.trust_env = False
+    return session
+
+
 class WebhookSender:
     """Signs each delivery at send time and POSTs it, retrying as Stripe does."""
 
@@ -87,7 +98,7 @@ class WebhookSender:
         self.url = check_url(url)
         self.secrets = [check_secret(s) for s in secrets]
         self.policy = policy or DeliveryPolicy()
-        self.session = session or requests.Session()
+        self.session = session or _session_for(self.url)
         self.clock, self.sleep, self.livemode = clock, sleep, livemode
         self.on_attempt = on_attempt
         self._lock = threading.Lock()
