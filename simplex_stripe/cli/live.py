@@ -10,22 +10,26 @@ from simulator.sender import Attempt, Report
 LONG_RUN = 40
 
 
-def _table(title: str) -> Table:
+def _table(title: str, width: int = 120) -> Table:
     table = Table(title=title)
+    wide = width >= 110  # the response column only where it fits beside the ids
     table.add_column("event", no_wrap=True, min_width=12, overflow="ellipsis")
     table.add_column("type", no_wrap=True, min_width=12, overflow="ellipsis")
     table.add_column("try", justify="right", no_wrap=True, min_width=3)
     table.add_column("status", justify="right", no_wrap=True, min_width=6)
     table.add_column("ms", justify="right", no_wrap=True, min_width=6)
-    table.add_column("response", overflow="ellipsis", no_wrap=True, max_width=40)
+    if wide:
+        table.add_column("response", overflow="ellipsis", no_wrap=True, max_width=40)
     return table
 
 
 def _row(table: Table, a: Attempt) -> None:
     status = str(a.status) if a.status is not None else (a.error or "error").split(":")[0]
     style = "green" if a.ok else "red"
-    table.add_row(a.event_id, a.type, str(a.attempt), f"[{style}]{status}[/]", f"{a.latency_ms:.1f}",
-                  (a.response or a.error or "").replace("\n", " ")[:60])
+    cells = [a.event_id, a.type, str(a.attempt), f"[{style}]{status}[/]", f"{a.latency_ms:.1f}"]
+    if len(table.columns) > len(cells):
+        cells.append((a.response or a.error or "").replace("\n", " ")[:60])
+    table.add_row(*cells)
 
 
 class LiveDeliveries:
@@ -33,7 +37,7 @@ class LiveDeliveries:
 
     def __init__(self, console: Console, total: int, quiet: bool = False) -> None:
         self.console, self.total, self.quiet = console, total, quiet
-        self.table = _table("deliveries")
+        self.table = _table("deliveries", console.width)
         self._live = None
         self._progress = None
         self._task = None
@@ -75,7 +79,7 @@ def print_report(console: Console, report: Report) -> None:
     if report.ok:
         console.print(f"[green]✅ {deliveries} deliveries acknowledged[/] ({retries} retries)")
         return
-    table = _table("failed deliveries")
+    table = _table("failed deliveries", console.width)
     for a in report.failed:
         _row(table, a)
     console.print(table)
