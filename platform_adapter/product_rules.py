@@ -1,0 +1,157 @@
+"""The guide's catalogue rules as pure functions over product and price dicts (`StripeObject.to_dict()`)."""
+
+import re
+from dataclasses import dataclass, field
+
+ACCOUNT_TYPES = ("standard", "boardroom", "classroom", "boardroomClassroom", "business", "professional", "school")
+METADATA_KEYS = ("accountType", "interval")
+MONTHS_PER_UNIT = {"month": 1, "year": 12}  # day and week have no exact month equivalent
+WHOLE_POSITIVE = re.compile(r"^[1-9][0-9]*$")
+
+
+@dataclass(frozen=True)
+class PriceView:
+    """One price as the loader shows it, with what is wrong with it."""
+
+    id: str
+    currency: str
+    unit_amount: int | None
+    recurring: bool
+    period: str
+    problems: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ProductCheck:
+    """One product, its prices, and every rule it breaks."""
+
+    id: str
+    name: str
+    account_type: str | None
+    interval: int | None
+    prices: tuple[PriceView, ...]
+    problems: tuple[str, ...] = ()
+
+    @property
+    def valid(self) -> bool:
+        """Offered to customers only when no rule is broken."""
+        return not self.problems and all(not p.problems for p in self.prices)
+
+    def all_problems(self) -> list[str]:
+        """Product problems, then each price's, prefixed with the price id."""
+        return [*self.problems, *(f"{p.id}: {msg}" for p in self.prices for msg in p.problems)]
+
+
+@dataclass
+class CatalogReport:
+    """The loader's verdict on a whole catalogue."""
+
+    products: list[ProductCheck] = field(default_factory=list)
+
+    @property
+    def offered(self) -> list[ProductCheck]:
+        """The valid products, which customers may buy."""
+        return [p for p in self.products if p.valid]
+
+    @property
+    def ok(self) -> bool:
+        """Whether every product follows the rules."""
+        return all(p.valid for p in self.products)
+
+
+def _misspelled(metadata: dict, key: str) -> str | None:
+    return next((k for k in metadata if k != key and k.lower() == key.lower()), None)
+
+
+def metadata_problems(metadata: dict | None) -> tuple[str | None, int | None, list[str]]:
+    """Read `accountType` and `interval` (exact spelling); return them with what is wrong."""
+    metadata = metadata or {}
+    problems: list[str] = []
+    for key in METADATA_KEYS:
+        if key not in metadata:
+            wrong = _misspelled(metadata, key)
+            problems.append(f"metadata key {wrong!r} must be spelled exactly {key!r} (keys are case-sensitive)"
+                            if wrong else f"metadata {key!r} is missing")
+    account_type, interval = metadata.get("accountType"), metadata.get("interval")
+    if account_type is not None and account_type not in ACCOUNT_TYPES:
+        hint = next((t for t in ACCOUNT_TYPES if t.lower() == str(account_type).lower()), None)
+        problems.append(f"accountType {account_type!r} is not one of {', '.join(ACCOUNT_TYPES)}"
+                        + (f" (values are case-sensitive: use {hint!r})" if hint else ""))
+        account_type = None
+    months = None
+    if interval is not None:
+        if WHOLE_POSITIVE.match(str(interval)):
+            months = int(interval)
+        else:
+            problems.append(f"interval {interval!r} must be a positive whole number of months (e.g. '1' or '12')")
+    return account_type, months, problems
+
+
+def price_months(price: dict) -> int | None:
+    """A recurring price's period in months (None for one-time, day or week periods)."""
+    rec = price.get("recurring")
+    if not rec:
+        return None
+    unit = MONTHS_PER_UNIT.get(rec.get("interval"))
+    return None if unit is None else unit * int(rec.get("interval_count") or 1)
+
+
+def period_label(price: dict) -> str:
+    """'one-time', 'monthly', 'every 12 months', 'yearly', 'every 2 weeks'…"""
+    rec = price.get("recurring")
+    if not rec:
+        return "one-time"
+    count, unit = int(rec.get("interval_count") or 1), rec.get("interval")
+    if count == 1:
+        return {"day": "daily", "week": "weekly", "month": "monthly", "year": "yearly"}.get(unit, unit)
+    return f"every {count} {unit}s"
+
+
+def price_problems(price: dict, months: int | None) -> list[str]:
+    """What breaks Standard pricing, or the product's interval, on one price."""
+    problems = []
+    if price.get("billing_scheme", "per_unit") != "per_unit":
+        problems.append(f"pricing model is {price.get('billing_scheme')!r}; the guide requires Standard pricing (per unit)")
+    rec = price.get("recurring") or {}
+    if rec.get("usage_type") == "metered":
+        problems.append("usage is metered; the guide requires Standard pricing (licensed, not metered)")
+    if price.get("transform_quantity"):
+        problems.append("package pricing (transform_quantity); the guide requires Standard pricing")
+    if price.get("custom_unit_amount"):
+        problems.append("customer chooses the price (custom_unit_amount); the guide requires Standard pricing")
+    if rec and months is not None and price_months(price) != months:
+        problems.append(f"billing period is {period_label(price)} but the product's interval is {months} "
+                        f"month(s); use month×{months}" + (f" or year×{months // 12}" if months % 12 == 0 else ""))
+    return problems
+
+
+def check_product(product: dict, prices: list[dict]) -> ProductCheck:
+    """Apply every per-product rule of the guide."""
+    account_type, months, problems = metadata_problems(product.get("metadata"))
+    active = [p for p in prices if p.get("active", True)]
+    if not active:
+        problems.append("no active price: customers would have nothing to buy")
+    views = tuple(PriceView(id=p["id"], currency=p.get("currency", ""), unit_amount=p.get("unit_amount"),
+                            recurring=bool(p.get("recurring")), period=period_label(p),
+                            problems=tuple(price_problems(p, months))) for p in active)
+    return ProductCheck(id=product["id"], name=product.get("name", ""), account_type=account_type,
+                        interval=months, prices=views, problems=tuple(problems))
+
+
+def check_catalog(products: list[dict], prices_by_product: dict[str, list[dict]]) -> CatalogReport:
+    """Check every active product; the second product for one account type and interval is a duplicate."""
+    report, first_of = CatalogReport(), {}
+    for product in sorted(products, key=lambda p: (p.get("created", 0), p["id"])):
+        if not product.get("active", True):
+            continue
+        check = check_product(product, prices_by_product.get(product["id"], []))
+        key = (check.account_type, check.interval)
+        if None not in key:
+            if key in first_of:
+                check = ProductCheck(**{**check.__dict__, "problems": (*check.problems, (
+                    f"duplicate of {first_of[key]}: one product per account type and interval "
+                    f"({key[0]}, {key[1]} month(s))"))})
+            else:
+                first_of[key] = check.id
+        report.products.append(check)
+    return report
