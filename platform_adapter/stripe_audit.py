@@ -1,0 +1,114 @@
+"""Reads a Stripe account's configuration through the SDK and checks it against the guide."""
+
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+import stripe
+
+from .product_rules import CatalogReport, check_catalog
+
+WEBHOOK_PATH = "/api/v6/integrations/stripe/web-hooks"
+REQUIRED_EVENTS = ("checkout.session.completed", "invoice.paid", "customer.subscription.updated",
+                   "customer.subscription.deleted")
+
+
+@dataclass(frozen=True)
+class EndpointCheck:
+    """One webhook endpoint whose URL path is the platform's."""
+
+    id: str
+    url: str
+    status: str
+    api_version: str | None
+    missing_events: tuple[str, ...]
+    problems: tuple[str, ...]
+    warnings: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TaxRateView:
+    """One active tax rate."""
+
+    id: str
+    display_name: str
+    percentage: float
+    inclusive: bool
+
+
+@dataclass
+class Audit:
+    """Everything the doctor found."""
+
+    catalog: CatalogReport
+    tax_rates: list[TaxRateView]
+    endpoints: list[EndpointCheck]
+    other_endpoints: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """Whether every rule holds."""
+        return self.catalog.ok and not self.problems and all(not e.problems for e in self.endpoints)
+
+
+def client_for(api_key: str, api_base: str | None = None) -> stripe.StripeClient:
+    """An SDK client for real test mode, the fake Stripe or stripe-mock."""
+    options = {"base_addresses": {"api": api_base}} if api_base else {}
+    return stripe.StripeClient(api_key, max_network_retries=0, **options)
+
+
+def fetch_catalog(client: stripe.StripeClient) -> tuple[list[dict], dict[str, list[dict]]]:
+    """Every active product and each one's active prices, following pagination."""
+    products = [p.to_dict() for p in client.v1.products.list({"active": True, "limit": 100}).auto_paging_iter()]
+    prices: dict[str, list[dict]] = {p["id"]: [] for p in products}
+    for price in client.v1.prices.list({"active": True, "limit": 100}).auto_paging_iter():
+        product = price.product if isinstance(price.product, str) else price.product.id
+        if product in prices:
+            prices[product].append(price.to_dict())
+    return products, prices
+
+
+def load_catalog(client: stripe.StripeClient) -> CatalogReport:
+    """The product loader: fetch, then apply the guide's rules."""
+    return check_catalog(*fetch_catalog(client))
+
+
+def check_endpoint(endpoint: dict) -> EndpointCheck:
+    """The guide's rules for the platform's webhook endpoint."""
+    events = set(endpoint.get("enabled_events") or [])
+    missing = () if "*" in events else tuple(e for e in REQUIRED_EVENTS if e not in events)
+    problems, warnings = [], []
+    if endpoint.get("status") != "enabled":
+        problems.append(f"endpoint is {endpoint.get('status')}; enable it")
+    if missing:
+        problems.append(f"not subscribed to {', '.join(missing)}")
+    if urlsplit(endpoint["url"]).scheme != "https":
+        warnings.append("URL is not https; Stripe requires https in live mode")
+    if not endpoint.get("api_version"):
+        warnings.append("api_version is unset: payloads follow the account's default version")
+    return EndpointCheck(id=endpoint["id"], url=endpoint["url"], status=endpoint.get("status", ""),
+                         api_version=endpoint.get("api_version"), missing_events=missing,
+                         problems=tuple(problems), warnings=tuple(warnings))
+
+
+def audit(client: stripe.StripeClient, webhook_url: str | None = None) -> Audit:
+    """Check products, tax rates and webhook endpoints; Stripe errors propagate to the caller."""
+    catalog = load_catalog(client)
+    rates = [TaxRateView(r.id, r.display_name, float(r.percentage), bool(r.inclusive))
+             for r in client.v1.tax_rates.list({"active": True, "limit": 100}).auto_paging_iter()]
+    endpoints, others = [], []
+    for ep in client.v1.webhook_endpoints.list({"limit": 100}).auto_paging_iter():
+        data = ep.to_dict()
+        path = urlsplit(data["url"]).path.rstrip("/")
+        matches = data["url"].rstrip("/") == webhook_url.rstrip("/") if webhook_url else path.endswith(WEBHOOK_PATH)
+        (endpoints.append(check_endpoint(data)) if matches else others.append(data["url"]))
+    result = Audit(catalog=catalog, tax_rates=rates, endpoints=endpoints, other_endpoints=others)
+    if not catalog.offered:
+        result.problems.append("no valid product: customers have nothing to buy")
+    if not rates:
+        result.problems.append("no active tax rate: the guide applies a tax rate to every purchase")
+    if not endpoints:
+        target = webhook_url or f"https://<your-domain>{WEBHOOK_PATH}"
+        result.problems.append(f"no webhook endpoint for {target}")
+    return result
