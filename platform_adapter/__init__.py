@@ -1,0 +1,73 @@
+"""The reference platform: the webhook endpoint, account updater, storage and conformance probe.
+
+Never imports `simulator`: the conformance harness must be able to test any platform.
+"""
+
+import json
+import logging
+import time
+from dataclasses import dataclass
+from typing import Callable
+
+from flask import Flask
+from werkzeug.exceptions import HTTPException
+
+from . import probe, webhooks
+from .config import Settings
+from .errors import PlatformError, Unauthorized
+from .storage import Store
+from .stripe_gateway import CatalogueCache, StripeGateway, StripeSdkGateway
+
+log = logging.getLogger(__name__)
+
+
+def system_clock() -> float:
+    """Now, looked up at each call so freezegun's patched time.time() is seen."""
+    return time.time()
+
+
+@dataclass
+class PlatformState:
+    """What the views share, kept in app.extensions["platform_adapter"]."""
+
+    settings: Settings
+    store: Store
+    gateway: StripeGateway
+    catalogue: CatalogueCache
+    clock: Callable[[], float]
+
+
+def error_response(error: PlatformError):
+    """A PlatformError as JSON with its HTTP status."""
+    if error.http_status >= 500:
+        log.error("%s: %s", type(error).__name__, error.message)
+    headers = {"WWW-Authenticate": "Bearer"} if isinstance(error, Unauthorized) else {}
+    return error.to_dict(), error.http_status, headers
+
+
+def http_error_response(error: HTTPException):
+    """Werkzeug's HTTP errors (404, 405, 413, …) as JSON too."""
+    code = (error.name or "error").lower().replace(" ", "_")
+    response = error.get_response()
+    response.set_data(json.dumps({"error": {"code": code, "message": error.description}}))
+    response.content_type = "application/json"
+    return response
+
+
+def create_app(settings: Settings | None = None, *, store: Store | None = None,
+               gateway: StripeGateway | None = None, clock: Callable[[], float] | None = None) -> Flask:
+    """The app factory: environment -> Settings -> app; tests pass settings, store and gateway in."""
+    settings = settings or Settings.from_env()
+    store = store or Store(settings.database_url)
+    gateway = gateway or StripeSdkGateway(settings)
+    clock = clock or system_clock
+    app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
+    app.extensions["platform_adapter"] = PlatformState(settings, store, gateway,
+                                                       CatalogueCache(store, gateway, clock), clock)
+    app.register_error_handler(PlatformError, error_response)
+    app.register_error_handler(HTTPException, http_error_response)
+    app.register_blueprint(webhooks.bp)
+    if settings.probe_enabled:
+        app.register_blueprint(probe.bp)
+    return app

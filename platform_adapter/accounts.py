@@ -1,0 +1,100 @@
+"""Pure derivation of an account's state from the facts its events proved; no Flask, no I/O.
+
+The state is a function of the *set* of facts, never of their arrival order:
+- each subscription covers up to the end of its latest paid period, cut at `ended_at` once deleted;
+  its type and auto-renewal come from the latest evidence (snapshot or paid invoice, by event time);
+- one-time grants are replayed in purchase-time order: a grant of the type already held, bought
+  while it still runs, extends it; any other grant starts a new term at the purchase time;
+- the account shows whichever of these runs longest (a subscription wins a tie).
+"""
+
+import calendar
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Iterable
+
+from .facts import Fact
+
+
+@dataclass(frozen=True)
+class AccountState:
+    """The account's observable state; `active` is evaluated against a clock."""
+
+    account_type: str | None = None
+    paid_until: int | None = None
+    auto_renew: bool = False
+    subscription: str | None = None
+
+    def active(self, now: float) -> bool:
+        """Paid until a moment still in the future; expiry needs no event."""
+        return self.paid_until is not None and self.paid_until > now
+
+
+def shift_months(ts: int, months: int) -> int:
+    """Move a Unix time by whole months as Stripe does: the day clamps to the month (Jan 31 + 1 = Feb 28/29)."""
+    dt = datetime.fromtimestamp(ts, tz=timezone.utc)
+    index = dt.year * 12 + (dt.month - 1) + months
+    year, month = divmod(index, 12)
+    day = min(dt.day, calendar.monthrange(year, month + 1)[1])
+    return int(dt.replace(year=year, month=month + 1, day=day).timestamp())
+
+
+@dataclass(frozen=True)
+class _Term:
+    end: int
+    account_type: str
+    auto_renew: bool
+    subscription: str | None
+    rank: tuple
+
+
+def _subscription_terms(facts: list[Fact]) -> list[_Term]:
+    by_sub: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+    for fact in facts:
+        if fact.kind in ("period", "snapshot", "ended"):
+            by_sub[fact.data["sub"]][fact.kind].append(fact.data)
+    terms = []
+    for sub, kinds in sorted(by_sub.items()):
+        periods, snapshots, endings = kinds["period"], kinds["snapshot"], kinds["ended"]
+        if not periods:
+            continue  # nothing paid yet: the subscription grants no access
+        end = max(period["end"] for period in periods)
+        ended_at = min((e["ended_at"] for e in endings), default=None)
+        if ended_at is not None:
+            end = min(end, ended_at)
+        # Latest evidence of the plan, by event time; a snapshot beats an invoice of the same second.
+        evidence = [(d["at"], 0, f"{d['start']:012d}", d["type"]) for d in periods]
+        evidence += [(d["at"], 1, d["event"], d["type"]) for d in snapshots]
+        account_type = max(evidence)[3]
+        latest = max(snapshots, key=lambda d: (d["at"], d["event"]), default=None)
+        renews = ended_at is None and (latest["renews"] if latest else True)
+        terms.append(_Term(end, account_type, renews, sub, (end, 1, sub)))
+    return terms
+
+
+def _one_time_term(facts: list[Fact]) -> _Term | None:
+    grants = sorted((f.data["at"], f.key, f.data) for f in facts if f.kind == "grant")
+    term = None  # (type, anchor, months, end): months count from the anchor, as Stripe's periods do
+    for at, _key, grant in grants:
+        if term and term[0] == grant["type"] and term[3] > at:
+            months = term[2] + grant["months"]
+            term = (term[0], term[1], months, shift_months(term[1], months))
+        else:
+            term = (grant["type"], at, grant["months"], shift_months(at, grant["months"]))
+    return None if term is None else _Term(term[3], term[0], False, None, (term[3], 0, ""))
+
+
+def derive(facts: Iterable[Fact]) -> AccountState:
+    """The account state the facts prove."""
+    facts = list(facts)
+    terms = _subscription_terms(facts)
+    one_time = _one_time_term(facts)
+    if one_time:
+        terms.append(one_time)
+    if not terms:
+        return AccountState()
+    best = max(terms, key=lambda t: t.rank)
+    subscription = best.subscription or max(
+        (t for t in terms if t.subscription), key=lambda t: t.rank, default=_Term(0, "", False, None, ())).subscription
+    return AccountState(best.account_type, best.end, best.auto_renew, subscription)

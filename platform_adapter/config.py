@@ -1,0 +1,83 @@
+"""Settings: the environment, read once into a frozen dataclass that the app factory consumes."""
+
+import os
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Mapping
+
+from .errors import ConfigError
+
+DEFAULT_DATA_DIR = "data"
+DATABASE_FILE = "platform.sqlite3"
+MIB = 1024 * 1024
+
+# Environment variable -> Settings field. Only this module and the CLI read os.environ.
+ENVIRONMENT: dict[str, str] = {
+    "STRIPE_SECRET_KEY": "stripe_secret_key",
+    "STRIPE_PUBLISHABLE_KEY": "stripe_publishable_key",
+    "STRIPE_WEBHOOK_SECRET": "webhook_secret",
+    "STRIPE_API_BASE": "stripe_api_base",
+    "SIMPLEX_DATA_DIR": "data_dir",
+    "SIMPLEX_DATABASE_URL": "database_url",
+    "SIMPLEX_PROBE_TOKEN": "probe_token",
+}
+REQUIRED = ("STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET")
+
+
+def sqlite_url(data_dir: str | os.PathLike) -> str:
+    """The default database: a SQLite file inside the data folder."""
+    return f"sqlite:///{Path(data_dir).resolve() / DATABASE_FILE}"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the platform needs to run; tests build it directly."""
+
+    stripe_secret_key: str
+    webhook_secret: str
+    stripe_publishable_key: str | None = None
+    stripe_api_base: str | None = None
+    data_dir: str = DEFAULT_DATA_DIR
+    database_url: str = ""
+    probe_token: str | None = None
+    signature_tolerance_s: int = 300
+    max_body_bytes: int = MIB
+    stripe_timeout_s: float = 10.0
+    stripe_max_retries: int = 1
+
+    def __post_init__(self) -> None:
+        if not self.webhook_secret or not self.webhook_secret.strip():
+            raise ConfigError("STRIPE_WEBHOOK_SECRET is empty: copy the endpoint's signing secret (whsec_…)")
+        if not self.stripe_secret_key or not self.stripe_secret_key.strip():
+            raise ConfigError("STRIPE_SECRET_KEY is empty: copy the secret key (sk_test_… or sk_live_…)")
+        if not self.database_url:
+            object.__setattr__(self, "database_url", sqlite_url(self.data_dir))
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides) -> "Settings":
+        """Read the environment; keyword overrides (CLI flags) win when not None."""
+        environ = os.environ if environ is None else environ
+        missing = [name for name in REQUIRED if not environ.get(name, "").strip() and
+                   overrides.get(ENVIRONMENT[name]) is None]
+        if missing:
+            raise ConfigError(f"missing environment variable(s): {', '.join(missing)}")
+        values = {attr: environ[name] for name, attr in ENVIRONMENT.items() if environ.get(name, "").strip()}
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        known = {f.name for f in fields(cls)}
+        unknown = set(values) - known
+        if unknown:
+            raise ConfigError(f"unknown setting(s): {', '.join(sorted(unknown))}")
+        return cls(**values)
+
+    @property
+    def probe_enabled(self) -> bool:
+        """The conformance probe answers only when a token is configured."""
+        return bool(self.probe_token)
+
+    @property
+    def sqlite_path(self) -> Path | None:
+        """The database file when the database is SQLite on disk."""
+        prefix = "sqlite:///"
+        if not self.database_url.startswith(prefix) or self.database_url.endswith(":memory:"):
+            return None
+        return Path(self.database_url[len(prefix):])

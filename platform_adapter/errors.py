@@ -1,0 +1,111 @@
+"""The platform's errors; each knows the HTTP status the app answers with.
+
+PlatformError (500)
+├── ConfigError (500)            a setting is missing or malformed
+├── BadRequest (400)             the request cannot be used as sent
+│   ├── SignatureError (400)     Stripe-Signature missing, wrong, or too old
+│   └── MalformedEvent (400)     signed, but not a JSON Stripe event
+├── Unauthorized (401)           probe call without the bearer token
+├── NotFound (404)
+│   └── UnknownAccount (404)
+├── Conflict (409)
+├── PayloadTooLarge (413)
+├── StripeUnavailable (500)      Stripe could not be asked; Stripe's retry will complete the event
+└── StorageError (500)
+"""
+
+
+class PlatformError(Exception):
+    """Base of every error the platform raises on purpose."""
+
+    http_status = 500
+    code = "internal_error"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def to_dict(self) -> dict:
+        """The JSON body of the error response."""
+        return {"error": {"code": self.code, "message": self.message}}
+
+
+class ConfigError(PlatformError):
+    """A setting is missing or malformed."""
+
+    code = "config_error"
+
+
+class BadRequest(PlatformError):
+    """The request cannot be used as sent."""
+
+    http_status = 400
+    code = "bad_request"
+
+
+class SignatureError(BadRequest):
+    """The Stripe-Signature header does not verify the body."""
+
+    code = "signature_verification_failed"
+
+    def __init__(self, message: str, *, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+    def to_dict(self) -> dict:
+        """The error body, with a stable reason code next to the SDK's message."""
+        body = super().to_dict()
+        body["error"]["reason"] = self.reason
+        return body
+
+
+class MalformedEvent(BadRequest):
+    """The body is signed but is not a JSON Stripe event."""
+
+    code = "malformed_event"
+
+
+class Unauthorized(PlatformError):
+    """A probe call without the right bearer token."""
+
+    http_status = 401
+    code = "unauthorized"
+
+
+class NotFound(PlatformError):
+    """No such resource."""
+
+    http_status = 404
+    code = "not_found"
+
+
+class UnknownAccount(NotFound):
+    """No account with that reference."""
+
+    code = "unknown_account"
+
+
+class Conflict(PlatformError):
+    """The resource exists already."""
+
+    http_status = 409
+    code = "conflict"
+
+
+class PayloadTooLarge(PlatformError):
+    """The body is larger than the endpoint accepts."""
+
+    http_status = 413
+    code = "payload_too_large"
+
+
+class StripeUnavailable(PlatformError):
+    """Stripe could not be asked; answering 500 makes Stripe retry the event later."""
+
+    code = "stripe_unavailable"
+
+
+class StorageError(PlatformError):
+    """The database failed; nothing was committed."""
+
+    code = "storage_error"

@@ -1,0 +1,180 @@
+"""Pure interpretation of the four events: what each one proves about an account, as facts.
+
+Facts are keyed so that an event delivered twice, or two events proving the same thing, add one
+fact; `accounts.derive` turns any set of facts into the account state, so arrival order cannot matter.
+"""
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping, Protocol
+
+from . import payloads as p
+from .catalogue import Invalid, Plan
+
+APPLY, IGNORED, REJECTED = "apply", "ignored", "rejected"
+# Statuses after which a subscription will not bill again.
+NOT_RENEWING = frozenset({"canceled", "incomplete_expired", "unpaid"})
+
+
+@dataclass(frozen=True)
+class SessionLine:
+    """One line of a Checkout Session, as Stripe lists it."""
+
+    price: str | None
+    product: str | None
+    quantity: int = 1
+
+
+class Resolver(Protocol):
+    """What interpretation needs from Stripe: product rules for a price, a session's lines."""
+
+    def plan(self, price: str | None, product: str | None = None) -> Plan | Invalid: ...
+
+    def session_lines(self, session: str) -> list[SessionLine] | Invalid: ...
+
+
+@dataclass(frozen=True)
+class EventMeta:
+    """The envelope fields of an event."""
+
+    id: str
+    type: str
+    created: int
+    api_version: str | None = None
+
+
+@dataclass(frozen=True)
+class Keys:
+    """How to find the account an event is about."""
+
+    ref: str | None = None
+    customer: str | None = None
+    subscription: str | None = None
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One thing an event proves; `key` makes re-proving it a no-op."""
+
+    kind: str
+    key: str
+    data: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Interpretation:
+    """What to do with an event: apply its facts to the account its keys find, or record why not."""
+
+    outcome: str
+    keys: Keys = Keys()
+    facts: tuple[Fact, ...] = field(default_factory=tuple)
+    reason: str | None = None
+
+
+def ignored(reason: str, keys: Keys = Keys()) -> Interpretation:
+    """Acknowledged, recorded, changes nothing."""
+    return Interpretation(IGNORED, keys, (), reason)
+
+
+def rejected(reason: str, keys: Keys = Keys()) -> Interpretation:
+    """Breaks the guide's rules: grants nothing, recorded with the reason."""
+    return Interpretation(REJECTED, keys, (), reason)
+
+
+def from_checkout_session(meta: EventMeta, session: Any, resolver: Resolver) -> Interpretation:
+    """checkout.session.completed: links the customer; a paid one-time purchase grants its products."""
+    keys = Keys(p.session_account_ref(session), p.id_of(p.get(session, "customer")),
+                p.id_of(p.get(session, "subscription")))
+    mode, session_id = p.get(session, "mode"), p.get(session, "id")
+    if p.get(session, "status") not in (None, "complete"):
+        return ignored(f"session status {p.get(session, 'status')!r} is not complete", keys)
+    if mode == "subscription":
+        # The subscription's invoice.paid grants the period; the session links account, customer, subscription.
+        return Interpretation(APPLY, keys, (), "linked; the subscription's invoice.paid grants the period")
+    if mode != "payment":
+        return ignored(f"mode {mode!r} buys nothing", keys)
+    if p.get(session, "payment_status") != "paid":
+        return ignored(f"payment_status {p.get(session, 'payment_status')!r}: nothing granted until paid", keys)
+    embedded = p.items(session, "line_items")
+    lines = ([SessionLine(p.id_of(p.get(i, "price")), p.id_of(p.get(i, "price", "product")),
+                          int(p.get(i, "quantity") or 1)) for i in embedded]
+             if embedded else resolver.session_lines(session_id))
+    if isinstance(lines, Invalid):
+        return rejected(lines.reason, keys)
+    if not lines:
+        return rejected(f"session {session_id} has no line items", keys)
+    facts = []
+    for index, line in enumerate(lines):
+        plan = resolver.plan(line.price, line.product)
+        if isinstance(plan, Invalid):
+            return rejected(plan.reason, keys)
+        facts.append(Fact("grant", f"grant:{session_id}:{index}", {
+            "session": session_id, "at": meta.created, "type": plan.account_type,
+            "months": plan.months * max(line.quantity, 1)}))
+    return Interpretation(APPLY, keys, tuple(facts))
+
+
+def from_invoice_paid(meta: EventMeta, invoice: Any, resolver: Resolver) -> Interpretation:
+    """invoice.paid: each subscription line proves a paid period of the subscription."""
+    subscription = p.invoice_subscription_id(invoice)
+    keys = Keys(p.invoice_account_ref(invoice), p.id_of(p.get(invoice, "customer")), subscription)
+    if not p.invoice_is_paid(invoice):
+        return ignored(f"invoice status {p.get(invoice, 'status')!r} is not paid", keys)
+    if subscription is None:
+        # A one-off invoice (e.g. Checkout's invoice_creation): the session already granted the purchase.
+        return ignored("one-off invoice without a subscription; its Checkout Session grants the purchase", keys)
+    # Proration lines settle a plan change's difference; they prove no period of their own.
+    lines = [line for line in p.subscription_lines(invoice) if not line.proration and line.amount >= 0]
+    if not lines:
+        return ignored("no subscription period on this invoice", keys)
+    facts = []
+    for line in lines:
+        plan = resolver.plan(line.price, line.product)
+        if isinstance(plan, Invalid):
+            return rejected(plan.reason, keys)
+        sub = line.subscription or subscription
+        facts.append(Fact("period", f"period:{sub}:{line.start}:{line.end}", {
+            "sub": sub, "start": line.start, "end": line.end, "type": plan.account_type, "at": meta.created}))
+    return Interpretation(APPLY, keys, tuple(facts))
+
+
+def from_subscription_updated(meta: EventMeta, sub: Any, resolver: Resolver) -> Interpretation:
+    """customer.subscription.updated: a snapshot of the plan and whether it will renew, as of the event."""
+    sub_id = p.get(sub, "id")
+    keys = Keys(p.metadata_ref(sub), p.id_of(p.get(sub, "customer")), sub_id)
+    plans = []
+    for item in p.subscription_items(sub):
+        plan = resolver.plan(item.price, item.product)
+        if isinstance(plan, Invalid):
+            return rejected(plan.reason, keys)
+        plans.append(plan)
+    if not plans:
+        return rejected(f"subscription {sub_id} has no items", keys)
+    renews = not p.get(sub, "cancel_at_period_end") and p.get(sub, "status") not in NOT_RENEWING
+    return Interpretation(APPLY, keys, (Fact("snapshot", f"snapshot:{sub_id}:{meta.id}", {
+        "sub": sub_id, "at": meta.created, "event": meta.id, "type": plans[0].account_type,
+        "renews": bool(renews), "period_end": p.subscription_period_end(sub)}),))
+
+
+def from_subscription_deleted(meta: EventMeta, sub: Any, resolver: Resolver) -> Interpretation:
+    """customer.subscription.deleted: the subscription ended; access stops at `ended_at`."""
+    sub_id = p.get(sub, "id")
+    keys = Keys(p.metadata_ref(sub), p.id_of(p.get(sub, "customer")), sub_id)
+    return Interpretation(APPLY, keys, (Fact("ended", f"ended:{sub_id}", {
+        "sub": sub_id, "ended_at": p.subscription_ended_at(sub, meta.created)}),))
+
+
+Handler = Callable[[EventMeta, Any, Resolver], Interpretation]
+HANDLERS: Mapping[str, Handler] = {
+    "checkout.session.completed": from_checkout_session,
+    "invoice.paid": from_invoice_paid,
+    "customer.subscription.updated": from_subscription_updated,
+    "customer.subscription.deleted": from_subscription_deleted,
+}
+
+
+def interpret(meta: EventMeta, obj: Any, resolver: Resolver) -> Interpretation:
+    """Dispatch an event to its handler; any other type is acknowledged and ignored."""
+    handler = HANDLERS.get(meta.type)
+    if handler is None:
+        return ignored(f"event type {meta.type} is not one of the guide's four")
+    return handler(meta, obj, resolver)

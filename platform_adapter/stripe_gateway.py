@@ -1,0 +1,147 @@
+"""What the platform asks Stripe, through the official SDK, and the catalogue cache in front of it.
+
+None of the four events carries product metadata, so price -> product -> metadata is looked up
+once and kept in the catalogue table (and in memory); later events reuse it without a call.
+"""
+
+import json
+import logging
+import threading
+from dataclasses import dataclass
+from typing import Any, Callable, Protocol
+
+import stripe
+
+from .catalogue import Invalid, Plan, plan_from_metadata
+from .config import Settings
+from .errors import StripeUnavailable
+from .facts import SessionLine
+from .payloads import get, id_of, items
+from .storage import Store
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class PriceInfo:
+    """A price, its product and the product's metadata."""
+
+    price: str
+    product: str
+    metadata: dict
+
+
+class StripeGateway(Protocol):
+    """The Stripe calls the platform makes; `None` means Stripe says the object does not exist."""
+
+    def price(self, price_id: str) -> PriceInfo | None: ...
+
+    def session_lines(self, session_id: str) -> list[SessionLine] | None: ...
+
+
+def _metadata(obj: Any) -> dict:
+    raw = get(obj, "metadata")
+    if raw is None:
+        return {}
+    return raw.to_dict() if hasattr(raw, "to_dict") else dict(raw)
+
+
+class StripeSdkGateway:
+    """The gateway over `stripe.StripeClient`, pointed at Stripe or at any API base (fake Stripe)."""
+
+    def __init__(self, settings: Settings) -> None:
+        base = {"api": settings.stripe_api_base.rstrip("/")} if settings.stripe_api_base else None
+        self.client = stripe.StripeClient(
+            settings.stripe_secret_key, base_addresses=base, max_network_retries=settings.stripe_max_retries,
+            http_client=stripe.RequestsClient(timeout=settings.stripe_timeout_s))
+
+    def _call(self, what: str, fn: Callable[[], Any]) -> Any:
+        try:
+            return fn()
+        except stripe.InvalidRequestError as exc:
+            if exc.http_status == 404:
+                return None
+            raise StripeUnavailable(f"Stripe refused to {what}: {exc.user_message or exc}") from exc
+        except stripe.StripeError as exc:
+            # Connection errors, 5xx, rate limits, a wrong key: Stripe's retry of the event will complete it.
+            raise StripeUnavailable(f"cannot {what}: {type(exc).__name__}: {exc.user_message or exc}") from exc
+
+    def price(self, price_id: str) -> PriceInfo | None:
+        """The price with its product expanded."""
+        price = self._call(f"retrieve price {price_id}",
+                           lambda: self.client.v1.prices.retrieve(price_id, {"expand": ["product"]}))
+        if price is None:
+            return None
+        product = get(price, "product")
+        if isinstance(product, str):  # an API that did not expand it
+            product = self._call(f"retrieve product {product}", lambda: self.client.v1.products.retrieve(product))
+            if product is None:
+                return None
+        if get(product, "deleted"):
+            return PriceInfo(price_id, id_of(product), {})
+        return PriceInfo(price_id, id_of(product), _metadata(product))
+
+    def session_lines(self, session_id: str) -> list[SessionLine] | None:
+        """The line items of a Checkout Session (never part of the webhook payload)."""
+        listing = self._call(f"list line items of {session_id}", lambda: self.client.v1.checkout.sessions.line_items.list(
+            session_id, {"limit": 100}))
+        if listing is None:
+            return None
+        return [SessionLine(id_of(get(item, "price")), id_of(get(item, "price", "product")),
+                            int(get(item, "quantity") or 1)) for item in items(listing)]
+
+
+class CatalogueCache:
+    """Price -> product metadata, remembered in memory and in the catalogue table."""
+
+    def __init__(self, store: Store, gateway: StripeGateway, clock: Callable[[], float]) -> None:
+        self.store, self.gateway, self.clock = store, gateway, clock
+        self._memory: dict[str, tuple[str, dict]] = {}
+        self._lock = threading.Lock()
+
+    def lookup(self, price_id: str) -> tuple[str, dict] | None:
+        """(product id, product metadata) for a price; asks Stripe once, then reuses the answer."""
+        with self._lock:
+            found = self._memory.get(price_id)
+        if found is not None:
+            return found
+        with self.store.read() as tx:
+            row = tx.catalogue_entry(price_id)
+        if row is not None:
+            found = (row.product_id, json.loads(row.metadata))
+        else:
+            info = self.gateway.price(price_id)
+            if info is None:
+                return None
+            with self.store.write() as tx:
+                tx.remember_price(info.price, info.product, info.metadata, self.clock())
+            found = (info.product, info.metadata)
+        with self._lock:
+            self._memory[price_id] = found
+        return found
+
+    def forget(self) -> None:
+        """Drop the in-memory copy (the table stays)."""
+        with self._lock:
+            self._memory.clear()
+
+
+class Resolver:
+    """The `facts.Resolver` over the catalogue cache and the gateway."""
+
+    def __init__(self, cache: CatalogueCache) -> None:
+        self.cache = cache
+
+    def plan(self, price: str | None, product: str | None = None) -> Plan | Invalid:
+        """The plan a price grants, or why it grants nothing."""
+        if not price:
+            return Invalid("a line names no price")
+        found = self.cache.lookup(price)
+        if found is None:
+            return Invalid(f"price {price} is unknown to Stripe")
+        return plan_from_metadata(found[0], found[1])
+
+    def session_lines(self, session: str) -> list[SessionLine] | Invalid:
+        """The session's lines from Stripe."""
+        lines = self.cache.gateway.session_lines(session)
+        return Invalid(f"checkout session {session} is unknown to Stripe") if lines is None else lines

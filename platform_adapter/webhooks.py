@@ -1,0 +1,64 @@
+"""The webhook endpoint: verify with the official SDK, then store and apply the event idempotently."""
+
+import logging
+
+import stripe
+from flask import Blueprint, current_app, request
+
+from . import ledger
+from .errors import MalformedEvent, SignatureError
+from .facts import EventMeta, interpret
+from .stripe_gateway import Resolver
+
+log = logging.getLogger(__name__)
+bp = Blueprint("webhooks", __name__)
+WEBHOOK_PATH = "/api/v6/integrations/stripe/web-hooks"
+
+# stripe-python's messages (stripe-behaviour.md §1.3) -> a stable reason code for the 400 body.
+SIGNATURE_REASONS = (
+    ("No Stripe-Signature header", "missing_header"),
+    ("Unable to extract timestamp", "malformed_header"),
+    ("expected scheme v1", "no_v1_signature"),
+    ("matching the expected signature", "signature_mismatch"),
+    ("outside the tolerance zone", "timestamp_outside_tolerance"),
+    ("No webhook secret", "no_secret_configured"),
+)
+
+
+def verify_event(body: bytes, header: str | None, secret: str, *, tolerance_s: int) -> stripe.Event:
+    """The verified event; SignatureError or MalformedEvent (both 400) otherwise."""
+    if not header:
+        raise SignatureError("no Stripe-Signature header", reason="missing_header")
+    try:
+        return stripe.Webhook.construct_event(body, header, secret, tolerance=tolerance_s)
+    except stripe.SignatureVerificationError as exc:
+        message = str(exc)
+        reason = next((code for text, code in SIGNATURE_REASONS if text in message), "signature_invalid")
+        raise SignatureError(message, reason=reason) from exc
+    except (ValueError, UnicodeDecodeError) as exc:  # JSON (checked after the signature) or a thin event
+        raise MalformedEvent(f"signed body is not a JSON Stripe event: {exc}") from exc
+
+
+def event_meta(event: dict) -> EventMeta:
+    """The envelope, checked: a signed body that is not an event is still a bad request."""
+    event_id, event_type, created = event.get("id"), event.get("type"), event.get("created")
+    if not isinstance(event_id, str) or not event_id or not isinstance(event_type, str) \
+            or not isinstance(created, int) or not isinstance(event.get("data"), dict):
+        raise MalformedEvent("signed body lacks an event's id, type, created or data")
+    return EventMeta(event_id, event_type, created, event.get("api_version"))
+
+
+@bp.post(WEBHOOK_PATH)
+def receive_webhook():
+    """POST /api/v6/integrations/stripe/web-hooks"""
+    state = current_app.extensions["platform_adapter"]
+    body = request.get_data(cache=False)  # over MAX_CONTENT_LENGTH -> 413 before anything is read
+    event = verify_event(body, request.headers.get("Stripe-Signature"), state.settings.webhook_secret,
+                         tolerance_s=state.settings.signature_tolerance_s)
+    data = event.to_dict()  # plain dicts from here on: StripeObject is not a dict (stripe-python >= 15)
+    meta = event_meta(data)
+    now = state.clock()
+    if ledger.already_received(state.store, meta.id):
+        return ledger.record_duplicate(state.store, meta.id, now).to_dict()
+    interpretation = interpret(meta, data["data"].get("object"), Resolver(state.catalogue))
+    return ledger.record(state.store, meta, body.decode("utf-8"), interpretation, now).to_dict()

@@ -1,0 +1,8 @@
+"""The WSGI entry point: `gunicorn -w 4 'platform_adapter.wsgi:app'` (configuration from the environment)."""
+
+import logging
+
+from . import create_app
+
+logging.basicConfig(level=logging.INFO, format="%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s")
+app = create_app()
