@@ -16,6 +16,7 @@ from sqlalchemy import (BigInteger, Boolean, Column, Float, ForeignKey, Integer,
                         Text, create_engine, event, func, select, text)
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.pool import StaticPool
 
 from .accounts import AccountState
 from .errors import ConfigError, StorageError
@@ -224,11 +225,15 @@ class Store:
         self.url = url
         self.engine = _engine(url)
         try:
-            metadata.create_all(self.engine)
+            # Workers starting together must not both create the schema: take the write lock first.
+            with self.write() as tx:
+                tx.lock_keys(Keys(ref="schema"))
+                metadata.create_all(tx.conn)
         except SQLAlchemyError as exc:
             raise StorageError(f"cannot create the schema at {self.engine.url!r}: {exc}") from exc
-        # Drop start-up connections so forked workers (gunicorn --preload) each open their own.
-        self.engine.dispose()
+        if not isinstance(self.engine.pool, StaticPool):
+            # Drop start-up connections so forked workers (gunicorn --preload) each open their own.
+            self.engine.dispose()
 
     @contextmanager
     def write(self) -> Iterator[Tx]:
@@ -254,7 +259,9 @@ def _engine(url: str) -> Engine:
         path = url.split("///", 1)[1] if "///" in url else ""
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        # An in-memory database lives in one connection, so every checkout must share it.
+        pool = {"poolclass": StaticPool} if path in ("", ":memory:") else {}
+        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, **pool)
         event.listen(engine, "connect", _sqlite_connect)
         event.listen(engine, "begin", _sqlite_begin)
         return engine

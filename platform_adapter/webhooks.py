@@ -55,10 +55,15 @@ def receive_webhook():
     body = request.get_data(cache=False)  # over MAX_CONTENT_LENGTH -> 413 before anything is read
     event = verify_event(body, request.headers.get("Stripe-Signature"), state.settings.webhook_secret,
                          tolerance_s=state.settings.signature_tolerance_s)
-    data = event.to_dict()  # plain dicts from here on: StripeObject is not a dict (stripe-python >= 15)
-    meta = event_meta(data)
+    # Plain dicts from here on: StripeObject is not a dict since stripe-python 15.
+    return handle_event(state, event.to_dict(), body.decode("utf-8")).to_dict()
+
+
+def handle_event(state, event: dict, payload: str) -> ledger.Outcome:
+    """Everything after verification: dedupe, interpret (may ask Stripe), store and apply."""
+    meta = event_meta(event)
     now = state.clock()
     if ledger.already_received(state.store, meta.id):
-        return ledger.record_duplicate(state.store, meta.id, now).to_dict()
-    interpretation = interpret(meta, data["data"].get("object"), Resolver(state.catalogue))
-    return ledger.record(state.store, meta, body.decode("utf-8"), interpretation, now).to_dict()
+        return ledger.record_duplicate(state.store, meta.id, now)
+    interpretation = interpret(meta, event["data"].get("object"), Resolver(state.catalogue))
+    return ledger.record(state.store, meta, payload, interpretation, now)
