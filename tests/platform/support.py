@@ -1,0 +1,147 @@
+"""Helpers for the platform tests: a dict-backed Stripe gateway, a probe client and story runners."""
+
+import json
+import os
+from dataclasses import dataclass, field
+
+import pytest
+import requests
+import stripe
+
+from platform_adapter.errors import StripeUnavailable
+from platform_adapter.facts import SessionLine
+from platform_adapter.probe import PROBE_PREFIX
+from platform_adapter.storage import Store, metadata
+from platform_adapter.stripe_gateway import PriceInfo
+from platform_adapter.webhooks import WEBHOOK_PATH
+from simulator.scene import Scene
+from simulator.sequences import SEQUENCES, run_sequences
+from simulator.world import new_world
+
+SECRET = "whsec_platform_tests_0123456789"
+TOKEN = "probe-token-for-tests"
+START = 1769853600  # 2026-01-31T10:00:00Z: month-end arithmetic on the first renewal
+HANDLED = ("checkout.session.completed", "invoice.paid", "customer.subscription.updated",
+           "customer.subscription.deleted")
+
+# price -> (product, metadata): the guide's monthly Professional plan and a Business plan to switch to.
+CATALOGUE = {
+    "price_pro": ("prod_pro", {"accountType": "professional", "interval": "1"}),
+    "price_biz": ("prod_biz", {"accountType": "business", "interval": "1"}),
+    "price_biz_year": ("prod_biz_year", {"accountType": "business", "interval": "12"}),
+    "price_school_3": ("prod_school_3", {"accountType": "school", "interval": "3"}),
+}
+# Each sequence after what it needs to have happened first.
+STORY_FOR = {name: ([] if name.startswith(("first-purchase", "one-time")) else ["first-purchase"]) + [name]
+             for name in SEQUENCES}
+
+
+def need(condition: bool, reason: str) -> None:
+    """Skip locally when something is absent; fail under CI=true, where it must be there."""
+    if condition:
+        return
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"required under CI: {reason}")
+    pytest.skip(reason)
+
+
+@dataclass
+class DictGateway:
+    """A StripeGateway over dicts; `down` makes every call fail as an unreachable Stripe would."""
+
+    prices: dict = field(default_factory=lambda: dict(CATALOGUE))
+    session_price: str = "price_pro"
+    sessions: dict = field(default_factory=dict)
+    down: bool = False
+    calls: list = field(default_factory=list)
+
+    def price(self, price_id: str) -> PriceInfo | None:
+        self.calls.append(("price", price_id))
+        if self.down:
+            raise StripeUnavailable("cannot retrieve price: APIConnectionError")
+        found = self.prices.get(price_id)
+        return None if found is None else PriceInfo(price_id, found[0], dict(found[1]))
+
+    def session_lines(self, session_id: str) -> list[SessionLine] | None:
+        self.calls.append(("session", session_id))
+        if self.down:
+            raise StripeUnavailable("cannot list line items: APIConnectionError")
+        if session_id in self.sessions:
+            return self.sessions[session_id]
+        product = self.prices.get(self.session_price, ("prod_unknown",))[0]
+        return [SessionLine(self.session_price, product, 1)]
+
+
+def story(names: list[str], *, version: str = "2026-10-28.endive", account: str = "acct-1", seed: str = "p",
+          price: str = "price_pro", new_price: str = "price_biz", **options) -> tuple[list[dict], object]:
+    """Run sequences in a fresh world; return (events, world)."""
+    world = new_world(seed=seed, start=START, account=account, price=price, new_price=new_price,
+                      product=CATALOGUE.get(price, ("prod_x",))[0],
+                      new_product=CATALOGUE.get(new_price, ("prod_y",))[0], **options)
+    return run_sequences(Scene(world, version), names), world
+
+
+def handled(events: list[dict]) -> list[dict]:
+    """Only the guide's four event types."""
+    return [e for e in events if e["type"] in HANDLED]
+
+
+def sign(body: bytes | str, secret: str = SECRET, timestamp: int | None = None) -> str:
+    """A Stripe-Signature header made by the SDK."""
+    text = body.decode() if isinstance(body, bytes) else body
+    return stripe.WebhookSignature.generate_signature_header(text, secret, timestamp)
+
+
+def reset(store: Store) -> None:
+    """Empty every table (faster than a new database per hypothesis example)."""
+    with store.write() as tx:
+        for table in reversed(metadata.sorted_tables):
+            tx.conn.execute(table.delete())
+
+
+@dataclass
+class Probe:
+    """The conformance probe over HTTP."""
+
+    base: str
+    token: str = TOKEN
+    session: requests.Session = field(default_factory=requests.Session)
+
+    @property
+    def webhook_url(self) -> str:
+        return self.base + WEBHOOK_PATH
+
+    def _headers(self) -> dict:
+        return {"Authorization": f"Bearer {self.token}"}
+
+    def create_account(self, email: str = "jane@example.com", **extra) -> str:
+        r = self.session.post(f"{self.base}{PROBE_PREFIX}/accounts", json={"email": email, **extra},
+                              headers=self._headers(), timeout=10)
+        assert r.status_code == 201, r.text
+        return r.json()["id"]
+
+    def account(self, ref: str, at: str | None = None) -> dict:
+        r = self.session.get(f"{self.base}{PROBE_PREFIX}/accounts/{ref}", params={"at": at} if at else None,
+                             headers=self._headers(), timeout=10)
+        assert r.status_code == 200, r.text
+        return r.json()
+
+    def events(self, account: str | None = None) -> list[dict]:
+        r = self.session.get(f"{self.base}{PROBE_PREFIX}/events", params={"account": account} if account else None,
+                             headers=self._headers(), timeout=10)
+        assert r.status_code == 200, r.text
+        return r.json()["events"]
+
+    def post_event(self, event: dict | bytes, header: str | None = "sign", **kwargs) -> requests.Response:
+        body = event if isinstance(event, bytes) else json.dumps(event).encode()
+        headers = {"Content-Type": "application/json"}
+        if header == "sign":
+            headers["Stripe-Signature"] = sign(body)
+        elif header is not None:
+            headers["Stripe-Signature"] = header
+        return self.session.post(self.webhook_url, data=body, headers=headers, timeout=10, **kwargs)
+
+
+def state_of(account: dict) -> tuple:
+    """The part of a probe answer that order and duplicates must not change."""
+    return account["accountType"], account["paidUntil"], account["autoRenew"], account["active"]
