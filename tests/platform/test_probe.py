@@ -1,0 +1,69 @@
+"""The conformance probe contract (docs/conformance-contract.md)."""
+
+from dataclasses import replace
+
+import pytest
+import requests
+
+from platform_adapter import create_app
+from platform_adapter.probe import PROBE_PREFIX
+from simulator.receiver import serving
+
+from .support import TOKEN, Probe
+
+
+def test_probe_routes_are_404_without_a_token(settings, gateway):
+    app = create_app(replace(settings, probe_token=None), gateway=gateway)
+    with serving(app) as base:
+        for method, path in (("POST", "/accounts"), ("GET", "/accounts/x"), ("GET", "/events")):
+            response = requests.request(method, base + PROBE_PREFIX + path, json={"email": "a@b.c"},
+                                        headers={"Authorization": f"Bearer {TOKEN}"}, timeout=10)
+            assert response.status_code == 404
+
+
+@pytest.mark.parametrize("header", [None, "Bearer wrong", f"Basic {TOKEN}", "Bearer", TOKEN])
+def test_every_call_needs_the_bearer_token(probe, header):
+    headers = {"Authorization": header} if header else {}
+    for method, path in (("POST", "/accounts"), ("GET", "/accounts/x"), ("GET", "/events")):
+        response = requests.request(method, probe.base + PROBE_PREFIX + path, json={"email": "a@b.c"},
+                                    headers=headers, timeout=10)
+        assert response.status_code == 401 and response.headers["WWW-Authenticate"] == "Bearer"
+
+
+def test_create_and_read_an_account(probe):
+    response = requests.post(probe.base + PROBE_PREFIX + "/accounts", json={"email": "ann@example.com"},
+                             headers={"Authorization": f"Bearer {TOKEN}"}, timeout=10)
+    assert response.status_code == 201
+    created = response.json()
+    assert created["email"] == "ann@example.com" and created["id"]
+    assert probe.account(created["id"]) == {
+        "id": created["id"], "email": "ann@example.com", "accountType": None, "active": False, "paidUntil": None,
+        "autoRenew": False, "customerId": None, "subscriptionId": None}
+
+
+def test_a_chosen_reference_is_kept_and_cannot_be_reused(probe):
+    assert probe.create_account(id="acct-42") == "acct-42"
+    again = requests.post(probe.base + PROBE_PREFIX + "/accounts", json={"email": "b@example.com", "id": "acct-42"},
+                          headers={"Authorization": f"Bearer {TOKEN}"}, timeout=10)
+    assert again.status_code == 409
+
+
+@pytest.mark.parametrize("body", [None, {}, {"email": 3}, {"email": "not-an-address"}, ["a@b.c"],
+                                  {"email": "a@b.c", "id": "has space"}])
+def test_bad_account_bodies_are_400(probe, body):
+    response = requests.post(probe.base + PROBE_PREFIX + "/accounts", json=body,
+                             headers={"Authorization": f"Bearer {TOKEN}"}, timeout=10)
+    assert response.status_code == 400
+
+
+def test_unknown_account_is_404_and_bad_time_is_400(probe):
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    assert requests.get(probe.base + PROBE_PREFIX + "/accounts/nobody", headers=auth, timeout=10).status_code == 404
+    ref = probe.create_account()
+    bad = requests.get(probe.base + PROBE_PREFIX + f"/accounts/{ref}", params={"at": "yesterday"}, headers=auth,
+                       timeout=10)
+    assert bad.status_code == 400
+
+
+def test_events_listing_is_empty_at_first(probe):
+    assert Probe(probe.base).events() == [] and probe.events(account="whoever") == []

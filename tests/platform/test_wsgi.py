@@ -1,0 +1,85 @@
+"""The platform under gunicorn with several workers, as production runs it."""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from importlib.util import find_spec
+
+import pytest
+import requests
+
+from platform_adapter.storage import Store
+from simulator.delivery import DeliveryPolicy
+from simulator.sender import WebhookSender
+
+from .support import CATALOGUE, SECRET, TOKEN, Probe, sign, story
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def gunicorn_platform(tmp_path):
+    if find_spec("gunicorn") is None:
+        from .support import need
+        need(False, "gunicorn is not installed (pip install gunicorn)")
+    data = tmp_path / "data"
+    store = Store(f"sqlite:///{data / 'platform.sqlite3'}")
+    with store.write() as tx:  # no Stripe here: the catalogue is what the platform learned before
+        for price, (product, metadata) in CATALOGUE.items():
+            tx.remember_price(price, product, metadata, 0)
+    store.close()
+    port = free_port()
+    env = {**os.environ, "STRIPE_SECRET_KEY": "sk_test_platform", "STRIPE_WEBHOOK_SECRET": SECRET,
+           "SIMPLEX_DATA_DIR": str(data), "SIMPLEX_PROBE_TOKEN": TOKEN, "STRIPE_API_BASE": "http://127.0.0.1:9"}
+    proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}", "--log-level",
+                             "warning", "platform_adapter.wsgi:app"], env=env, cwd=tmp_path,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + 20
+        while True:
+            try:
+                requests.get(base + "/", timeout=1)
+                break
+            except requests.ConnectionError:
+                if proc.poll() is not None or time.time() > deadline:
+                    raise RuntimeError(proc.stdout.read().decode()) from None
+                time.sleep(0.1)
+        yield Probe(base)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_gunicorn_workers_apply_a_story_and_a_racing_event_once(gunicorn_platform):
+    probe = gunicorn_platform
+    ref = probe.create_account()
+    events, world = story(["first-purchase", "renewal", "cancel-undo"], account=ref)
+    policy = DeliveryPolicy(order="shuffled", duplicates=1, retry="none", concurrency=4, seed=3, time_scale=0)
+    assert WebhookSender(probe.webhook_url, [SECRET], policy).send(events).ok
+    account = probe.account(ref)
+    assert (account["accountType"], account["autoRenew"]) == ("professional", True)
+    assert account["paidUntil"] == time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(world.subscription.period[1]))
+
+    racer = story(["first-purchase"], account=ref, seed="race")[0]
+    event = next(e for e in racer if e["type"] == "invoice.paid")
+    body = json.dumps(event).encode()
+    barrier = threading.Barrier(8)
+
+    def post(_):
+        header = sign(body)
+        barrier.wait()
+        return requests.post(probe.webhook_url, data=body, headers={"Stripe-Signature": header},
+                             timeout=30).json()["outcome"]
+
+    with ThreadPoolExecutor(8) as pool:
+        assert sorted(pool.map(post, range(8))) == ["applied"] + ["duplicate"] * 7
