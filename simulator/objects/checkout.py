@@ -13,7 +13,8 @@ def session_object(*, id: str, mode: str, created: int, currency: str, tax: Line
                    client_reference_id: str | None = None, metadata: dict | None = None,
                    subscription: str | None = None, payment_intent: str | None = None,
                    invoice: str | None = None, invoice_creation: bool = False,
-                   url: str | None = None, expires_at: int | None = None) -> dict:
+                   url: str | None = None, expires_at: int | None = None,
+                   customer_creation: str | None = None) -> dict:
     """A `checkout.session` (hosted page) with its totals for one taxed line."""
     complete = status == "complete"
     return {
@@ -30,7 +31,7 @@ def session_object(*, id: str, mode: str, created: int, currency: str, tax: Line
         "custom_text": {"after_submit": None, "shipping_address": None, "submit": None,
                         "terms_of_service_acceptance": None},
         "customer": customer,
-        "customer_creation": "if_required" if mode == "payment" else "always",
+        "customer_creation": customer_creation or ("if_required" if mode == "payment" else "always"),
         "customer_details": customer_details if complete else None,
         "customer_email": customer_email, "discounts": [],
         "expires_at": expires_at if expires_at is not None else created + 86400,

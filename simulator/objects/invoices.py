@@ -80,7 +80,8 @@ def invoice_object(*, id: str, customer: str, customer_email: str | None, custom
                    default_tax_rates: list[dict] | None = None, finalized_at: int | None = None,
                    paid_at: int | None = None, attempt_count: int = 0, next_payment_attempt: int | None = None,
                    payment_intent: str | None = None, charge: str | None = None,
-                   test_clock: str | None = None, metadata: dict | None = None) -> dict:
+                   test_clock: str | None = None, metadata: dict | None = None,
+                   period_start: int | None = None, period_end: int | None = None) -> dict:
     """An `invoice`; totals are derived from the lines' taxes."""
     subtotal = sum(t.subtotal for t, _ in taxes)
     total = sum(t.total for t, _ in taxes)
@@ -116,7 +117,8 @@ def invoice_object(*, id: str, customer: str, customer_email: str | None, custom
             "subscription_details": {"metadata": dict(subscription_metadata or {}), "subscription": subscription}},
         "payment_settings": {"default_mandate": None, "payment_method_options": None,
                              "payment_method_types": None},
-        "period_end": created, "period_start": created, "post_payment_credit_notes_amount": 0,
+        "period_end": created if period_end is None else period_end,
+        "period_start": created if period_start is None else period_start, "post_payment_credit_notes_amount": 0,
         "pre_payment_credit_notes_amount": 0, "receipt_number": None,
         "rendering": {"amount_tax_display": None, "pdf": {"page_size": "auto"}, "template": None,
                       "template_version": None},

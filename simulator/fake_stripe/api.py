@@ -1,0 +1,183 @@
+"""The dispatch layer: auth, Stripe-Version, form decoding, idempotency, expansion and error JSON."""
+
+import json
+import re
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Callable
+
+from flask import Response, request
+
+from ..versions import KNOWN_VERSIONS, is_well_formed
+from .errors import (AuthenticationFailed, FakeStripeError, IdempotencyMismatch, InvalidApiVersion,
+                     ParameterError, PermissionDenied, UnknownRoute)
+from .expand import expand
+from .forms import decode
+from .params import EXPAND, Spec, parse
+from .state import ACCOUNT_ID, State
+
+TEST_KEY = re.compile(r"^(sk|rk)_test_[A-Za-z0-9_]+$")
+LIVE_KEY = re.compile(r"^(sk|rk)_live_")
+NO_KEY = ("You did not provide an API key. You need to provide your API key in the Authorization header, using "
+          "Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY'). See https://stripe.com/docs/api#authentication "
+          "for details, or we can help at https://support.stripe.com/.")
+PUBLISHABLE = ("This API call cannot be made with a publishable API key. Please use a secret API key. You can find "
+               "a list of your API keys at https://dashboard.stripe.com/account/apikeys.")
+FIRST_SUFFIXED = "2024-09-30"  # versions from acacia on carry a release name
+
+
+@dataclass
+class Call:
+    """One API request as a handler sees it."""
+
+    state: State
+    raw: dict
+    args: dict
+    version: str
+    request_id: str
+    idempotency_key: str | None = None
+    expand: list[str] | None = None
+    extra: dict = field(default_factory=dict)
+
+    def parse(self, fields: dict[str, Spec], required: tuple[str, ...] = ()) -> dict:
+        """Validate this request's parameters against an endpoint's spec."""
+        return parse(self.raw, fields, required)
+
+    @property
+    def origin(self) -> tuple[str, str | None]:
+        """What events caused by this request carry as `request`."""
+        return self.request_id, self.idempotency_key
+
+
+Handler = Callable[[Call], dict]
+
+
+def mask(key: str) -> str:
+    """A key as Stripe echoes it in errors: prefix, stars, last four."""
+    return key if len(key) <= 12 else key[:8] + "*" * (len(key) - 12) + key[-4:]
+
+
+def authenticate(header: str | None, pinned: str | None) -> str:
+    """The API key of a request, or Stripe's 401."""
+    scheme, _, key = (header or "").partition(" ")
+    if scheme.lower() == "basic":
+        import base64
+        try:
+            key = base64.b64decode(key).decode().partition(":")[0]
+        except ValueError:
+            key = ""
+    elif scheme.lower() != "bearer":
+        key = ""
+    key = key.strip()
+    if not key:
+        raise AuthenticationFailed(NO_KEY)
+    if key.startswith("pk_"):
+        raise AuthenticationFailed(PUBLISHABLE)
+    if LIVE_KEY.match(key):
+        raise AuthenticationFailed(f"Invalid API Key provided: {mask(key)} (this fake Stripe is test mode only; "
+                                   "use a sk_test_ key)")
+    if not TEST_KEY.match(key) or (pinned is not None and key != pinned):
+        raise AuthenticationFailed(f"Invalid API Key provided: {mask(key)}")
+    return key
+
+
+def resolve_version(header: str | None, default: str) -> str:
+    """The API version a request is served in: Stripe-Version, else the account default."""
+    if not header:
+        return default
+    version = header.strip()
+    if version in KNOWN_VERSIONS:
+        return version
+    # Dated versions before acacia had no release suffix; accept any real date in that range.
+    if is_well_formed(version) and "." not in version and "2011-01-01" <= version < FIRST_SUFFIXED:
+        try:
+            date.fromisoformat(version)
+            return version
+        except ValueError:
+            pass
+    raise InvalidApiVersion(version)
+
+
+class IdempotencyCache:
+    """The first response for each Idempotency-Key, replayed for retries (bounded, oldest forgotten)."""
+
+    def __init__(self, max_entries: int = 20000) -> None:
+        self.entries: OrderedDict[tuple, tuple] = OrderedDict()
+        self.max_entries = max_entries
+
+    def lookup(self, scope: tuple, fingerprint: tuple) -> tuple | None:
+        """(status, body, request id) of the first use, or None; a key reused differently is refused."""
+        entry = self.entries.get(scope)
+        if entry is None:
+            return None
+        if entry[0] != fingerprint:
+            raise IdempotencyMismatch(scope[1])
+        return entry[1:]
+
+    def remember(self, scope: tuple, fingerprint: tuple, status: int, body: bytes, request_id: str) -> None:
+        """Keep a response for replay."""
+        self.entries[scope] = (fingerprint, status, body, request_id)
+        if len(self.entries) > self.max_entries:
+            self.entries.popitem(last=False)
+
+
+def api_view(fake, handler: Handler) -> Callable:
+    """Wrap a handler: authenticate, decode, replay or run under the state lock, expand, answer JSON."""
+    state: State = fake.state
+
+    def view(**args):
+        request_id = state.new_request_id()
+        headers = {"Request-Id": request_id}
+        idem = request.headers.get("Idempotency-Key") if request.method == "POST" else None
+        if idem:
+            headers["Idempotency-Key"] = idem
+        try:
+            key = authenticate(request.headers.get("Authorization"), fake.api_key)
+            version = resolve_version(request.headers.get("Stripe-Version"), state.default_version)
+            headers["Stripe-Version"] = version
+            account = request.headers.get("Stripe-Account")
+            if account and account != ACCOUNT_ID:
+                raise PermissionDenied(f"The provided key '{mask(key)}' does not have access to account "
+                                       f"'{account}' (or that account does not exist). Application access may "
+                                       "have been revoked.", code="account_invalid")
+            pairs = list(request.args.items(multi=True)) + list(request.form.items(multi=True))
+            raw = decode(pairs)
+            scope = (key, idem)
+            fingerprint = (request.method, request.path, tuple(sorted(pairs)))
+            with state.lock:
+                replay = fake.idempotency.lookup(scope, fingerprint) if idem else None
+                if replay is not None:
+                    status, body, original = replay
+                    headers.update({"Idempotent-Replayed": "true", "Original-Request": original})
+                    return Response(body, status, headers, mimetype="application/json")
+                status, body = _run(state, handler, Call(state, raw, args, version, request_id, idem), raw)
+                if idem and status > 0:
+                    fake.idempotency.remember(scope, fingerprint, status, body, request_id)
+                if request.method in ("POST", "DELETE"):
+                    fake.changed()
+        except FakeStripeError as exc:
+            status, body = exc.http_status, json.dumps(exc.body()).encode()
+        return Response(body, abs(status), headers, mimetype="application/json")
+
+    view.__name__ = f"api_{handler.__name__}"
+    return view
+
+
+def _run(state: State, handler: Handler, call: Call, raw: dict) -> tuple[int, bytes]:
+    """Run one handler; parameter errors come back with a negative status so they are never replayed."""
+    try:
+        state.catch_up()
+        call.expand = EXPAND.coerce(raw["expand"], "expand") if "expand" in raw else None
+        body = expand(state, handler(call), call.expand, call.version)
+        return 200, json.dumps(body).encode()
+    except ParameterError as exc:
+        # Stripe saves no idempotent result when parameters fail validation.
+        return -exc.http_status, json.dumps(exc.body()).encode()
+    except FakeStripeError as exc:
+        return exc.http_status, json.dumps(exc.body()).encode()
+
+
+def unknown_route(call: Call) -> dict:
+    """Any /v1 URL the fake does not serve."""
+    raise UnknownRoute(request.method, request.path)

@@ -1,0 +1,134 @@
+"""Customers, optionally on a test clock, with their default payment method."""
+
+import copy
+import hashlib
+
+from ..objects.customers import customer_object
+from .api import Call
+from .errors import InvalidRequest
+from .events import emit
+from .params import ADDRESS, Anything, Array, Hash, Int, Metadata, Str, merge_metadata, parse_list
+from .payments import attach
+from .rendering import deleted, page
+from .state import State
+
+INVOICE_SETTINGS = Hash({"default_payment_method": Str(), "custom_fields": Anything(), "footer": Str(),
+                         "rendering_options": Anything()})
+FIELDS = {
+    "address": ADDRESS, "balance": Int(), "business_name": Str(), "cash_balance": Anything(),
+    "description": Str(), "email": Str(512), "individual_name": Str(), "invoice_prefix": Str(12),
+    "invoice_settings": INVOICE_SETTINGS, "metadata": Metadata(), "name": Str(256), "next_invoice_sequence": Int(1),
+    "phone": Str(20), "preferred_locales": Array(Str()), "shipping": Anything(), "source": Str(),
+    "tax": Anything(), "tax_exempt": Str(), "validate": Anything(),
+}
+CREATE = {**FIELDS, "payment_method": Str(), "tax_id_data": Anything(), "test_clock": Str()}
+UPDATE = {**FIELDS, "default_source": Str()}
+SIMPLE = ("address", "balance", "description", "email", "name", "phone", "preferred_locales", "tax_exempt",
+          "invoice_prefix", "next_invoice_sequence")
+
+
+def invoice_prefix(customer_id: str) -> str:
+    """A stable 8-character invoice number prefix per customer, as Stripe assigns one."""
+    return hashlib.sha256(customer_id.encode()).hexdigest()[:8].upper()
+
+
+def create_customer(state: State, p: dict, *, at: int | None = None, origin=(None, None),
+                    quiet: bool = False) -> dict:
+    """Store a customer (on its test clock's time); emits customer.created unless the caller will (`quiet`)."""
+    clock = p.get("test_clock")
+    if clock is not None:
+        state.store.require("test_helpers.test_clock", clock, "test_clock", in_body=True)
+    at = state.now(clock) if at is None else at
+    id = state.new_id("cus")
+    customer = customer_object(id=id, email=p.get("email"), created=at, name=p.get("name"),
+                               metadata=p.get("metadata"), test_clock=clock,
+                               invoice_prefix=p.get("invoice_prefix") or invoice_prefix(id),
+                               description=p.get("description"))
+    customer.update({k: p[k] for k in SIMPLE if k in p and k not in ("invoice_prefix",)})
+    state.store.add(customer)
+    if not quiet:
+        emit(state, "customer.created", customer, at=at, origin=origin)
+    if p.get("payment_method"):
+        attach(state, p["payment_method"], customer, at=at, origin=origin, param="payment_method")
+    settings = p.get("invoice_settings") or {}
+    if settings.get("default_payment_method"):
+        set_default_payment_method(state, customer, settings["default_payment_method"], at=at, origin=origin)
+    return customer
+
+
+def check_payment_method(state: State, customer: dict, pm_id: str | None, param: str) -> None:
+    """Refuse a default payment method that is not attached to this customer."""
+    if pm_id is None:
+        return
+    pm = state.store.require("payment_method", pm_id, param, in_body=True)
+    if pm["customer"] != customer["id"]:
+        raise InvalidRequest(f"The customer does not have a payment method with the ID {pm_id}. The payment "
+                             "method must be attached to the customer.", param=param)
+
+
+def set_default_payment_method(state: State, customer: dict, pm_id: str | None, *, at: int,
+                               origin=(None, None)) -> None:
+    """Point invoice_settings.default_payment_method at an attached card; emits customer.updated."""
+    check_payment_method(state, customer, pm_id, "invoice_settings[default_payment_method]")
+    old = copy.deepcopy(customer)
+    customer["invoice_settings"]["default_payment_method"] = pm_id
+    emit(state, "customer.updated", customer, at=at, old=old, origin=origin)
+
+
+def post_customer(call: Call) -> dict:
+    """POST /v1/customers."""
+    return create_customer(call.state, call.parse(CREATE), origin=call.origin)
+
+
+def retrieve_customer(call: Call) -> dict:
+    """GET /v1/customers/{id}."""
+    call.parse({})
+    return call.state.store.require("customer", call.args["id"])
+
+
+def update_customer(call: Call) -> dict:
+    """POST /v1/customers/{id}: metadata merges, invoice_settings.default_payment_method must be attached."""
+    state = call.state
+    customer = state.store.require("customer", call.args["id"])
+    p = call.parse(UPDATE)
+    settings = p.get("invoice_settings") or {}
+    check_payment_method(state, customer, settings.get("default_payment_method"),
+                         "invoice_settings[default_payment_method]")
+    old = copy.deepcopy(customer)
+    customer.update({k: p[k] for k in SIMPLE if k in p})
+    if "metadata" in p:
+        customer["metadata"] = merge_metadata(customer["metadata"], p["metadata"])
+    for key in ("default_payment_method", "footer", "custom_fields", "rendering_options"):
+        if key in settings:
+            customer["invoice_settings"][key] = settings[key]
+    emit(state, "customer.updated", customer, at=state.now(customer["test_clock"]), old=old, origin=call.origin)
+    return customer
+
+
+def delete_customer(call: Call) -> dict:
+    """DELETE /v1/customers/{id}: its live subscriptions end with it."""
+    state = call.state
+    customer = state.store.require("customer", call.args["id"])
+    call.parse({})
+    from .billing import end_subscription
+    for sub in list(state.store.all("subscription")):
+        if sub["customer"] == customer["id"] and sub["status"] not in ("canceled", "incomplete_expired"):
+            end_subscription(state, sub, at=state.now(customer["test_clock"]), origin=call.origin)
+    state.store.remove(customer["id"])
+    emit(state, "customer.deleted", customer, at=state.now(customer["test_clock"]), origin=call.origin)
+    return deleted(customer["id"], "customer")
+
+
+def list_customers(call: Call) -> dict:
+    """GET /v1/customers: by email (exact, case-sensitive, as Stripe) and test_clock."""
+    p = parse_list(call.raw, {"email": Str(512), "test_clock": Str()})
+    return page(call, "customer", "/v1/customers", p, where={k: p[k] for k in ("email", "test_clock") if k in p})
+
+
+ROUTES = [
+    ("POST", "/v1/customers", post_customer),
+    ("GET", "/v1/customers", list_customers),
+    ("GET", "/v1/customers/<id>", retrieve_customer),
+    ("POST", "/v1/customers/<id>", update_customer),
+    ("DELETE", "/v1/customers/<id>", delete_customer),
+]

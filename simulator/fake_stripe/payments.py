@@ -1,0 +1,223 @@
+"""Card payments: Stripe's test cards, payment methods, payment intents and charges."""
+
+import copy
+import hashlib
+from dataclasses import dataclass
+
+from ..objects.payments import charge_object, payment_intent_object
+from .api import Call
+from .errors import CardDeclined, InvalidRequest
+from .events import emit
+from .params import Enum, Str, parse_list
+from .rendering import page
+from .state import State
+
+# Stripe's test card numbers: number -> (brand, decline code or None).
+TEST_CARDS = {
+    "4242424242424242": ("visa", None), "4000056655665556": ("visa", None),
+    "5555555555554444": ("mastercard", None), "378282246310005": ("amex", None),
+    "4000000000000002": ("visa", "generic_decline"), "4000000000009995": ("visa", "insufficient_funds"),
+    "4000000000000069": ("visa", "expired_card"),
+    # Attaching succeeds, every charge fails: how tests make a renewal fail.
+    "4000000000000341": ("visa", "generic_decline"),
+}
+# The test PaymentMethod ids Stripe accepts in place of a card number.
+TEST_TOKENS = {
+    "pm_card_visa": "4242424242424242", "pm_card_mastercard": "5555555555554444",
+    "pm_card_amex": "378282246310005", "pm_card_chargeDeclined": "4000000000000002",
+    "pm_card_chargeDeclinedInsufficientFunds": "4000000000009995",
+    "pm_card_chargeDeclinedExpiredCard": "4000000000000069", "pm_card_chargeCustomerFail": "4000000000000341",
+}
+DECLINE_MESSAGES = {"generic_decline": "Your card was declined.",
+                    "insufficient_funds": "Your card has insufficient funds.",
+                    "expired_card": "Your card has expired."}
+# A saved card is recognised by its last four digits; its charges decline with this code.
+_OUTCOME_BY_LAST4 = {number[-4:]: outcome for number, (_, outcome) in TEST_CARDS.items()}
+# Declining cards cannot even be attached, except 0341, whose later charges are what fail.
+_ATTACH_FAILS = {"0002", "9995", "0069"}
+
+
+@dataclass
+class Payment:
+    """One card payment attempt: its stored intent and charge."""
+
+    intent: dict
+    charge: dict
+
+    @property
+    def succeeded(self) -> bool:
+        """Whether the charge went through."""
+        return self.charge["status"] == "succeeded"
+
+
+def card_number(text: str) -> str:
+    """A card number as typed (spaces and dashes allowed), digits only."""
+    return "".join(ch for ch in text if ch.isdigit())
+
+
+def check_card(number: str) -> tuple[str, str | None]:
+    """(brand, decline code) for a test card, or Stripe's error for anything else."""
+    if number not in TEST_CARDS:
+        if not _luhn(number):
+            raise CardDeclined("Your card number is incorrect.", "incorrect_number", param="number")
+        raise CardDeclined("Your card was declined. Your request was in test mode, but used a non test card. "
+                           "For a list of valid test cards, visit: https://stripe.com/docs/testing.", "test_mode_live_card")
+    return TEST_CARDS[number]
+
+
+def _luhn(number: str) -> bool:
+    digits = [int(d) for d in number[::-1]]
+    total = sum(digits[0::2]) + sum(sum(divmod(2 * d, 10)) for d in digits[1::2])
+    return len(number) >= 12 and total % 10 == 0
+
+
+def payment_method_object(*, id: str, number: str, created: int, customer: str | None,
+                          email: str | None = None, name: str | None = None) -> dict:
+    """A card `payment_method`."""
+    brand, _ = TEST_CARDS[number]
+    return {
+        "id": id, "object": "payment_method", "allow_redisplay": "unspecified",
+        "billing_details": {"address": {"city": None, "country": "CH", "line1": None, "line2": None,
+                                        "postal_code": None, "state": None},
+                            "email": email, "name": name, "phone": None, "tax_id": None},
+        "card": {"brand": brand, "checks": {"address_line1_check": None, "address_postal_code_check": None,
+                                            "cvc_check": "pass"},
+                 "country": "US", "display_brand": brand, "exp_month": 12, "exp_year": 2034,
+                 "fingerprint": hashlib.sha256(number.encode()).hexdigest()[:16], "funding": "credit",
+                 "generated_from": None, "last4": number[-4:],
+                 "networks": {"available": [brand], "preferred": None}, "regulated_status": "unregulated",
+                 "three_d_secure_usage": {"supported": True}, "wallet": None},
+        "created": created, "customer": customer, "livemode": False, "metadata": {}, "type": "card",
+    }
+
+
+def new_payment_method(state: State, number: str, *, at: int, customer: str | None = None,
+                       email: str | None = None, name: str | None = None) -> dict:
+    """Store a card payment method (no event: attaching emits payment_method.attached)."""
+    pm = payment_method_object(id=state.new_id("pm"), number=number, created=at, customer=customer,
+                               email=email, name=name)
+    return state.store.add(pm)
+
+
+def decline_of(pm: dict) -> str | None:
+    """The decline code charges on this saved card get (None: they succeed)."""
+    return _OUTCOME_BY_LAST4.get(pm["card"]["last4"])
+
+
+def pay(state: State, *, amount: int, currency: str, customer: str | None, pm: dict, at: int,
+        metadata: dict | None = None, description: str | None = None, email: str | None = None) -> Payment:
+    """Create the payment intent and charge of one card payment (the caller emits their events)."""
+    decline = decline_of(pm)
+    intent_id, charge_id = state.new_id("pi"), state.new_id("ch")
+    charge = charge_object(id=charge_id, amount=amount, currency=currency, created=at, customer=customer,
+                           payment_intent=intent_id, payment_method=pm["id"], email=email,
+                           last4=pm["card"]["last4"], succeeded=decline is None, metadata=metadata,
+                           description=description)
+    if decline is not None:
+        charge.update(failure_code="card_declined", failure_message=DECLINE_MESSAGES[decline])
+        charge["outcome"]["reason"] = decline
+    error = None if decline is None else {
+        "charge": charge_id, "code": "card_declined", "decline_code": decline,
+        "message": DECLINE_MESSAGES[decline], "payment_method": copy.deepcopy(pm), "type": "card_error"}
+    intent = payment_intent_object(
+        id=intent_id, amount=amount, currency=currency, created=at, customer=customer, latest_charge=charge_id,
+        payment_method=pm["id"] if decline is None else None,
+        status="succeeded" if decline is None else "requires_payment_method", metadata=metadata,
+        description=description, receipt_email=email, last_payment_error=error)
+    state.store.add(intent)
+    state.store.add(charge)
+    return Payment(intent, charge)
+
+
+def emit_payment(state: State, payment: Payment, *, at: int, origin=(None, None)) -> None:
+    """payment_intent.created, the charge event and the intent's outcome event."""
+    emit(state, "payment_intent.created", payment.intent, at=at, origin=origin)
+    if payment.succeeded:
+        emit(state, "charge.succeeded", payment.charge, at=at, origin=origin)
+        emit(state, "payment_intent.succeeded", payment.intent, at=at, origin=origin)
+    else:
+        emit(state, "charge.failed", payment.charge, at=at, origin=origin)
+        emit(state, "payment_intent.payment_failed", payment.intent, at=at, origin=origin)
+
+
+def attach(state: State, pm_or_token: str, customer: dict, *, at: int, origin=(None, None),
+           param: str = "id") -> dict:
+    """Attach a payment method (or a test token such as pm_card_visa) to a customer."""
+    if pm_or_token in TEST_TOKENS:
+        pm = new_payment_method(state, TEST_TOKENS[pm_or_token], at=at, email=customer["email"])
+    else:
+        pm = state.store.require("payment_method", pm_or_token, param, in_body=param != "id")
+        if pm["customer"] not in (None, customer["id"]):
+            raise InvalidRequest("The payment method you provided has already been attached to a customer.",
+                                 param=param)
+    if pm["card"]["last4"] in _ATTACH_FAILS:
+        code = decline_of(pm)
+        raise CardDeclined(DECLINE_MESSAGES[code], code)
+    pm["customer"] = customer["id"]
+    emit(state, "payment_method.attached", pm, at=at, origin=origin)
+    return pm
+
+
+def retrieve(kind: str):
+    """A GET-by-id handler for `kind`."""
+    def handler(call: Call) -> dict:
+        call.parse({})
+        return call.state.store.require(kind, call.args["id"])
+    handler.__name__ = f"retrieve_{kind}"
+    handler.__doc__ = f"GET one {kind}."
+    return handler
+
+
+def list_intents(call: Call) -> dict:
+    """GET /v1/payment_intents."""
+    p = parse_list(call.raw, {"customer": Str()})
+    return page(call, "payment_intent", "/v1/payment_intents", p, where={"customer": p["customer"]} if "customer" in p else None)
+
+
+def list_charges(call: Call) -> dict:
+    """GET /v1/charges."""
+    p = parse_list(call.raw, {"customer": Str(), "payment_intent": Str(), "transfer_group": Str()})
+    return page(call, "charge", "/v1/charges", p,
+                where={k: p[k] for k in ("customer", "payment_intent") if k in p})
+
+
+def list_payment_methods(call: Call) -> dict:
+    """GET /v1/payment_methods and /v1/customers/{id}/payment_methods."""
+    p = parse_list(call.raw, {"customer": Str(), "type": Enum("card")})
+    customer = call.args.get("id") or p.get("customer")
+    url = f"/v1/customers/{customer}/payment_methods" if "id" in call.args else "/v1/payment_methods"
+    return page(call, "payment_method", url, p, where={"customer": customer} if customer else None)
+
+
+def attach_payment_method(call: Call) -> dict:
+    """POST /v1/payment_methods/{id}/attach."""
+    p = call.parse({"customer": Str(nullable=False), "customer_account": Str()}, required=("customer",))
+    customer = call.state.store.require("customer", p["customer"], "customer", in_body=True)
+    return attach(call.state, call.args["id"], customer, at=call.state.now(customer["test_clock"]),
+                  origin=call.origin)
+
+
+def detach_payment_method(call: Call) -> dict:
+    """POST /v1/payment_methods/{id}/detach."""
+    call.parse({})
+    pm = call.state.store.require("payment_method", call.args["id"])
+    if pm["customer"] is None:
+        raise InvalidRequest("The payment method you provided is not attached to a customer so detachment is "
+                             "impossible.")
+    old = copy.deepcopy(pm)
+    pm["customer"] = None
+    emit(call.state, "payment_method.detached", pm, at=call.state.now(), old=old, origin=call.origin)
+    return pm
+
+
+ROUTES = [
+    ("GET", "/v1/payment_intents", list_intents),
+    ("GET", "/v1/payment_intents/<id>", retrieve("payment_intent")),
+    ("GET", "/v1/charges", list_charges),
+    ("GET", "/v1/charges/<id>", retrieve("charge")),
+    ("GET", "/v1/payment_methods", list_payment_methods),
+    ("GET", "/v1/payment_methods/<id>", retrieve("payment_method")),
+    ("POST", "/v1/payment_methods/<id>/attach", attach_payment_method),
+    ("POST", "/v1/payment_methods/<id>/detach", detach_payment_method),
+    ("GET", "/v1/customers/<id>/payment_methods", list_payment_methods),
+]

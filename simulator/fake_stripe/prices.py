@@ -1,0 +1,256 @@
+"""Prices (and their legacy plan twins): one-time and recurring, tiers, currency options, lookup keys."""
+
+import copy
+from decimal import Decimal
+
+from ..objects.catalog import price_object, recurring
+from ..objects.subscriptions import plan_from_price
+from .api import Call
+from .errors import InvalidParameter, InvalidRequest, ResourceMissing
+from .events import emit
+from .expand import INCLUDABLE
+from .params import Anything, Array, Bool, Enum, Hash, Int, Metadata, Str, merge_metadata, parse_list
+from .rendering import RENDERERS, list_object, page
+from .state import State
+
+INTERVALS = ("day", "month", "week", "year")
+# Stripe allows billing periods of up to three years (3 years, 36 months or 156 weeks).
+MAX_INTERVAL_COUNT = {"day": 1095, "week": 156, "month": 36, "year": 3}
+TAX_BEHAVIOR = Enum("exclusive", "inclusive", "unspecified")
+TIER = Hash({"up_to": Str(nullable=False), "unit_amount": Int(0), "unit_amount_decimal": Str(),
+             "flat_amount": Int(0), "flat_amount_decimal": Str()}, required=("up_to",))
+CURRENCY_OPTION = Hash({"unit_amount": Int(0), "unit_amount_decimal": Str(), "tax_behavior": TAX_BEHAVIOR,
+                        "tiers": Array(TIER), "custom_unit_amount": Anything()})
+RECURRING = Hash({"interval": Enum(*INTERVALS), "interval_count": Int(1), "usage_type": Enum("licensed", "metered"),
+                  "meter": Str(), "trial_period_days": Int(0)}, required=("interval",))
+# Fields that Stripe only returns when expanded; stored on the record, left out of plain renderings.
+HIDDEN = ("currency_options", "tiers")
+
+CREATE = {
+    "currency": Str(nullable=False), "product": Str(nullable=False),
+    "product_data": Hash({"name": Str(nullable=False), "active": Bool(), "id": Str(), "metadata": Metadata(),
+                          "statement_descriptor": Str(), "tax_code": Str(), "tax_details": Anything(),
+                          "unit_label": Str()}, required=("name",)),
+    "unit_amount": Int(0), "unit_amount_decimal": Str(), "active": Bool(), "billing_scheme": Enum("per_unit", "tiered"),
+    "currency_options": Hash(extra=CURRENCY_OPTION), "custom_unit_amount": Anything(), "lookup_key": Str(200),
+    "metadata": Metadata(), "nickname": Str(), "recurring": RECURRING, "tax_behavior": TAX_BEHAVIOR,
+    "tiers": Array(TIER), "tiers_mode": Enum("graduated", "volume"), "transfer_lookup_key": Bool(),
+    "transform_quantity": Hash({"divide_by": Int(1), "round": Enum("down", "up")}, required=("divide_by", "round")),
+}
+UPDATE = {"active": Bool(), "currency_options": Hash(extra=CURRENCY_OPTION), "lookup_key": Str(200),
+          "metadata": Metadata(), "nickname": Str(), "tax_behavior": TAX_BEHAVIOR, "transfer_lookup_key": Bool()}
+LIST = {"active": Bool(), "currency": Str(), "product": Str(), "type": Enum("one_time", "recurring"),
+        "recurring": Hash({"interval": Enum(*INTERVALS), "usage_type": Enum("licensed", "metered"), "meter": Str()}),
+        "lookup_keys": Array(Str(), max_items=10)}
+
+
+def render_price(state: State, record: dict, version: str) -> dict:
+    """A price without the fields Stripe only includes on request."""
+    return {k: v for k, v in record.items() if k not in HIDDEN}
+
+
+def unit_amount(price: dict, currency: str) -> int:
+    """What one unit costs in `currency` (the price's own, or one of its currency options)."""
+    if currency == price["currency"]:
+        return price["unit_amount"] or 0
+    return (price.get("currency_options") or {})[currency]["unit_amount"]
+
+
+def in_currency(price: dict, currency: str) -> dict:
+    """The price as builders should see it when charged in `currency`."""
+    if currency == price["currency"]:
+        return render_price(None, price, "")
+    amount = unit_amount(price, currency)
+    return {**render_price(None, price, ""), "currency": currency, "unit_amount": amount,
+            "unit_amount_decimal": str(Decimal(amount))}
+
+
+def _check_amounts(p: dict, scheme: str) -> None:
+    if scheme == "tiered":
+        if "unit_amount" in p:
+            raise InvalidRequest("You may only specify one of these parameters: tiers, unit_amount.",
+                                 param="unit_amount", code="parameters_exclusive")
+        for name in ("tiers", "tiers_mode"):
+            if not p.get(name):
+                raise InvalidRequest(f"Missing required param: {name}.", param=name, code="parameter_missing")
+        if p["tiers"][-1]["up_to"] != "inf":
+            raise InvalidParameter("The last tier's `up_to` must be `inf`.", f"tiers[{len(p['tiers']) - 1}][up_to]")
+    elif p.get("tiers") or p.get("tiers_mode"):
+        raise InvalidRequest("`tiers` and `tiers_mode` require `billing_scheme=tiered`.", param="billing_scheme")
+    elif "unit_amount" not in p and "unit_amount_decimal" not in p and "custom_unit_amount" not in p:
+        raise InvalidRequest("Missing required param: unit_amount.", param="unit_amount", code="parameter_missing")
+
+
+def _check_recurring(rec: dict | None) -> dict | None:
+    if rec is None:
+        return None
+    count = rec.get("interval_count", 1)
+    if count > MAX_INTERVAL_COUNT[rec["interval"]]:
+        raise InvalidParameter("The maximum billing period is three years (3 years, 36 months, or 156 weeks); "
+                               f"`interval_count` {count} is too large for `interval={rec['interval']}`.",
+                               "recurring[interval_count]")
+    out = recurring(rec["interval"], count, rec.get("usage_type", "licensed"))
+    out.update(meter=rec.get("meter"), trial_period_days=rec.get("trial_period_days"))
+    return out
+
+
+def _options(p: dict, currency: str, amount: int | None, tax_behavior: str) -> dict:
+    options = {currency: {"custom_unit_amount": None, "tax_behavior": tax_behavior, "unit_amount": amount,
+                          "unit_amount_decimal": None if amount is None else str(Decimal(amount))}}
+    for code, option in (p.get("currency_options") or {}).items():
+        value = option.get("unit_amount")
+        options[code.lower()] = {"custom_unit_amount": None, "tax_behavior": option.get("tax_behavior", tax_behavior),
+                                 "unit_amount": value, "unit_amount_decimal": None if value is None else str(value)}
+    return options
+
+
+def _claim_lookup_key(state: State, key: str | None, price_id: str, transfer: bool) -> None:
+    if not key:
+        return
+    owner = state.lookup_keys.get(key)
+    if owner and owner != price_id:
+        if not transfer:
+            raise InvalidRequest(f"A price (`{owner}`) already uses that lookup key.", param="lookup_key")
+        state.store.get(owner)["lookup_key"] = None
+    state.lookup_keys[key] = price_id
+
+
+def create_price(state: State, p: dict, *, at: int, origin=(None, None), product_id: str | None = None,
+                 price_id: str | None = None) -> dict:
+    """Validate and store a price (`p` already parsed); emits price.created (and plan.created)."""
+    product_id = product_id or p.get("product")
+    if product_id is None:
+        if "product_data" not in p:
+            raise InvalidRequest("Missing required param: product.", param="product", code="parameter_missing")
+        from .catalog import create_product
+        product_id = create_product(state, p["product_data"], at=at, origin=origin)["id"]
+    else:
+        state.store.require("product", product_id, "product", in_body=True)
+    scheme = p.get("billing_scheme", "per_unit")
+    _check_amounts(p, scheme)
+    amount = p.get("unit_amount")
+    if amount is None and p.get("unit_amount_decimal") is not None:
+        amount = int(Decimal(p["unit_amount_decimal"]))
+    currency = p["currency"].lower()
+    price = price_object(
+        id=price_id or state.new_id("price"), product=product_id, currency=currency, unit_amount=amount if scheme == "per_unit"
+        else None, created=at, recurring=_check_recurring(p.get("recurring")),
+        tax_behavior=p.get("tax_behavior", "unspecified"), billing_scheme=scheme, active=p.get("active", True),
+        metadata=p.get("metadata"), lookup_key=p.get("lookup_key"), nickname=p.get("nickname"),
+        tiers_mode=p.get("tiers_mode"), transform_quantity=p.get("transform_quantity"),
+        custom_unit_amount=p.get("custom_unit_amount"))
+    _claim_lookup_key(state, p.get("lookup_key"), price["id"], p.get("transfer_lookup_key", False))
+    price["currency_options"] = _options(p, currency, price["unit_amount"], price["tax_behavior"])
+    price["tiers"] = [_tier(t) for t in p.get("tiers") or []]
+    state.store.add(price)
+    emit(state, "price.created", price, at=at, origin=origin)
+    if price["recurring"]:
+        emit(state, "plan.created", plan_record(price), at=at, origin=origin)
+    return price
+
+
+def _tier(tier: dict) -> dict:
+    up_to = tier["up_to"]
+    return {"flat_amount": tier.get("flat_amount"), "flat_amount_decimal": tier.get("flat_amount_decimal"),
+            "unit_amount": tier.get("unit_amount"), "unit_amount_decimal": tier.get("unit_amount_decimal"),
+            "up_to": None if up_to == "inf" else int(up_to)}
+
+
+def plan_record(price: dict) -> dict:
+    """The legacy plan that mirrors a recurring price."""
+    return plan_from_price(render_price(None, price, ""))
+
+
+def post_price(call: Call) -> dict:
+    """POST /v1/prices."""
+    p = call.parse(CREATE, required=("currency",))
+    return render_price(call.state, create_price(call.state, p, at=call.state.now(), origin=call.origin), call.version)
+
+
+def retrieve_price(call: Call) -> dict:
+    """GET /v1/prices/{id}."""
+    call.parse({})
+    return render_price(call.state, call.state.store.require("price", call.args["id"]), call.version)
+
+
+def update_price(call: Call) -> dict:
+    """POST /v1/prices/{id}: only the mutable fields; amounts and intervals are fixed once created."""
+    state = call.state
+    price = state.store.require("price", call.args["id"])
+    p = call.parse(UPDATE)
+    old = copy.deepcopy(price)
+    if "tax_behavior" in p and price["tax_behavior"] != "unspecified" and p["tax_behavior"] != price["tax_behavior"]:
+        raise InvalidRequest("The tax behavior of a price can not be changed once it is set.", param="tax_behavior")
+    if "lookup_key" in p:
+        _claim_lookup_key(state, p["lookup_key"], price["id"], p.get("transfer_lookup_key", False))
+        if price["lookup_key"] and price["lookup_key"] != p["lookup_key"]:
+            state.lookup_keys.pop(price["lookup_key"], None)
+    for field in ("active", "lookup_key", "nickname", "tax_behavior"):
+        if field in p:
+            price[field] = p[field]
+    if "metadata" in p:
+        price["metadata"] = merge_metadata(price["metadata"], p["metadata"])
+    if "currency_options" in p:
+        price["currency_options"] = {**price["currency_options"],
+                                     **_options(p, price["currency"], price["unit_amount"], price["tax_behavior"])}
+    emit(state, "price.updated", price, at=state.now(), old=old, origin=call.origin)
+    if price["recurring"]:
+        emit(state, "plan.updated", plan_record(price), at=state.now(), old=plan_record(old), origin=call.origin)
+    return render_price(state, price, call.version)
+
+
+def list_prices(call: Call) -> dict:
+    """GET /v1/prices: by product, active, type, currency, recurring and lookup_keys."""
+    p = parse_list(call.raw, LIST)
+    where = {k: p[k] for k in ("product", "active", "type") if k in p}
+    if "currency" in p:
+        where["currency"] = p["currency"].lower()
+    keys, rec = p.get("lookup_keys"), p.get("recurring") or {}
+
+    def accept(price: dict) -> bool:
+        if keys and price["lookup_key"] not in keys:
+            return False
+        return all((price["recurring"] or {}).get(k) == v for k, v in rec.items())
+
+    return page(call, "price", "/v1/prices", p, where=where, accept=accept if keys or rec else None)
+
+
+def retrieve_plan(call: Call) -> dict:
+    """GET /v1/plans/{id}: the plan twin of a recurring price."""
+    call.parse({})
+    price = call.state.store.get(call.args["id"])
+    if price is None or price["object"] != "price" or not price["recurring"]:
+        raise ResourceMissing("plan", call.args["id"])
+    return plan_record(price)
+
+
+def list_plans(call: Call) -> dict:
+    """GET /v1/plans: recurring prices as plans."""
+    p = parse_list(call.raw, {"active": Bool(), "product": Str()})
+    where = {k: p[k] for k in ("product", "active") if k in p}
+    listed = page(call, "price", "/v1/plans", p, where={**where, "type": "recurring"})
+    return list_object("/v1/plans", [plan_from_price(price) for price in listed["data"]], listed["has_more"])
+
+
+def include_currency_options(state: State, obj: dict, version: str) -> dict:
+    """`expand[]=currency_options`: every currency the price can be paid in."""
+    return copy.deepcopy(state.store.get(obj["id"])["currency_options"])
+
+
+def include_tiers(state: State, obj: dict, version: str) -> list:
+    """`expand[]=tiers`."""
+    return copy.deepcopy(state.store.get(obj["id"])["tiers"])
+
+
+RENDERERS["price"] = render_price
+INCLUDABLE[("price", "currency_options")] = include_currency_options
+INCLUDABLE[("price", "tiers")] = include_tiers
+
+ROUTES = [
+    ("POST", "/v1/prices", post_price),
+    ("GET", "/v1/prices", list_prices),
+    ("GET", "/v1/prices/<id>", retrieve_price),
+    ("POST", "/v1/prices/<id>", update_price),
+    ("GET", "/v1/plans", list_plans),
+    ("GET", "/v1/plans/<id>", retrieve_plan),
+]

@@ -1,0 +1,126 @@
+"""`/_sim/…` control helpers for tests and tools: complete a session, move the clock, reset, seed, deliveries."""
+
+import json
+
+from flask import Blueprint, Response, current_app, request
+
+from .api import resolve_version
+from .errors import FakeStripeError, InvalidParameter, InvalidRequest, MissingParameter
+from .checkout import render_session
+from .completion import complete
+from .customers import set_default_payment_method
+from .payments import attach, card_number, check_card, new_payment_method
+from .seed import SEEDS
+
+bp = Blueprint("sim", __name__)
+
+
+def _json(body, status: int = 200) -> Response:
+    return Response(json.dumps(body), status, mimetype="application/json")
+
+
+def _int(name: str) -> int | None:
+    value = request.values.get(name)
+    if value is None:
+        return None
+    if not value.lstrip("-").isdigit():
+        raise InvalidParameter(f"Invalid integer: {value}", name, code="parameter_invalid_integer")
+    return int(value)
+
+
+def helper(view):
+    """Run a helper under the state lock, translating errors to Stripe's error JSON."""
+    def wrapped(**args):
+        fake = current_app.extensions["fake_stripe"]
+        try:
+            with fake.state.lock:
+                fake.state.catch_up()
+                body = view(fake, **args)
+                if request.method == "POST":
+                    fake.changed()
+            return _json(body)
+        except FakeStripeError as exc:
+            return _json(exc.body(), exc.http_status)
+    wrapped.__name__ = view.__name__
+    wrapped.__doc__ = view.__doc__
+    return wrapped
+
+
+@bp.post("/_sim/checkout/sessions/<id>/complete")
+@helper
+def complete_session(fake, id: str) -> dict:
+    """Pay a session as the hosted page would (`card`, default 4242…); returns the completed session."""
+    state = fake.state
+    session = state.store.require("checkout.session", id)
+    complete(state, session, request.values.get("card") or "4242424242424242",
+             email=request.values.get("email"), name=request.values.get("name"))
+    version = resolve_version(request.headers.get("Stripe-Version"), state.default_version)
+    return render_session(state, session, version)
+
+
+@bp.post("/_sim/clock/advance")
+@helper
+def advance_clock(fake) -> dict:
+    """Move the account clock (`to=<unix>` or `seconds=N`); everything due runs; returns the new time."""
+    to, seconds = _int("to"), _int("seconds")
+    if to is None and seconds is None:
+        raise MissingParameter("to")
+    try:
+        now = fake.state.advance(seconds=seconds, to=to)
+    except ValueError as exc:
+        raise InvalidParameter(str(exc), "to" if to is not None else "seconds") from None
+    return {"object": "sim.clock", "now": now}
+
+
+@bp.get("/_sim/clock")
+@helper
+def show_clock(fake) -> dict:
+    """The account clock's current time."""
+    return {"object": "sim.clock", "now": fake.state.now()}
+
+
+@bp.post("/_sim/reset")
+@helper
+def reset(fake) -> dict:
+    """Forget every object, event, endpoint and delivery."""
+    fake.reset()
+    return {"object": "sim.reset", "reset": True}
+
+
+@bp.post("/_sim/seed")
+@helper
+def seed(fake) -> dict:
+    """Add a named seed's objects (`name=guide`)."""
+    name = request.values.get("name", "guide")
+    if name not in SEEDS:
+        raise InvalidParameter(f"Invalid name: must be one of {', '.join(SEEDS)}", "name")
+    return {"object": "sim.seed", "name": name, "created": fake.load_seed(name)}
+
+
+@bp.get("/_sim/deliveries")
+@helper
+def deliveries(fake) -> dict:
+    """Every webhook delivery attempt so far, oldest first, with status and response."""
+    return {"object": "list", "data": fake.deliveries, "pending": fake.outbox.pending()}
+
+
+@bp.post("/_sim/customers/<id>/card")
+@helper
+def set_card(fake, id: str) -> dict:
+    """Give a customer (and its live subscriptions) a new default test card, e.g. 4000000000000341."""
+    state = fake.state
+    customer = state.store.require("customer", id)
+    number = card_number(request.values.get("card") or "")
+    if not number:
+        raise MissingParameter("card")
+    check_card(number)
+    at = state.now(customer["test_clock"])
+    pm = new_payment_method(state, number, at=at, email=customer["email"], name=customer["name"])
+    attach(state, pm["id"], customer, at=at)
+    set_default_payment_method(state, customer, pm["id"], at=at)
+    for sub in state.store.all("subscription"):
+        if sub["customer"] == id and sub["status"] not in ("canceled", "incomplete_expired"):
+            sub["default_payment_method"] = pm["id"]
+    if pm["customer"] != id:
+        raise InvalidRequest("The card could not be attached.")
+    return pm

@@ -1,0 +1,224 @@
+"""Subscriptions: records, rendering per API version, and the retrieve/list/update/cancel endpoints."""
+
+import copy
+
+from ..objects.subscriptions import subscription_item_object, subscription_object
+from .api import Call
+from .billing import LIVE, bill_change, charge_now, end_subscription, interval_of, period_for
+from .errors import InvalidRequest
+from .events import emit
+from .params import Anything, Array, Bool, Enum, Hash, Int, Metadata, Str, merge_metadata, parse_list
+from .prices import render_price
+from .rendering import RENDERERS, VERSIONED, page
+from .state import State
+
+FEEDBACK = Enum("customer_service", "low_quality", "missing_features", "other", "switched_service",
+                "too_complex", "too_expensive", "unused", nullable=True)
+CANCELLATION = Hash({"comment": Str(), "feedback": FEEDBACK, "feedback_option": Anything()})
+ITEM = Hash({"id": Str(nullable=False), "price": Str(nullable=False), "quantity": Int(0), "deleted": Bool(),
+             "tax_rates": Array(Str(nullable=False)), "metadata": Metadata(), "plan": Str(nullable=False),
+             "clear_usage": Bool(), "discounts": Anything(), "price_data": Anything(),
+             "billing_thresholds": Anything(), "current_trial": Anything()})
+UPDATE = {
+    "items": Array(ITEM), "proration_behavior": Enum("always_invoice", "create_prorations", "none"),
+    "cancel_at_period_end": Bool(), "metadata": Metadata(), "default_payment_method": Str(),
+    "default_tax_rates": Array(Str(nullable=False)), "cancellation_details": CANCELLATION, "description": Str(),
+    "payment_behavior": Enum("allow_incomplete", "default_incomplete", "error_if_incomplete",
+                             "pending_if_incomplete"),
+    "proration_date": Int(), "off_session": Bool(), "collection_method": Enum("charge_automatically"),
+}
+STATUSES = ("active", "all", "canceled", "ended", "incomplete", "incomplete_expired", "past_due", "paused",
+            "trialing", "unpaid")
+
+
+def new_item(state: State, price: dict, quantity: int, tax_rates: list[str], at: int) -> dict:
+    """A subscription item as stored."""
+    return {"id": state.new_id("si"), "price": price["id"], "quantity": quantity, "tax_rates": list(tax_rates),
+            "created": at, "metadata": {}}
+
+
+def new_subscription(state: State, customer: dict, items: list[dict], *, at: int, currency: str,
+                     metadata: dict | None, default_tax_rates: list[str], payment_method: str | None) -> dict:
+    """Store an active subscription whose first period starts now, and schedule its renewal."""
+    sub = {
+        "id": state.new_id("sub"), "object": "subscription", "customer": customer["id"], "items": items,
+        "status": "active", "created": at, "start_date": at, "anchor": at, "cycle": 0, "period": [at, at],
+        "currency": currency, "latest_invoice": None, "metadata": dict(metadata or {}),
+        "default_tax_rates": list(default_tax_rates), "cancel_at_period_end": False, "cancel_at": None,
+        "canceled_at": None, "ended_at": None, "cancellation_reason": None, "cancellation_feedback": None,
+        "cancellation_comment": None, "test_clock": customer["test_clock"], "default_payment_method": payment_method,
+        "pending_items": [], "description": None,
+    }
+    for item in items:
+        item["subscription"] = sub["id"]
+    sub["period"] = list(period_for(at, 0, interval_of(state, sub)))
+    state.store.add(sub)
+    state.schedule(sub["test_clock"], sub["period"][1], "renew", sub["id"])
+    return sub
+
+
+def render_subscription(state: State, record: dict, version: str) -> dict:
+    """The `subscription` in `version`'s shape (items carry the period from basil on)."""
+    period = tuple(record["period"])
+    items = [subscription_item_object(
+        id=item["id"], subscription=record["id"], price=render_price(state, state.store.get(item["price"]), version),
+        created=item["created"], period=period, version=version, quantity=item["quantity"],
+        tax_rates=[state.store.get(r) for r in item["tax_rates"]]) for item in record["items"]]
+    for rendered, item in zip(items, record["items"]):
+        rendered["metadata"] = dict(item["metadata"])
+    sub = subscription_object(
+        id=record["id"], customer=record["customer"], items=items, status=record["status"],
+        created=record["created"], start_date=record["start_date"], billing_cycle_anchor=record["anchor"],
+        currency=record["currency"], version=version, current_period=period,
+        latest_invoice=record["latest_invoice"], metadata=record["metadata"],
+        default_tax_rates=[state.store.get(r) for r in record["default_tax_rates"]],
+        cancel_at_period_end=record["cancel_at_period_end"], cancel_at=record["cancel_at"],
+        canceled_at=record["canceled_at"], ended_at=record["ended_at"],
+        cancellation_reason=record["cancellation_reason"], test_clock=record["test_clock"],
+        default_payment_method=record["default_payment_method"])
+    sub["cancellation_details"].update(feedback=record["cancellation_feedback"], comment=record["cancellation_comment"])
+    sub["description"] = record["description"]
+    return sub
+
+
+def retrieve_subscription(call: Call) -> dict:
+    """GET /v1/subscriptions/{id}."""
+    call.parse({})
+    return render_subscription(call.state, call.state.store.require("subscription", call.args["id"]), call.version)
+
+
+def list_subscriptions(call: Call) -> dict:
+    """GET /v1/subscriptions: by customer, price and status (canceled ones only when asked for)."""
+    p = parse_list(call.raw, {"customer": Str(), "status": Enum(*STATUSES), "price": Str(), "plan": Str(),
+                              "test_clock": Str(), "collection_method": Str(), "customer_account": Str(),
+                              "automatic_tax": Anything(), "current_period_end": Anything(),
+                              "current_period_start": Anything()})
+    status, price = p.get("status"), p.get("price") or p.get("plan")
+
+    def accept(sub: dict) -> bool:
+        if price and all(item["price"] != price for item in sub["items"]):
+            return False
+        if status == "all":
+            return True
+        if status == "ended":
+            return sub["status"] in ("canceled", "incomplete_expired")
+        return sub["status"] == status if status else sub["status"] != "canceled"
+
+    where = {k: p[k] for k in ("customer", "test_clock") if k in p}
+    return page(call, "subscription", "/v1/subscriptions", p, where=where, accept=accept)
+
+
+def _change_items(state: State, sub: dict, changes: list[dict]) -> list[tuple[dict | None, dict | None]]:
+    """Apply items[] (price/quantity changes, new and deleted items); return (before, after) pairs."""
+    pairs, at = [], state.now(sub["test_clock"])
+    for index, change in enumerate(changes):
+        param = f"items[{index}]"
+        item = next((i for i in sub["items"] if i["id"] == change.get("id")), None)
+        if "id" in change and item is None:
+            raise InvalidRequest(f"Invalid subscription_item id: {change['id']}", param=f"{param}[id]")
+        before = copy.deepcopy(item)
+        if change.get("deleted"):
+            sub["items"].remove(item)
+            pairs.append((before, None))
+            continue
+        price_id = change.get("price") or change.get("plan") or (item or {}).get("price")
+        if price_id is None:
+            raise InvalidRequest("Missing required param: items[0][price].", param=f"{param}[price]",
+                                 code="parameter_missing")
+        price = state.store.require("price", price_id, f"{param}[price]", in_body=True)
+        if not price["recurring"]:
+            raise InvalidRequest(f"The price specified is set to `type=one_time` but this field only accepts "
+                                 "prices with `type=recurring`.", param=f"{param}[price]")
+        if item is None:
+            item = new_item(state, price, change.get("quantity", 1), change.get("tax_rates") or [], at)
+            item["subscription"] = sub["id"]
+            sub["items"].append(item)
+        item["price"], item["quantity"] = price["id"], change.get("quantity", item["quantity"])
+        if "tax_rates" in change:
+            item["tax_rates"] = [state.store.require("tax_rate", r, f"{param}[tax_rates]", in_body=True)["id"]
+                                 for r in change["tax_rates"]]
+        if "metadata" in change:
+            item["metadata"] = merge_metadata(item["metadata"], change["metadata"])
+        if before != item:
+            pairs.append((before, copy.deepcopy(item)))
+    intervals = {(r["interval"], r["interval_count"]) for r in (state.store.get(i["price"])["recurring"]
+                                                                  for i in sub["items"])}
+    if len(intervals) > 1 or not sub["items"]:
+        raise InvalidRequest("All prices on a subscription must have the same `recurring.interval` and "
+                             "`recurring.interval_count`.", param="items")
+    return pairs
+
+
+def update_subscription(call: Call) -> dict:
+    """POST /v1/subscriptions/{id}: price changes with proration, cancel_at_period_end, metadata."""
+    state = call.state
+    sub = state.store.require("subscription", call.args["id"])
+    p = call.parse(UPDATE)
+    at = state.now(sub["test_clock"])
+    if sub["status"] not in LIVE and set(p) - {"metadata", "cancellation_details", "expand"}:
+        raise InvalidRequest("A canceled subscription can only update its cancellation_details and metadata.")
+    old = copy.deepcopy(sub)
+    old_interval = interval_of(state, sub)
+    _apply_fields(state, sub, p, at)
+    pairs = _change_items(state, sub, p["items"]) if p.get("items") else []
+    new_interval = interval_of(state, sub)
+    changed = (old_interval["interval"], old_interval["interval_count"]) != \
+        (new_interval["interval"], new_interval["interval_count"])
+    invoice, items = bill_change(state, sub, pairs, p.get("proration_behavior", "create_prorations"), at=at,
+                                 interval_changed=changed) if pairs else (None, [])
+    if invoice is not None:
+        sub["latest_invoice"] = invoice["id"]
+    emit(state, "customer.subscription.updated", sub, at=at, old=old, origin=call.origin)
+    for ii in items:
+        emit(state, "invoiceitem.created", ii, at=at, origin=call.origin)
+    if invoice is not None:
+        charge_now(state, invoice, at=at, origin=call.origin)
+    return render_subscription(state, sub, call.version)
+
+
+def _apply_fields(state: State, sub: dict, p: dict, at: int) -> None:
+    if "metadata" in p:
+        sub["metadata"] = merge_metadata(sub["metadata"], p["metadata"])
+    if "cancel_at_period_end" in p and p["cancel_at_period_end"] != sub["cancel_at_period_end"]:
+        scheduled = p["cancel_at_period_end"]
+        # canceled_at records the request time; cancel_at the period end the cancellation takes effect.
+        sub.update(cancel_at_period_end=scheduled, canceled_at=at if scheduled else None,
+                   cancel_at=sub["period"][1] if scheduled else None,
+                   cancellation_reason="cancellation_requested" if scheduled else None)
+    details = p.get("cancellation_details") or {}
+    sub.update({f"cancellation_{k}": details[k] for k in ("feedback", "comment") if k in details})
+    if "default_payment_method" in p:
+        pm_id = p["default_payment_method"]
+        if pm_id is not None:
+            state.store.require("payment_method", pm_id, "default_payment_method", in_body=True)
+        sub["default_payment_method"] = pm_id
+    if "default_tax_rates" in p:
+        sub["default_tax_rates"] = [state.store.require("tax_rate", r, "default_tax_rates", in_body=True)["id"]
+                                    for r in p["default_tax_rates"]]
+    if "description" in p:
+        sub["description"] = p["description"]
+
+
+def cancel_subscription(call: Call) -> dict:
+    """DELETE /v1/subscriptions/{id}: cancel now; customer.subscription.deleted."""
+    state = call.state
+    sub = state.store.require("subscription", call.args["id"])
+    p = call.parse({"cancellation_details": CANCELLATION, "invoice_now": Bool(), "prorate": Bool()})
+    if sub["status"] not in LIVE:
+        raise InvalidRequest(f"This subscription has already been canceled ({sub['id']}).")
+    details = p.get("cancellation_details") or {}
+    sub.update({f"cancellation_{k}": details[k] for k in ("feedback", "comment") if k in details})
+    sub["canceled_at"] = None  # an immediate cancel is requested now, whatever was scheduled before
+    end_subscription(state, sub, at=state.now(sub["test_clock"]), origin=call.origin)
+    return render_subscription(state, sub, call.version)
+
+
+RENDERERS["subscription"] = render_subscription
+VERSIONED.add("subscription")
+
+ROUTES = [
+    ("GET", "/v1/subscriptions", list_subscriptions),
+    ("GET", "/v1/subscriptions/<id>", retrieve_subscription),
+    ("POST", "/v1/subscriptions/<id>", update_subscription),
+    ("DELETE", "/v1/subscriptions/<id>", cancel_subscription),
+]
