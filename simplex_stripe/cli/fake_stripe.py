@@ -1,0 +1,96 @@
+"""`simplex-stripe fake-stripe`: run the stateful fake Stripe API (test mode) until interrupted."""
+
+import errno
+import json
+import secrets
+import signal
+import threading
+
+import click
+
+from simulator.fake_stripe import FakeStripe
+from simulator.fake_stripe.api import TEST_KEY, resolve_version
+from simulator.fake_stripe.errors import FakeStripeError
+from simulator.fake_stripe.seed import SEEDS
+from simulator.versions import PROFILES
+
+from .errors import UsageProblem
+
+
+def _check_key(api_key: str | None) -> None:
+    if api_key is not None and not TEST_KEY.match(api_key):
+        raise UsageProblem(f"--api-key must be a test-mode secret key (sk_test_… or rk_test_…), got {api_key!r}")
+
+
+def _version(value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        return resolve_version(PROFILES.get(value, value), value)
+    except FakeStripeError:
+        raise UsageProblem(f"--api-version {value!r} is not a published Stripe API version") from None
+
+
+@click.command("fake-stripe")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", type=click.IntRange(0, 65535), default=12111, show_default=True,
+              help="Port (0 picks a free one).")
+@click.option("--seed", type=click.Choice(SEEDS), default="empty", show_default=True,
+              help="Starting catalogue; `guide` has the guide's products, prices and VAT 7.7 %.")
+@click.option("--state", "state_file", type=click.Path(dir_okay=False),
+              help="JSON file to resume from and save to (written atomically).")
+@click.option("--api-key", help="Accept only this sk_test_ key (default: any sk_test_/rk_test_ key).")
+@click.option("--api-version", help="Account default API version ('pre-basil', 'current' or a date): for "
+                                    "requests without Stripe-Version and endpoints without api_version.")
+@click.option("--time-scale", type=click.FloatRange(min=0), default=0.001, show_default=True,
+              help="Multiplies Stripe's webhook retry delays (1 = real time).")
+@click.option("--json", "as_json", is_flag=True, help="Print the connection details as one JSON line.")
+def fake_stripe(host, port, seed, state_file, api_key, api_version, time_scale, as_json) -> None:
+    """Run a stateful fake Stripe API with hosted Checkout, webhooks and time travel."""
+    _check_key(api_key)
+    version = _version(api_version)
+    try:
+        fake = FakeStripe(seed=seed, state_file=state_file, api_key=api_key, time_scale=time_scale)
+    except (OSError, ValueError) as exc:
+        raise UsageProblem(f"--state {state_file}: cannot resume ({exc})") from None
+    if version:
+        fake.state.default_version = version
+    try:
+        serving = fake.serving(host, port)
+        base = serving.__enter__()
+    except OSError as exc:
+        reason = "is already in use" if exc.errno == errno.EADDRINUSE else f"cannot be opened ({exc.strerror})"
+        raise UsageProblem(f"{host}:{port} {reason}; pass another --port") from None
+    # SIGTERM (service managers, `timeout`) stops as cleanly as Ctrl-C, so the state file gets its last write.
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        _announce(fake, base, api_key, as_json)
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        serving.__exit__(None, None, None)
+
+
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
+
+
+def _announce(fake: FakeStripe, base: str, api_key: str | None, as_json: bool) -> None:
+    details = {
+        "api_base": base, "secret_key": api_key or "sk_test_" + secrets.token_hex(12),
+        "publishable_key": "pk_test_" + secrets.token_hex(12), "hosted_checkout": f"{base}/c/pay/",
+        "helpers": f"{base}/_sim/", "api_version": fake.state.default_version, "account": "acct_1SimplexMeeting0",
+    }
+    if as_json:
+        click.echo(json.dumps(details), nl=True)
+        return
+    click.echo(f"fake Stripe (test mode) listening on {base}")
+    click.echo(f"  API base         {base}   (StripeClient(key, base_addresses={{'api': '{base}'}}))")
+    click.echo(f"  secret key       {details['secret_key']}" + ("" if api_key else "   (any sk_test_ key works)"))
+    click.echo(f"  publishable key  {details['publishable_key']}")
+    click.echo(f"  hosted Checkout  {details['hosted_checkout']}<session id>")
+    click.echo(f"  helpers          {details['helpers']}  (checkout/sessions/<id>/complete, clock/advance, reset, "
+               "seed, deliveries)")
+    click.echo(f"  API version      {details['api_version']}")
+    click.echo("Press Ctrl-C to stop.")
