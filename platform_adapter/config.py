@@ -20,6 +20,7 @@ ENVIRONMENT: dict[str, str] = {
     "SIMPLEX_DATA_DIR": "data_dir",
     "SIMPLEX_DATABASE_URL": "database_url",
     "SIMPLEX_PROBE_TOKEN": "probe_token",
+    "SIMPLEX_LOG_LEVEL": "log_level",
 }
 REQUIRED = ("STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET")
 
@@ -44,6 +45,7 @@ class Settings:
     max_body_bytes: int = MIB
     stripe_timeout_s: float = 10.0
     stripe_max_retries: int = 1
+    log_level: str = "INFO"
 
     def __post_init__(self) -> None:
         if not self.webhook_secret or not self.webhook_secret.strip():

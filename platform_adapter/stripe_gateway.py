@@ -99,7 +99,7 @@ class CatalogueCache:
         self._memory: dict[str, tuple[str, dict]] = {}
         self._lock = threading.Lock()
 
-    def lookup(self, price_id: str) -> tuple[str, dict] | None:
+    def lookup(self, price_id: str, before_asking_stripe: Callable[[], None] = lambda: None) -> tuple[str, dict] | None:
         """(product id, product metadata) for a price; asks Stripe once, then reuses the answer."""
         with self._lock:
             found = self._memory.get(price_id)
@@ -110,6 +110,7 @@ class CatalogueCache:
         if row is not None:
             found = (row.product_id, json.loads(row.metadata))
         else:
+            before_asking_stripe()
             info = self.gateway.price(price_id)
             if info is None:
                 return None
@@ -129,19 +130,20 @@ class CatalogueCache:
 class Resolver:
     """The `facts.Resolver` over the catalogue cache and the gateway."""
 
-    def __init__(self, cache: CatalogueCache) -> None:
-        self.cache = cache
+    def __init__(self, cache: CatalogueCache, before_asking_stripe: Callable[[], None] = lambda: None) -> None:
+        self.cache, self.before_asking_stripe = cache, before_asking_stripe
 
     def plan(self, price: str | None, product: str | None = None) -> Plan | Invalid:
         """The plan a price grants, or why it grants nothing."""
         if not price:
             return Invalid("a line names no price")
-        found = self.cache.lookup(price)
+        found = self.cache.lookup(price, self.before_asking_stripe)
         if found is None:
             return Invalid(f"price {price} is unknown to Stripe")
         return plan_from_metadata(found[0], found[1])
 
     def session_lines(self, session: str) -> list[SessionLine] | Invalid:
         """The session's lines from Stripe."""
+        self.before_asking_stripe()
         lines = self.cache.gateway.session_lines(session)
         return Invalid(f"checkout session {session} is unknown to Stripe") if lines is None else lines

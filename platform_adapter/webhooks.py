@@ -1,5 +1,6 @@
 """The webhook endpoint: verify with the official SDK, then store and apply the event idempotently."""
 
+import json
 import logging
 
 import stripe
@@ -25,18 +26,27 @@ SIGNATURE_REASONS = (
 )
 
 
-def verify_event(body: bytes, header: str | None, secret: str, *, tolerance_s: int) -> stripe.Event:
-    """The verified event; SignatureError or MalformedEvent (both 400) otherwise."""
+def verify_event(body: bytes, header: str | None, secret: str, *, tolerance_s: int) -> dict:
+    """The verified event as plain dicts; SignatureError or MalformedEvent (both 400) otherwise.
+
+    The check is the SDK's `WebhookSignature.verify_header`, exactly what `construct_event` runs
+    first; the platform then reads plain JSON instead of building StripeObjects it never uses.
+    """
     if not header:
         raise SignatureError("no Stripe-Signature header", reason="missing_header")
     try:
-        return stripe.Webhook.construct_event(body, header, secret, tolerance=tolerance_s)
+        stripe.WebhookSignature.verify_header(body, header, secret, tolerance_s)
     except stripe.SignatureVerificationError as exc:
         message = str(exc)
         reason = next((code for text, code in SIGNATURE_REASONS if text in message), "signature_invalid")
         raise SignatureError(message, reason=reason) from exc
-    except (ValueError, UnicodeDecodeError) as exc:  # JSON (checked after the signature) or a thin event
-        raise MalformedEvent(f"signed body is not a JSON Stripe event: {exc}") from exc
+    try:
+        event = json.loads(body)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise MalformedEvent(f"signed body is not JSON: {exc}") from exc
+    if not isinstance(event, dict) or event.get("object") == "v2.core.event":
+        raise MalformedEvent("signed body is not a snapshot event (thin v2 events are not configured here)")
+    return event
 
 
 def event_meta(event: dict) -> EventMeta:
@@ -55,15 +65,28 @@ def receive_webhook():
     body = request.get_data(cache=False)  # over MAX_CONTENT_LENGTH -> 413 before anything is read
     event = verify_event(body, request.headers.get("Stripe-Signature"), state.settings.webhook_secret,
                          tolerance_s=state.settings.signature_tolerance_s)
-    # Plain dicts from here on: StripeObject is not a dict since stripe-python 15.
-    return handle_event(state, event.to_dict(), body.decode("utf-8")).to_dict()
+    return handle_event(state, event, body.decode("utf-8")).to_dict()
+
+
+class _AlreadyReceived(Exception):
+    """The event is stored already; no need to ask Stripe about it."""
 
 
 def handle_event(state, event: dict, payload: str) -> ledger.Outcome:
-    """Everything after verification: dedupe, interpret (may ask Stripe), store and apply."""
+    """Everything after verification: interpret (may ask Stripe), then store and apply idempotently."""
     meta = event_meta(event)
     now = state.clock()
-    if ledger.already_received(state.store, meta.id):
+    checked = []
+
+    def before_asking_stripe() -> None:
+        # A redelivery must get its 200 even while Stripe is unreachable, and should not cost a call.
+        if not checked:
+            checked.append(True)
+            if ledger.already_received(state.store, meta.id):
+                raise _AlreadyReceived
+
+    try:
+        interpretation = interpret(meta, event["data"].get("object"), Resolver(state.catalogue, before_asking_stripe))
+    except _AlreadyReceived:
         return ledger.record_duplicate(state.store, meta.id, now)
-    interpretation = interpret(meta, event["data"].get("object"), Resolver(state.catalogue))
     return ledger.record(state.store, meta, payload, interpretation, now)

@@ -3,6 +3,9 @@
 import logging
 
 from . import create_app
+from .config import Settings
 
-logging.basicConfig(level=logging.INFO, format="%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s")
-app = create_app()
+settings = Settings.from_env()
+logging.basicConfig(level=settings.log_level.upper(),
+                    format="%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s")
+app = create_app(settings)

@@ -7,7 +7,7 @@ import pytest
 import requests
 
 from platform_adapter import accounts as accounts_module
-from platform_adapter.storage import deliveries, events as events_table, facts_table
+from platform_adapter.schema import events as events_table, facts_table, redeliveries
 from simulator.delivery import DeliveryPolicy
 from simulator.sender import WebhookSender
 from simulator.signing import signature
@@ -18,7 +18,7 @@ from .test_order import expected
 
 def counts(store) -> tuple[int, int, int]:
     with store.read() as tx:
-        return tx.count(events_table), tx.count(deliveries), tx.count(facts_table)
+        return tx.count(events_table), tx.count(redeliveries), tx.count(facts_table)
 
 
 def first_invoice(ref: str) -> dict:

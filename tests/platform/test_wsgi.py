@@ -40,9 +40,11 @@ def gunicorn_platform(tmp_path):
     port = free_port()
     env = {**os.environ, "STRIPE_SECRET_KEY": "sk_test_platform", "STRIPE_WEBHOOK_SECRET": SECRET,
            "SIMPLEX_DATA_DIR": str(data), "SIMPLEX_PROBE_TOKEN": TOKEN, "STRIPE_API_BASE": "http://127.0.0.1:9"}
-    proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}", "--log-level",
-                             "warning", "platform_adapter.wsgi:app"], env=env, cwd=tmp_path,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    log = tmp_path / "gunicorn.log"
+    with open(log, "wb") as sink:  # a file, not a pipe: a full pipe would stall the workers
+        proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}",
+                                 "--log-level", "warning", "platform_adapter.wsgi:app"], env=env, cwd=tmp_path,
+                                stdout=sink, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.time() + 20
@@ -52,7 +54,7 @@ def gunicorn_platform(tmp_path):
                 break
             except requests.ConnectionError:
                 if proc.poll() is not None or time.time() > deadline:
-                    raise RuntimeError(proc.stdout.read().decode()) from None
+                    raise RuntimeError(log.read_text()) from None
                 time.sleep(0.1)
         yield Probe(base)
     finally:

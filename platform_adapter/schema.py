@@ -1,0 +1,58 @@
+"""The database schema: accounts, their Stripe links and facts, every event received, the catalogue."""
+
+from sqlalchemy import BigInteger, Boolean, Column, Float, ForeignKey, Integer, MetaData, String, Table, Text
+
+metadata = MetaData()
+
+accounts = Table(
+    "accounts", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("ref", String(200), nullable=False, unique=True),
+    Column("email", String(320), nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("account_type", String(40)),
+    Column("paid_until", BigInteger),
+    Column("auto_renew", Boolean, nullable=False, default=False),
+    Column("subscription_id", String(255)),
+    Column("updated_at", Float))
+links = Table(
+    "stripe_links", metadata,
+    Column("kind", String(20), primary_key=True),  # "customer" | "subscription"
+    Column("stripe_id", String(255), primary_key=True),
+    Column("account_id", Integer, ForeignKey("accounts.id"), nullable=False, index=True),
+    Column("event_created", BigInteger, nullable=False),
+    Column("linked_at", Float, nullable=False))
+events = Table(
+    "stripe_events", metadata,
+    Column("id", String(255), primary_key=True),
+    Column("type", String(100), nullable=False),
+    Column("created", BigInteger, nullable=False),
+    Column("api_version", String(40)),
+    Column("received_at", Float, nullable=False),
+    Column("outcome", String(20), nullable=False),
+    Column("reason", Text),
+    Column("account_id", Integer, ForeignKey("accounts.id"), index=True),
+    Column("account_ref", String(200), index=True),
+    Column("customer_id", String(255), index=True),
+    Column("subscription_id", String(255), index=True),
+    Column("facts", Text),  # a pending event's facts, applied once its customer or subscription is linked
+    Column("payload", Text, nullable=False))
+# The first delivery of an event is its row in stripe_events; every later one is logged here.
+redeliveries = Table(
+    "stripe_redeliveries", metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("event_id", String(255), ForeignKey("stripe_events.id"), nullable=False, index=True),
+    Column("received_at", Float, nullable=False))
+facts_table = Table(
+    "account_facts", metadata,
+    Column("account_id", Integer, ForeignKey("accounts.id"), primary_key=True),
+    Column("key", String(400), primary_key=True),
+    Column("kind", String(20), nullable=False),
+    Column("data", Text, nullable=False),
+    Column("event_id", String(255), nullable=False))
+catalogue = Table(
+    "stripe_catalogue", metadata,
+    Column("price_id", String(255), primary_key=True),
+    Column("product_id", String(255), nullable=False),
+    Column("metadata", Text, nullable=False),
+    Column("fetched_at", Float, nullable=False))
