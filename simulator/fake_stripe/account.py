@@ -12,7 +12,7 @@ def account_object() -> dict:
     return {
         "id": ACCOUNT_ID, "object": "account",
         "business_profile": {"annual_revenue": None, "estimated_worker_count": None, "mcc": "5734",
-                             "minority_owned_business_designation": None, "monthly_estimated_revenue": None,
+                             "minority_owned_business_designation": None,
                              "name": "simplex Meeting", "product_description": "Online meeting rooms",
                              "support_address": None, "support_email": "billing@simplex.example",
                              "support_phone": None, "support_url": None, "url": "https://simplex.example"},
