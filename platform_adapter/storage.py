@@ -1,33 +1,24 @@
 """Storage with SQLAlchemy Core: the transactions the platform runs and the queries it makes in them.
 
-SQLite (the default, one file) runs in WAL mode and takes the write lock when a write transaction
-begins (`BEGIN IMMEDIATE`), so workers in other processes queue instead of failing; PostgreSQL uses
-row locks and advisory locks on the event's keys instead. Statements are built once, with bound
-parameters, because building them per request costs more than running them.
+Statements are built once, with bound parameters, because building them per request costs more
+than running them. See `database` for how SQLite and PostgreSQL keep concurrent writers apart.
 """
 
 import json
 import logging
-import os
-import threading
 import zlib
 from contextlib import contextmanager, nullcontext
 from functools import lru_cache
-from pathlib import Path
 from typing import Iterator
 
-from sqlalchemy import bindparam, create_engine, event, func, literal, select, text, union_all
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy import bindparam, func, literal, select, text, union_all
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 
-try:
-    import fcntl
-except ImportError:  # Windows: SQLite's own busy handler queues the writers
-    fcntl = None
-
 from .accounts import AccountState
-from .errors import ConfigError, StorageError
+from .database import WriterLock, make_engine, sqlite_path
+from .errors import StorageError
 from .facts import Fact, Keys
 from .schema import accounts, catalogue, events, facts_table, links, metadata, redeliveries
 
@@ -192,47 +183,13 @@ class Tx:
         return self.conn.execute(select(func.count()).select_from(table)).scalar_one()
 
 
-class WriterLock:
-    """Queues SQLite writers of every process on one file lock.
-
-    SQLite's own busy handler sleeps (1, 2, 5, 10 … ms) while another process writes; a blocking
-    flock wakes the next writer as soon as the lock is released, which is what keeps p99 low under
-    several gunicorn workers. Threads queue on a mutex first, since flock is per open file.
-    """
-
-    def __init__(self, path: Path | None) -> None:
-        self._mutex = threading.Lock()
-        self._fd = None
-        if path is not None and fcntl is not None:
-            self._fd = os.open(f"{path}.lock", os.O_RDWR | os.O_CREAT, 0o600)
-
-    @contextmanager
-    def held(self) -> Iterator[None]:
-        """Hold the lock for one write transaction."""
-        with self._mutex:
-            if self._fd is None:
-                yield
-                return
-            fcntl.flock(self._fd, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(self._fd, fcntl.LOCK_UN)
-
-    def close(self) -> None:
-        """Release the lock file."""
-        if self._fd is not None:
-            os.close(self._fd)
-            self._fd = None
-
-
 class Store:
     """The database: an engine and the transactions the platform runs on it."""
 
     def __init__(self, url: str) -> None:
         self.url = url
-        self.engine = _engine(url)
-        sqlite_file = _sqlite_file(url)
+        self.engine = make_engine(url)
+        sqlite_file = sqlite_path(url)
         self._writers = WriterLock(sqlite_file) if sqlite_file else None
         try:
             # Workers starting together must not both create the schema: take the write lock first.
@@ -265,45 +222,3 @@ class Store:
         self.engine.dispose()
         if self._writers:
             self._writers.close()
-
-
-def _sqlite_file(url: str) -> Path | None:
-    """The database file of a SQLite URL on disk, else None."""
-    path = url.split("///", 1)[1] if url.startswith("sqlite") and "///" in url else ""
-    return Path(path) if path and path != ":memory:" else None
-
-
-def _engine(url: str) -> Engine:
-    if url.startswith("sqlite"):
-        path = _sqlite_file(url)
-        if path:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        # An in-memory database lives in one connection, so every checkout must share it.
-        pool = {} if path else {"poolclass": StaticPool}
-        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, **pool)
-        event.listen(engine, "connect", _sqlite_connect)
-        event.listen(engine, "begin", _sqlite_begin)
-        return engine
-    if url.startswith("postgresql"):
-        try:
-            return create_engine(url, pool_pre_ping=True)
-        except ModuleNotFoundError as exc:
-            raise ConfigError(f"no driver for {url.split(':', 1)[0]}: pip install 'psycopg[binary]' ({exc})") from exc
-    raise ConfigError(f"unsupported database URL {url!r}: use sqlite:///path or postgresql+psycopg://…")
-
-
-def _sqlite_connect(dbapi_conn, _record) -> None:
-    # Let SQLAlchemy's "begin" event issue BEGIN itself (pysqlite's implicit BEGIN is DEFERRED).
-    dbapi_conn.isolation_level = None
-    cursor = dbapi_conn.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=30000")
-    cursor.execute("PRAGMA synchronous=FULL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.close()
-
-
-def _sqlite_begin(conn: Connection) -> None:
-    # A write transaction takes the lock up front: a deferred one could fail to upgrade mid-way.
-    immediate = conn.get_execution_options().get("sqlite_immediate", False)
-    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")

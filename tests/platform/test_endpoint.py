@@ -185,3 +185,14 @@ def test_catalogue_is_learned_once_and_kept(probe, gateway, app, settings):
     assert gateway.calls == [("price", "price_pro")]
     with app.extensions["platform_adapter"].store.read() as tx:
         assert tx.catalogue_entry("price_pro").product_id == "prod_pro"
+
+
+def test_redelivery_is_acknowledged_even_while_stripe_is_down(probe, gateway):
+    ref = probe.create_account()
+    event = first_invoice(ref)
+    assert probe.post_event(event).json()["outcome"] == "applied"
+    probe.session.close()
+    gateway.down = True
+    again = probe.post_event(event)
+    assert again.status_code == 200 and again.json()["outcome"] == "duplicate"
+    assert [e["outcome"] for e in probe.events(account=ref)] == ["applied", "duplicate"]
