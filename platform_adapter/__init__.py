@@ -58,7 +58,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None,
                gateway: StripeGateway | None = None, clock: Callable[[], float] | None = None) -> Flask:
     """The app factory: environment -> Settings -> app; tests pass settings, store and gateway in."""
     settings = settings or Settings.from_env()
-    store = store or Store(settings.database_url)
+    store = store or Store(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous.upper())
     gateway = gateway or StripeSdkGateway(settings)
     clock = clock or system_clock
     app = Flask(__name__)

@@ -21,6 +21,7 @@ ENVIRONMENT: dict[str, str] = {
     "SIMPLEX_DATABASE_URL": "database_url",
     "SIMPLEX_PROBE_TOKEN": "probe_token",
     "SIMPLEX_LOG_LEVEL": "log_level",
+    "SIMPLEX_SQLITE_SYNCHRONOUS": "sqlite_synchronous",
 }
 REQUIRED = ("STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET")
 
@@ -46,6 +47,7 @@ class Settings:
     stripe_timeout_s: float = 10.0
     stripe_max_retries: int = 1
     log_level: str = "INFO"
+    sqlite_synchronous: str = "FULL"
 
     def __post_init__(self) -> None:
         if not self.webhook_secret or not self.webhook_secret.strip():

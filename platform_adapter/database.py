@@ -64,7 +64,10 @@ def sqlite_path(url: str) -> Path | None:
     return Path(path) if path and path != ":memory:" else None
 
 
-def make_engine(url: str) -> Engine:
+SYNCHRONOUS = ("FULL", "NORMAL")
+
+
+def make_engine(url: str, sqlite_synchronous: str = "FULL") -> Engine:
     if url.startswith("sqlite"):
         path = sqlite_path(url)
         if path:
@@ -72,7 +75,9 @@ def make_engine(url: str) -> Engine:
         # An in-memory database lives in one connection, so every checkout must share it.
         pool = {} if path else {"poolclass": StaticPool}
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, **pool)
-        event.listen(engine, "connect", _sqlite_connect)
+        if sqlite_synchronous not in SYNCHRONOUS:
+            raise ConfigError(f"SIMPLEX_SQLITE_SYNCHRONOUS must be one of {', '.join(SYNCHRONOUS)}")
+        event.listen(engine, "connect", lambda conn, record: _sqlite_connect(conn, sqlite_synchronous))
         event.listen(engine, "begin", _sqlite_begin)
         return engine
     if url.startswith("postgresql"):
@@ -85,13 +90,15 @@ def make_engine(url: str) -> Engine:
     raise ConfigError(f"unsupported database URL {url!r}: use sqlite:///path or postgresql+psycopg://…")
 
 
-def _sqlite_connect(dbapi_conn, _record) -> None:
+def _sqlite_connect(dbapi_conn, synchronous: str) -> None:
     # Let SQLAlchemy's "begin" event issue BEGIN itself (pysqlite's implicit BEGIN is DEFERRED).
     dbapi_conn.isolation_level = None
     cursor = dbapi_conn.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=30000")
-    cursor.execute("PRAGMA synchronous=FULL")
+    # FULL syncs the WAL at every commit, so an acknowledged event survives a power loss; NORMAL is
+    # faster but may lose the last commits on an OS crash (never on a worker crash).
+    cursor.execute(f"PRAGMA synchronous={synchronous}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
 

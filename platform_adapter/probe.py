@@ -20,11 +20,11 @@ REF_FORMAT = re.compile(r"[A-Za-z0-9_.:-]{1,200}")
 EMAIL_FORMAT = re.compile(r"[^@\s]+@[^@\s]+")
 
 
-def iso(ts: float | None) -> str | None:
+def iso(ts: float | None, timespec: str = "seconds") -> str | None:
     """A Unix time as ISO 8601 UTC with a Z."""
     if ts is None:
         return None
-    return datetime.fromtimestamp(ts, tz=timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+    return datetime.fromtimestamp(ts, tz=timezone.utc).isoformat(timespec=timespec).replace("+00:00", "Z")
 
 
 def parse_iso(text: str) -> float:
@@ -92,6 +92,6 @@ def list_events():
         rows = tx.list_deliveries(request.args.get("account"), limit=limit)
     return {"events": [{
         "id": r.id, "type": r.type, "created": r.created, "apiVersion": r.api_version,
-        "receivedAt": iso(r.delivered_at), "outcome": "duplicate" if r.duplicate else r.outcome,
+        "receivedAt": iso(r.delivered_at, "milliseconds"), "outcome": "duplicate" if r.duplicate else r.outcome,
         "reason": "already received; nothing changed" if r.duplicate else r.reason,
         "account": r.account_ref} for r in rows]}

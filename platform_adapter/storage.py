@@ -69,10 +69,11 @@ def facts_from_json(raw: str | None) -> list[Fact]:
 class Tx:
     """One open transaction and the queries the platform makes in it."""
 
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Connection, known_links: dict | None = None) -> None:
         self.conn = conn
         self.dialect = conn.dialect.name
         self.upsert = _upserts(self.dialect)
+        self.known_links = {} if known_links is None else known_links
 
     def lock_keys(self, keys: Keys) -> None:
         """Serialise events that share an account key (PostgreSQL; SQLite's write lock already does)."""
@@ -140,10 +141,18 @@ class Tx:
 
     def links_of(self, keys: Keys) -> dict[str, int]:
         """{"customer"|"subscription": account id} for the keys' Stripe ids that are linked."""
-        if not (keys.customer or keys.subscription):
-            return {}
+        wanted = {kind: value for kind, value in (("customer", keys.customer), ("subscription", keys.subscription))
+                  if value}
+        known = {kind: self.known_links[(kind, value)] for kind, value in wanted.items()
+                 if (kind, value) in self.known_links}
+        if len(known) == len(wanted):
+            return known
         rows = self.conn.execute(LINKS_OF, {"customer": keys.customer or "", "subscription": keys.subscription or ""})
-        return {kind: account_id for kind, _, account_id in rows}
+        found = {kind: account_id for kind, _, account_id in rows}
+        for kind, account_id in found.items():
+            # A link, once committed, never changes; rows read before this transaction wrote any are committed.
+            self.known_links[(kind, wanted[kind])] = account_id
+        return found
 
     def link(self, account_id: int, kind: str, stripe_id: str, event_created: int, now: float) -> bool:
         """Link a customer or subscription to the account; False when it was linked already."""
@@ -186,11 +195,12 @@ class Tx:
 class Store:
     """The database: an engine and the transactions the platform runs on it."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, sqlite_synchronous: str = "FULL") -> None:
         self.url = url
-        self.engine = make_engine(url)
+        self.engine = make_engine(url, sqlite_synchronous)
         sqlite_file = sqlite_path(url)
         self._writers = WriterLock(sqlite_file) if sqlite_file else None
+        self._known_links: dict[tuple[str, str], int] = {}
         try:
             # Workers starting together must not both create the schema: take the write lock first.
             with self.write() as tx:
@@ -205,17 +215,21 @@ class Store:
     @contextmanager
     def write(self) -> Iterator[Tx]:
         """A write transaction: commits on success, rolls back on any error."""
-        with self._writers.held() if self._writers else nullcontext():
-            with self.engine.connect() as conn:
-                conn.execution_options(sqlite_immediate=True)
+        with self.engine.connect() as conn:
+            conn.execution_options(sqlite_immediate=True)
+            with self._writers.held() if self._writers else nullcontext():
                 with conn.begin():
-                    yield Tx(conn)
+                    yield Tx(conn, self._known_links)
 
     @contextmanager
     def read(self) -> Iterator[Tx]:
         """A read-only transaction."""
         with self.engine.connect() as conn, conn.begin():
             yield Tx(conn)
+
+    def forget_links(self) -> None:
+        """Drop the in-memory copy of the links (only tests delete rows)."""
+        self._known_links.clear()
 
     def close(self) -> None:
         """Release every pooled connection."""

@@ -11,7 +11,8 @@ import stripe
 from platform_adapter.errors import StripeUnavailable
 from platform_adapter.facts import SessionLine
 from platform_adapter.probe import PROBE_PREFIX
-from platform_adapter.storage import Store, metadata
+from platform_adapter.schema import metadata
+from platform_adapter.storage import Store
 from platform_adapter.stripe_gateway import PriceInfo
 from platform_adapter.webhooks import WEBHOOK_PATH
 from simulator.scene import Scene
@@ -97,6 +98,7 @@ def reset(store: Store) -> None:
     with store.write() as tx:
         for table in reversed(metadata.sorted_tables):
             tx.conn.execute(table.delete())
+    store.forget_links()
 
 
 @dataclass
