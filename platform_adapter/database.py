@@ -34,28 +34,36 @@ class WriterLock:
 
     def __init__(self, path: Path | None) -> None:
         self._mutex = threading.Lock()
-        self._fd = None
-        if path is not None and fcntl is not None:
-            self._fd = os.open(f"{path}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+        self._path = f"{path}.lock" if path is not None and fcntl is not None else None
+        self._fd: int | None = None
+        self._pid = 0
+
+    def _file(self) -> int | None:
+        # Opened per process: a descriptor inherited through fork (gunicorn --preload) would share
+        # its flock with the parent's other children and queue nobody.
+        if self._path is not None and self._pid != os.getpid():
+            self._fd, self._pid = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600), os.getpid()
+        return self._fd
 
     @contextmanager
     def held(self) -> Iterator[None]:
         """Hold the lock for one write transaction."""
         with self._mutex:
-            if self._fd is None:
+            fd = self._file()
+            if fd is None:
                 yield
                 return
-            fcntl.flock(self._fd, fcntl.LOCK_EX)
+            fcntl.flock(fd, fcntl.LOCK_EX)
             try:
                 yield
             finally:
-                fcntl.flock(self._fd, fcntl.LOCK_UN)
+                fcntl.flock(fd, fcntl.LOCK_UN)
 
     def close(self) -> None:
         """Release the lock file."""
-        if self._fd is not None:
+        if self._fd is not None and self._pid == os.getpid():
             os.close(self._fd)
-            self._fd = None
+        self._fd, self._pid = None, 0
 
 
 def sqlite_path(url: str) -> Path | None:
