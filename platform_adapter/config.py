@@ -77,11 +77,3 @@ class Settings:
     def probe_enabled(self) -> bool:
         """The conformance probe answers only when a token is configured."""
         return bool(self.probe_token)
-
-    @property
-    def sqlite_path(self) -> Path | None:
-        """The database file when the database is SQLite on disk."""
-        prefix = "sqlite:///"
-        if not self.database_url.startswith(prefix) or self.database_url.endswith(":memory:"):
-            return None
-        return Path(self.database_url[len(prefix):])

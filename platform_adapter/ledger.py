@@ -18,7 +18,6 @@ from .storage import Store, Tx, facts_from_json, facts_to_json
 
 log = logging.getLogger(__name__)
 APPLIED, DUPLICATE, IGNORED, PENDING, REJECTED = "applied", "duplicate", "ignored", "pending", "rejected"
-OUTCOMES = (APPLIED, DUPLICATE, IGNORED, PENDING, REJECTED)
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,8 @@ def verify_event(body: bytes, header: str | None, secret: str, *, tolerance_s: i
         message = str(exc)
         reason = next((code for text, code in SIGNATURE_REASONS if text in message), "signature_invalid")
         raise SignatureError(message, reason=reason) from exc
+    except UnicodeDecodeError as exc:  # the SDK decodes the body as UTF-8 before checking it
+        raise MalformedEvent(f"body is not UTF-8: {exc}") from exc
     try:
         event = json.loads(body)
     except (ValueError, UnicodeDecodeError) as exc:

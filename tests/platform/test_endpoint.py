@@ -40,6 +40,9 @@ def bad_deliveries(event: dict):
     yield "stale-timestamp", body, sign(body, timestamp=now - 301), 400, "timestamp_outside_tolerance"
     yield "malformed-json", b'{"id": "evt_x", ', sign(b'{"id": "evt_x", '), 400, "malformed_event"
     yield "json-not-an-event", b'{"hello": 1}', sign(b'{"hello": 1}'), 400, "malformed_event"
+    yield "not-utf-8", b'{"id": "\xff"}', f"t={now},v1={signature(b'{}', SECRET, now)}", 400, "malformed_event"
+    thin = json.dumps({"id": "evt_thin", "object": "v2.core.event", "type": "v1.invoice.paid"}).encode()
+    yield "thin-event", thin, sign(thin), 400, "malformed_event"
     big = json.dumps({**event, "padding": "x" * (1024 * 1024)}).encode()
     yield "over-1-MiB", big, sign(big), 413, "request_entity_too_large"
 
