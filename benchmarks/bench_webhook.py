@@ -2,9 +2,12 @@
 
 Both run under `gunicorn -w 2` on 127.0.0.1 and take the same signed simulator events from the
 same load generator, in the same run. The full endpoint verifies, stores the event idempotently
-(SQLite) and updates the account; the bare one only calls `stripe.Webhook.construct_event`.
+(SQLite) and updates the account; the bare one only calls `stripe.Webhook.construct_event`. A third
+endpoint, for reference, only verifies and parses as the platform does (`verify_header` + JSON).
+Each round runs all three, alternating which goes first; the ratio is the median of the rounds'.
 
-    python benchmarks/bench_webhook.py [--requests 1500] [--concurrency 8] [--rounds 5] [--json]
+    python benchmarks/bench_webhook.py [--requests 1500] [--concurrency 8] [--rounds 5]
+                                       [--sqlite-synchronous FULL|NORMAL] [--json]
 
 The catalogue is seeded into the platform's database first, as it is after the platform has met
 each price once, so no Stripe call happens during the run.

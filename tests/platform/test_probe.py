@@ -4,12 +4,15 @@ from dataclasses import replace
 
 import pytest
 import requests
+from freezegun import freeze_time
 
 from platform_adapter import create_app
 from platform_adapter.probe import PROBE_PREFIX
+from simulator.delivery import DeliveryPolicy
 from simulator.receiver import serving
+from simulator.sender import WebhookSender
 
-from .support import TOKEN, Probe
+from .support import SECRET, TOKEN, Probe, story
 
 
 def test_probe_routes_are_404_without_a_token(settings, gateway):
@@ -67,3 +70,13 @@ def test_unknown_account_is_404_and_bad_time_is_400(probe):
 
 def test_events_listing_is_empty_at_first(probe):
     assert Probe(probe.base).events() == [] and probe.events(account="whoever") == []
+
+
+def test_now_is_the_patched_clock_freezegun_controls(probe):
+    ref = probe.create_account()
+    events, world = story(["first-purchase"], account=ref)
+    with freeze_time("2026-02-15T00:00:00Z"):  # signing and the 300 s tolerance follow the frozen clock too
+        assert WebhookSender(probe.webhook_url, [SECRET], DeliveryPolicy(retry="none")).send(events).ok
+        assert probe.account(ref)["active"] is True
+    with freeze_time("2026-03-15T00:00:00Z"):
+        assert probe.account(ref)["active"] is False
