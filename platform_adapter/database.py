@@ -76,6 +76,7 @@ SYNCHRONOUS = ("FULL", "NORMAL")
 
 
 def make_engine(url: str, sqlite_synchronous: str = "FULL") -> Engine:
+    """The engine for a SQLite or PostgreSQL URL; ConfigError for anything else or a missing driver."""
     if url.startswith("sqlite"):
         path = sqlite_path(url)
         if path:

@@ -27,9 +27,11 @@ class SessionLine:
 class Resolver(Protocol):
     """What interpretation needs from Stripe: product rules for a price, a session's lines."""
 
-    def plan(self, price: str | None, product: str | None = None) -> Plan | Invalid: ...
+    def plan(self, price: str | None, product: str | None = None) -> Plan | Invalid:
+        """What the price's product grants, or why it grants nothing."""
 
-    def session_lines(self, session: str) -> list[SessionLine] | Invalid: ...
+    def session_lines(self, session: str) -> list[SessionLine] | Invalid:
+        """The lines a Checkout Session sold."""
 
 
 @dataclass(frozen=True)

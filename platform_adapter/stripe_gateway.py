@@ -34,9 +34,11 @@ class PriceInfo:
 class StripeGateway(Protocol):
     """The Stripe calls the platform makes; `None` means Stripe says the object does not exist."""
 
-    def price(self, price_id: str) -> PriceInfo | None: ...
+    def price(self, price_id: str) -> PriceInfo | None:
+        """The price, its product and the product's metadata."""
 
-    def session_lines(self, session_id: str) -> list[SessionLine] | None: ...
+    def session_lines(self, session_id: str) -> list[SessionLine] | None:
+        """A Checkout Session's line items."""
 
 
 def _metadata(obj: Any) -> dict:

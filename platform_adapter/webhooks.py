@@ -81,6 +81,7 @@ def handle_event(state, event: dict, payload: str) -> ledger.Outcome:
     checked = []
 
     def before_asking_stripe() -> None:
+        """Stop here, as a duplicate, if the event is stored already."""
         # A redelivery must get its 200 even while Stripe is unreachable, and should not cost a call.
         if not checked:
             checked.append(True)
