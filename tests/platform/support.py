@@ -8,6 +8,7 @@ import pytest
 import requests
 import stripe
 
+from platform_adapter.accounts import shift_months
 from platform_adapter.errors import StripeUnavailable
 from platform_adapter.facts import SessionLine
 from platform_adapter.probe import PROBE_PREFIX
@@ -147,3 +148,21 @@ class Probe:
 def state_of(account: dict) -> tuple:
     """The part of a probe answer that order and duplicates must not change."""
     return account["accountType"], account["paidUntil"], account["autoRenew"], account["active"]
+
+
+def expected(name: str, world) -> tuple:
+    """What in-order delivery must produce, from the simulated world's own record."""
+    sub = world.subscription
+    one_time = ("professional", shift_months(world.now - 1, 1), False)
+    return {
+        "first-purchase": ("professional", sub and sub.period[1], True),
+        "one-time-purchase": one_time,
+        "one-time-purchase-invoiced": one_time,
+        "one-time-purchase-delayed": (None, None, False),  # unpaid at completion; the guide's events never settle it
+        "renewal": ("professional", sub and sub.period[1], True),
+        "plan-change": ("business", sub and sub.period[1], True),
+        "cancellation": ("professional", sub and sub.ended_at, False),
+        "cancel-undo": ("professional", sub and sub.period[1], True),
+        "cancel-now": ("professional", sub and sub.ended_at, False),
+        "failed-renewal": ("professional", sub and sub.period[0], False),
+    }[name]

@@ -12,8 +12,7 @@ from simulator.delivery import DeliveryPolicy
 from simulator.sender import WebhookSender
 from simulator.signing import signature
 
-from .support import SECRET, STORY_FOR, sign, state_of, story
-from .test_order import expected
+from .support import SECRET, STORY_FOR, expected, sign, state_of, story
 
 
 def counts(store) -> tuple[int, int, int]:

@@ -22,8 +22,7 @@ from simulator.sequences import run_sequences
 from simulator.versions import CURRENT, PRE_BASIL
 from simulator.world import new_world
 
-from .support import SECRET, START, STORY_FOR, TOKEN, Probe, need, state_of
-from .test_order import expected
+from .support import SECRET, START, STORY_FOR, TOKEN, Probe, expected, need, state_of
 
 try:
     from simulator.fake_stripe import FakeStripe

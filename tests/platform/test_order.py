@@ -11,31 +11,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
 
 from platform_adapter import create_app
-from platform_adapter.accounts import shift_months
 from platform_adapter.config import Settings
 from platform_adapter.webhooks import handle_event
 from simulator.sequences import SEQUENCES
 from simulator.versions import CURRENT, PRE_BASIL
 
-from .support import SECRET, STORY_FOR, DictGateway, handled, reset, story
-
-
-def expected(name: str, world) -> tuple:
-    """What in-order delivery must produce, from the simulated world's own record."""
-    sub = world.subscription
-    one_time = ("professional", shift_months(world.now - 1, 1), False)
-    return {
-        "first-purchase": ("professional", sub and sub.period[1], True),
-        "one-time-purchase": one_time,
-        "one-time-purchase-invoiced": one_time,
-        "one-time-purchase-delayed": (None, None, False),  # unpaid at completion; the guide's events never settle it
-        "renewal": ("professional", sub and sub.period[1], True),
-        "plan-change": ("business", sub and sub.period[1], True),
-        "cancellation": ("professional", sub and sub.ended_at, False),
-        "cancel-undo": ("professional", sub and sub.period[1], True),
-        "cancel-now": ("professional", sub and sub.ended_at, False),
-        "failed-renewal": ("professional", sub and sub.period[0], False),
-    }[name]
+from .support import SECRET, STORY_FOR, DictGateway, expected, handled, reset, story
 
 
 def unreferenced(events: list[dict]) -> list[dict]:
