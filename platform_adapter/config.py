@@ -7,7 +7,7 @@ from typing import Mapping
 
 from .errors import ConfigError
 
-DEFAULT_DATA_DIR = "data"
+DEFAULT_DATA_DIR = "simplex-data"  # ignored by git (.gitignore)
 DATABASE_FILE = "platform.sqlite3"
 MIB = 1024 * 1024
 

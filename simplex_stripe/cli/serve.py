@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="0 picks a free port.")
 @click.option("--data-dir", help="Folder for the default SQLite database (created if missing) "
-              "[env SIMPLEX_DATA_DIR; default ./data].")
+              "[env SIMPLEX_DATA_DIR; default ./simplex-data].")
 @click.option("--database-url", help="SQLAlchemy URL, e.g. postgresql+psycopg://user@host/db "
               "[env SIMPLEX_DATABASE_URL; default sqlite:///<data-dir>/platform.sqlite3].")
 @click.option("--stripe-api-base", help="Stripe API base URL, e.g. a fake Stripe [env STRIPE_API_BASE; "

@@ -13,7 +13,7 @@ KEYS = {"STRIPE_SECRET_KEY": "sk_test_x", "STRIPE_WEBHOOK_SECRET": "whsec_012345
 def test_defaults_put_sqlite_in_the_data_folder(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     settings = Settings.from_env(KEYS)
-    assert settings.database_url == f"sqlite:///{tmp_path.resolve() / 'data' / 'platform.sqlite3'}"
+    assert settings.database_url == f"sqlite:///{tmp_path.resolve() / 'simplex-data' / 'platform.sqlite3'}"
     assert (settings.signature_tolerance_s, settings.max_body_bytes) == (300, 1024 * 1024)
     assert not settings.probe_enabled and settings.stripe_api_base is None
 

@@ -46,7 +46,7 @@ def test_serve_runs_the_platform_and_creates_the_data_folder(tmp_path):
                                 headers={"Authorization": f"Bearer {TOKEN}"}, timeout=10)
         assert created.status_code == 201
         assert requests.post(url, data=b"{}", timeout=10).status_code == 400  # no signature
-        assert (tmp_path / "data" / "platform.sqlite3").exists()
+        assert (tmp_path / "simplex-data" / "platform.sqlite3").exists()
     finally:
         proc.terminate()
         proc.wait(timeout=10)
