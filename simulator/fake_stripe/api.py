@@ -1,21 +1,17 @@
-"""The dispatch layer: auth, Stripe-Version, form decoding, idempotency, expansion and error JSON."""
+"""What every API request goes through: the Call handlers see, auth, Stripe-Version and idempotency."""
 
-import json
+import base64
+import binascii
 import re
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Callable
 
-from flask import Response, request
-
 from ..versions import KNOWN_VERSIONS, is_well_formed
-from .errors import (AuthenticationFailed, FakeStripeError, IdempotencyMismatch, InvalidApiVersion,
-                     ParameterError, PermissionDenied, UnknownRoute)
-from .expand import expand
-from .forms import decode
-from .params import EXPAND, Spec, parse
-from .state import ACCOUNT_ID, State
+from .errors import AuthenticationFailed, IdempotencyMismatch, InvalidApiVersion
+from .params import Spec, parse
+from .state import State
 
 TEST_KEY = re.compile(r"^(sk|rk)_test_[A-Za-z0-9_]+$")
 LIVE_KEY = re.compile(r"^(sk|rk)_live_")
@@ -38,7 +34,8 @@ class Call:
     request_id: str
     idempotency_key: str | None = None
     expand: list[str] | None = None
-    extra: dict = field(default_factory=dict)
+    method: str = "GET"
+    path: str = ""
 
     def parse(self, fields: dict[str, Spec], required: tuple[str, ...] = ()) -> dict:
         """Validate this request's parameters against an endpoint's spec."""
@@ -62,10 +59,9 @@ def authenticate(header: str | None, pinned: str | None) -> str:
     """The API key of a request, or Stripe's 401."""
     scheme, _, key = (header or "").partition(" ")
     if scheme.lower() == "basic":
-        import base64
         try:
             key = base64.b64decode(key).decode().partition(":")[0]
-        except ValueError:
+        except (binascii.Error, UnicodeDecodeError):
             key = ""
     elif scheme.lower() != "bearer":
         key = ""
@@ -120,64 +116,3 @@ class IdempotencyCache:
         self.entries[scope] = (fingerprint, status, body, request_id)
         if len(self.entries) > self.max_entries:
             self.entries.popitem(last=False)
-
-
-def api_view(fake, handler: Handler) -> Callable:
-    """Wrap a handler: authenticate, decode, replay or run under the state lock, expand, answer JSON."""
-    state: State = fake.state
-
-    def view(**args):
-        request_id = state.new_request_id()
-        headers = {"Request-Id": request_id}
-        idem = request.headers.get("Idempotency-Key") if request.method == "POST" else None
-        if idem:
-            headers["Idempotency-Key"] = idem
-        try:
-            key = authenticate(request.headers.get("Authorization"), fake.api_key)
-            version = resolve_version(request.headers.get("Stripe-Version"), state.default_version)
-            headers["Stripe-Version"] = version
-            account = request.headers.get("Stripe-Account")
-            if account and account != ACCOUNT_ID:
-                raise PermissionDenied(f"The provided key '{mask(key)}' does not have access to account "
-                                       f"'{account}' (or that account does not exist). Application access may "
-                                       "have been revoked.", code="account_invalid")
-            pairs = list(request.args.items(multi=True)) + list(request.form.items(multi=True))
-            raw = decode(pairs)
-            scope = (key, idem)
-            fingerprint = (request.method, request.path, tuple(sorted(pairs)))
-            with state.lock:
-                replay = fake.idempotency.lookup(scope, fingerprint) if idem else None
-                if replay is not None:
-                    status, body, original = replay
-                    headers.update({"Idempotent-Replayed": "true", "Original-Request": original})
-                    return Response(body, status, headers, mimetype="application/json")
-                status, body = _run(state, handler, Call(state, raw, args, version, request_id, idem), raw)
-                if idem and status > 0:
-                    fake.idempotency.remember(scope, fingerprint, status, body, request_id)
-                if request.method in ("POST", "DELETE"):
-                    fake.changed()
-        except FakeStripeError as exc:
-            status, body = exc.http_status, json.dumps(exc.body()).encode()
-        return Response(body, abs(status), headers, mimetype="application/json")
-
-    view.__name__ = f"api_{handler.__name__}"
-    return view
-
-
-def _run(state: State, handler: Handler, call: Call, raw: dict) -> tuple[int, bytes]:
-    """Run one handler; parameter errors come back with a negative status so they are never replayed."""
-    try:
-        state.catch_up()
-        call.expand = EXPAND.coerce(raw["expand"], "expand") if "expand" in raw else None
-        body = expand(state, handler(call), call.expand, call.version)
-        return 200, json.dumps(body).encode()
-    except ParameterError as exc:
-        # Stripe saves no idempotent result when parameters fail validation.
-        return -exc.http_status, json.dumps(exc.body()).encode()
-    except FakeStripeError as exc:
-        return exc.http_status, json.dumps(exc.body()).encode()
-
-
-def unknown_route(call: Call) -> dict:
-    """Any /v1 URL the fake does not serve."""
-    raise UnknownRoute(request.method, request.path)

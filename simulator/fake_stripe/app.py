@@ -6,24 +6,19 @@ from flask import Flask, Response
 
 from . import account, catalog, checkout, clock, customers, events, invoices, payments, prices, subscriptions, webhooks
 from . import pages, sim
-from .api import api_view, unknown_route
+from .dispatch import FakeStripeApp
 
 DOMAINS = (account, catalog, prices, customers, payments, checkout, subscriptions, invoices, events, webhooks, clock)
-METHODS = ("GET", "POST", "DELETE")
 
 
-def create_app(fake) -> Flask:
-    """A plain Flask (WSGI) app serving one FakeStripe; run it in-process or under any WSGI server."""
-    app = Flask(__name__)
-    app.extensions["fake_stripe"] = fake
-    for domain in DOMAINS:
-        for method, path, handler in domain.ROUTES:
-            app.add_url_rule(path, endpoint=f"{method} {path}", view_func=api_view(fake, handler), methods=[method])
-    app.add_url_rule("/v1/<path:rest>", endpoint="unknown", view_func=api_view(fake, unknown_route), methods=METHODS)
-    app.register_blueprint(pages.bp)
-    app.register_blueprint(sim.bp)
-    app.add_url_rule("/", endpoint="index", view_func=lambda: _index(fake))
-    return app
+def create_app(fake) -> FakeStripeApp:
+    """A plain WSGI app serving one FakeStripe; run it in-process or under any WSGI server."""
+    pages_app = Flask(__name__)
+    pages_app.extensions["fake_stripe"] = fake
+    pages_app.register_blueprint(pages.bp)
+    pages_app.register_blueprint(sim.bp)
+    pages_app.add_url_rule("/", endpoint="index", view_func=lambda: _index(fake))
+    return FakeStripeApp(fake, [route for domain in DOMAINS for route in domain.ROUTES], pages_app)
 
 
 def _index(fake) -> Response:

@@ -6,7 +6,7 @@ from ..objects.catalog import product_object, tax_rate_object
 from .api import Call
 from .errors import InvalidParameter, InvalidRequest
 from .events import emit
-from .params import Anything, Array, Bool, Enum, Hash, Int, Metadata, Num, Str, merge_metadata, parse_list
+from .params import Anything, Array, Bool, Enum, Hash, Int, Metadata, Num, Str, list_spec, merge_metadata, parse_list
 from .prices import CURRENCY_OPTION, TAX_BEHAVIOR, create_price
 from .rendering import deleted, list_object, page
 from .state import State
@@ -27,6 +27,8 @@ CREATE_PRODUCT = {
         "tax_behavior": TAX_BEHAVIOR}, required=("currency",)),
 }
 UPDATE_PRODUCT = {**PRODUCT, "default_price": Str()}
+LIST_PRODUCTS = list_spec({"active": Bool(), "ids": Array(Str()), "shippable": Bool(), "type": Enum("good", "service"),
+                           "url": Str()})
 TAX_TYPES = ("amusement_tax", "communications_tax", "gst", "hst", "igst", "jct", "lease_tax", "pst", "qst",
              "retail_delivery_fee", "rst", "sales_tax", "service_tax", "vat")
 TAX_RATE = {"active": Bool(), "country": Str(), "description": Str(), "display_name": Str(50, nullable=False),
@@ -102,8 +104,7 @@ def delete_product(call: Call) -> dict:
 
 def list_products(call: Call) -> dict:
     """GET /v1/products: by active, ids[], shippable, type, url."""
-    p = parse_list(call.raw, {"active": Bool(), "ids": Array(Str()), "shippable": Bool(),
-                              "type": Enum("good", "service"), "url": Str()})
+    p = parse_list(call.raw, LIST_PRODUCTS)
     where = {k: p[k] for k in ("active", "shippable", "type", "url") if k in p}
     ids = set(p.get("ids") or ())
     return page(call, "product", "/v1/products", p, where=where,

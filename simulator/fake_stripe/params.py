@@ -179,9 +179,15 @@ def parse(params: dict, fields: dict[str, Spec], required: tuple[str, ...] = ())
     return Hash({"expand": EXPAND, **fields}, required=required).convert(params, "")
 
 
-def parse_list(params: dict, filters: dict[str, Spec] | None = None) -> dict:
+def list_spec(filters: dict[str, Spec] | None = None) -> Hash:
+    """A list endpoint's parameters: pagination, `expand`, `created` and its filters (build once, reuse)."""
+    return Hash({**LIST_FIELDS, **(filters or {})})
+
+
+def parse_list(params: dict, filters: dict[str, Spec] | Hash | None = None) -> dict:
     """Validate a list endpoint's pagination, `expand`, `created` and filters."""
-    return parse(params, {**LIST_FIELDS, **(filters or {})})
+    spec = filters if isinstance(filters, Hash) else list_spec(filters)
+    return spec.convert(params, "")
 
 
 def merge_metadata(current: dict, update: dict | None) -> dict:

@@ -9,7 +9,7 @@ from .api import Call
 from .errors import InvalidParameter, InvalidRequest, ResourceMissing
 from .events import emit
 from .expand import INCLUDABLE
-from .params import Anything, Array, Bool, Enum, Hash, Int, Metadata, Str, merge_metadata, parse_list
+from .params import Anything, Array, Bool, Enum, Hash, Int, Metadata, Str, list_spec, merge_metadata, parse_list
 from .rendering import RENDERERS, list_object, page
 from .state import State
 
@@ -39,9 +39,10 @@ CREATE = {
 }
 UPDATE = {"active": Bool(), "currency_options": Hash(extra=CURRENCY_OPTION), "lookup_key": Str(200),
           "metadata": Metadata(), "nickname": Str(), "tax_behavior": TAX_BEHAVIOR, "transfer_lookup_key": Bool()}
-LIST = {"active": Bool(), "currency": Str(), "product": Str(), "type": Enum("one_time", "recurring"),
-        "recurring": Hash({"interval": Enum(*INTERVALS), "usage_type": Enum("licensed", "metered"), "meter": Str()}),
-        "lookup_keys": Array(Str(), max_items=10)}
+LIST = list_spec({"active": Bool(), "currency": Str(), "product": Str(), "type": Enum("one_time", "recurring"),
+                  "recurring": Hash({"interval": Enum(*INTERVALS), "usage_type": Enum("licensed", "metered"),
+                                     "meter": Str()}),
+                  "lookup_keys": Array(Str(), max_items=10)})
 
 
 def render_price(state: State, record: dict, version: str) -> dict:

@@ -1,37 +1,188 @@
-"""Runs a WSGI app on a local port in a background thread (HTTP/1.1 keep-alive, no access log)."""
+"""A small threaded WSGI server with HTTP/1.1 keep-alive, for running the fake in-process or from the CLI.
 
+werkzeug's development server closes every connection, so each SDK call paid for a new TCP connection
+and a new thread; this one keeps connections open as Stripe's API does. Any WSGI server works too.
+"""
+
+import io
 import socket
+import socketserver
+import sys
 import threading
+import time
 from contextlib import contextmanager
+from email.utils import formatdate
 from typing import Iterator
+from urllib.parse import unquote
 
-from werkzeug.serving import WSGIRequestHandler, make_server
+IDLE_TIMEOUT = 30  # seconds a kept-alive connection may sit unused
+MAX_LINE = 65536
 
 
-class KeepAliveHandler(WSGIRequestHandler):
-    """HTTP/1.1 so SDK sessions reuse their connection; per-request logging stays off the terminal."""
+class BadRequest(Exception):
+    """A request line or header the server cannot parse."""
 
-    protocol_version = "HTTP/1.1"
 
-    def log_request(self, *args, **kwargs) -> None:
-        pass
+class WSGIHandler(socketserver.StreamRequestHandler):
+    """Serves the requests of one connection, one WSGI call each, until the client closes it."""
+
+    timeout = IDLE_TIMEOUT
+    wbufsize = -1  # status, headers and body leave in one write
+
+    def setup(self) -> None:
+        super().setup()
+        # Small responses on a kept-alive connection would otherwise wait on Nagle and delayed ACKs.
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.server.connections.add(self.connection)
+
+    def finish(self) -> None:
+        self.server.connections.discard(self.connection)
+        try:
+            super().finish()
+        except OSError:
+            pass  # the client hung up first
+
+    def handle(self) -> None:
+        try:
+            while self.handle_one():
+                pass
+        except (OSError, BadRequest):
+            return  # timeouts, resets and garbage end the connection
+
+    def handle_one(self) -> bool:
+        """Serve one request; False when the connection should close."""
+        line = self.rfile.readline(MAX_LINE)
+        while line in (b"\r\n", b"\n"):
+            line = self.rfile.readline(MAX_LINE)
+        if not line:
+            return False
+        parts = line.decode("latin-1").split()
+        if len(parts) != 3 or not parts[2].startswith("HTTP/"):
+            raise BadRequest(line)
+        method, target, version = parts
+        headers = self.read_headers()
+        connection = headers.get("HTTP_CONNECTION", "").lower()
+        keep = connection != "close" if version == "HTTP/1.1" else connection == "keep-alive"
+        if headers.get("HTTP_EXPECT", "").lower() == "100-continue":
+            self.wfile.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+            self.wfile.flush()
+        body = self.read_body(headers)
+        status, response_headers, payload = self.call_app(self.environ(method, target, version, headers, body))
+        self.write(status, response_headers, b"" if method == "HEAD" else payload, keep)
+        return keep
+
+    def read_headers(self) -> dict:
+        """Header lines as WSGI environ keys (HTTP_…, CONTENT_TYPE, CONTENT_LENGTH)."""
+        headers: dict[str, str] = {}
+        while (line := self.rfile.readline(MAX_LINE)) not in (b"\r\n", b"\n", b""):
+            name, sep, value = line.decode("latin-1").partition(":")
+            if not sep:
+                raise BadRequest(line)
+            key = name.strip().upper().replace("-", "_")
+            key = key if key in ("CONTENT_TYPE", "CONTENT_LENGTH") else "HTTP_" + key
+            headers[key] = f"{headers[key]},{value.strip()}" if key in headers else value.strip()
+        return headers
+
+    def read_body(self, headers: dict) -> bytes:
+        """The whole body (Content-Length or chunked), so the next request starts clean."""
+        if headers.get("HTTP_TRANSFER_ENCODING", "").lower() == "chunked":
+            chunks = []
+            while (size := int(self.rfile.readline(MAX_LINE).split(b";")[0].strip() or b"0", 16)) > 0:
+                chunks.append(self.rfile.read(size))
+                self.rfile.readline(MAX_LINE)
+            while self.rfile.readline(MAX_LINE) not in (b"\r\n", b"\n", b""):
+                pass
+            return b"".join(chunks)
+        return self.rfile.read(int(headers.get("CONTENT_LENGTH") or 0))
+
+    def environ(self, method: str, target: str, version: str, headers: dict, body: bytes) -> dict:
+        """The WSGI environ of one request."""
+        path, _, query = target.partition("?")
+        host, port = self.server.server_address[:2]
+        return {
+            **headers, "REQUEST_METHOD": method, "SCRIPT_NAME": "",
+            "PATH_INFO": unquote(path, "latin-1") if "%" in path else path,
+            "QUERY_STRING": query, "CONTENT_TYPE": headers.get("CONTENT_TYPE", ""), "CONTENT_LENGTH": str(len(body)),
+            "SERVER_NAME": str(host), "SERVER_PORT": str(port), "SERVER_PROTOCOL": version,
+            "REMOTE_ADDR": self.client_address[0], "wsgi.version": (1, 0), "wsgi.url_scheme": "http",
+            "wsgi.input": io.BytesIO(body), "wsgi.errors": sys.stderr, "wsgi.multithread": True,
+            "wsgi.multiprocess": False, "wsgi.run_once": False,
+        }
+
+    def call_app(self, environ: dict) -> tuple[str, list, bytes]:
+        """Run the app; an exception it lets out becomes a bare 500."""
+        response: dict = {}
+        chunks: list[bytes] = []
+
+        def start_response(status, headers, exc_info=None):
+            response["status"], response["headers"] = status, headers
+            return chunks.append
+
+        try:
+            result = self.server.app(environ, start_response)
+            try:
+                chunks.extend(result)
+            finally:
+                if hasattr(result, "close"):
+                    result.close()
+        except Exception as exc:  # noqa: BLE001 - the server must answer whatever the app does
+            print(f"fake Stripe: unhandled {type(exc).__name__}: {exc}", file=sys.stderr)
+            return "500 Internal Server Error", [("Content-Type", "text/plain")], b"internal error"
+        return response["status"], response["headers"], b"".join(chunks)
+
+    def write(self, status: str, headers: list, payload: bytes, keep: bool) -> None:
+        """Status line, headers with Content-Length, body: one flush."""
+        lines = [f"HTTP/1.1 {status}", f"Date: {http_date()}", "Server: fake-stripe"]
+        lines += [f"{name}: {value}" for name, value in headers
+                  if name.lower() not in ("content-length", "connection", "date", "server")]
+        lines += [f"Content-Length: {len(payload)}", "Connection: " + ("keep-alive" if keep else "close")]
+        self.wfile.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + payload)
+        self.wfile.flush()
+
+
+_DATE: list = [0, ""]
+
+
+def http_date() -> str:
+    """The Date header, formatted once per second."""
+    now = int(time.time())
+    if _DATE[0] != now:
+        _DATE[:] = [now, formatdate(now, usegmt=True)]
+    return _DATE[1]
+
+
+class WSGIServer(socketserver.ThreadingTCPServer):
+    """A thread per connection; remembers open connections so shutdown can close them."""
+
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, address: tuple[str, int], app) -> None:
+        self.app = app
+        self.connections: set[socket.socket] = set()
+        super().__init__(address, WSGIHandler)
+
+    def close_connections(self) -> None:
+        """Hang up on every kept-alive client."""
+        for connection in list(self.connections):
+            try:
+                connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
 
 
 @contextmanager
 def running(app, host: str = "127.0.0.1", port: int = 0) -> Iterator[tuple[str, int]]:
     """Serve `app` until the block ends; yields (host, port) actually bound. A busy port raises OSError."""
-    # Bind here: werkzeug would print to stderr and sys.exit() on a busy port instead of raising.
-    with socket.create_server((host, port)) as listener:
-        server = make_server(host, port, app, threaded=True, request_handler=KeepAliveHandler,
-                             fd=listener.fileno())
-    server.daemon_threads = True
+    server = WSGIServer((host, port), app)
     # A short poll interval keeps shutdown quick; tests start and stop many servers.
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True,
-                              name=f"fake-stripe-http-{server.port}")
+                              name=f"fake-stripe-http-{server.server_address[1]}")
     thread.start()
     try:
-        yield host, server.port
+        yield host, server.server_address[1]
     finally:
         server.shutdown()
+        server.close_connections()
         server.server_close()
         thread.join(timeout=5)

@@ -6,7 +6,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable
 
-from ..ids import IdFactory
+from ..ids import ALPHABET, IdFactory, make_id
 from ..versions import CURRENT
 from .store import Store
 
@@ -49,6 +49,7 @@ class State:
         self.ids = IdFactory(id_seed)
         # Request ids come from their own counter so reads never shift the ids of objects.
         self.request_ids = IdFactory(f"{id_seed}:requests")
+        self._request_prefix = make_id("req", id_seed, 0)[4:8]
         self.jobs: dict[str | None, list[Job]] = {}
         self.job_seq = 0
         self.default_version = CURRENT
@@ -118,5 +119,10 @@ class State:
         return self.ids.new(prefix)
 
     def new_request_id(self) -> str:
-        """A fresh `req_…` id for a response."""
-        return self.request_ids.new("req")
+        """A fresh `req_…` id for a response (a counter in base 62: hashing one per request costs too much)."""
+        self.request_ids.counter += 1
+        number, digits = self.request_ids.counter, []
+        while number:
+            number, digit = divmod(number, 62)
+            digits.append(ALPHABET[digit])
+        return f"req_{self._request_prefix}{''.join(reversed(digits)).rjust(10, '0')}"

@@ -1,0 +1,131 @@
+"""The routing and dispatch layer: /v1 requests go straight to handlers, everything else to the Flask pages."""
+
+import json
+from http import HTTPStatus
+from urllib.parse import parse_qsl
+
+from .api import Call, Handler, authenticate, mask, resolve_version
+from .errors import FakeStripeError, ParameterError, PermissionDenied, UnknownRoute
+from .expand import expand
+from .forms import decode
+from .params import EXPAND
+from .state import ACCOUNT_ID
+
+REASONS = {status.value: f"{status.value} {status.phrase}" for status in HTTPStatus}
+FORM = "application/x-www-form-urlencoded"
+
+
+class Router:
+    """(method, path) -> handler and path arguments; static paths are one dict lookup."""
+
+    def __init__(self, routes: list[tuple[str, str, Handler]]) -> None:
+        self.static: dict[tuple[str, str], Handler] = {}
+        self.dynamic: dict[tuple[str, int], list[tuple[list[str], Handler]]] = {}
+        for method, path, handler in routes:
+            parts = path.strip("/").split("/")
+            if any(part.startswith("<") for part in parts):
+                self.dynamic.setdefault((method, len(parts)), []).append((parts, handler))
+            else:
+                self.static[(method, path)] = handler
+
+    def match(self, method: str, path: str) -> tuple[Handler, dict] | None:
+        """The handler for a request and its `<name>` path arguments."""
+        handler = self.static.get((method, path))
+        if handler is not None:
+            return handler, {}
+        parts = path.strip("/").split("/")
+        for pattern, handler in self.dynamic.get((method, len(parts)), ()):
+            args = {}
+            for expected, actual in zip(pattern, parts):
+                if expected[0] == "<":
+                    args[expected[1:-1]] = actual
+                elif expected != actual:
+                    break
+            else:
+                return handler, args
+        return None
+
+
+class FakeStripeApp:
+    """The WSGI app: the API is dispatched here, pages and /_sim helpers by the Flask app behind it."""
+
+    def __init__(self, fake, routes: list[tuple[str, str, Handler]], pages) -> None:
+        self.fake, self.router, self.pages = fake, Router(routes), pages
+
+    def __call__(self, environ: dict, start_response):
+        path = environ.get("PATH_INFO", "")
+        if not path.startswith("/v1/"):
+            return self.pages(environ, start_response)
+        status, headers, body = self.respond(environ, path)
+        start_response(REASONS.get(status, str(status)), [("Content-Type", "application/json"), *headers.items()])
+        return [body]
+
+    def respond(self, environ: dict, path: str) -> tuple[int, dict, bytes]:
+        """Authenticate, decode, replay or run under the state lock, expand; errors become Stripe's JSON."""
+        fake, state = self.fake, self.fake.state
+        method = environ["REQUEST_METHOD"]
+        request_id = state.new_request_id()
+        headers = {"Request-Id": request_id}
+        idem = environ.get("HTTP_IDEMPOTENCY_KEY") if method == "POST" else None
+        if idem:
+            headers["Idempotency-Key"] = idem
+        try:
+            key = authenticate(environ.get("HTTP_AUTHORIZATION"), fake.api_key)
+            version = resolve_version(environ.get("HTTP_STRIPE_VERSION"), state.default_version)
+            headers["Stripe-Version"] = version
+            _check_account(environ.get("HTTP_STRIPE_ACCOUNT"), key)
+            pairs = _pairs(environ)
+            raw = decode(pairs)
+            handler, args = self.router.match(method, path) or (unknown_route, {})
+            call = Call(state, raw, args, version, request_id, idem, method=method, path=path)
+            scope, fingerprint = (key, idem), (method, path, tuple(sorted(pairs)))
+            with state.lock:
+                replay = fake.idempotency.lookup(scope, fingerprint) if idem else None
+                if replay is not None:
+                    status, body, original = replay
+                    headers.update({"Idempotent-Replayed": "true", "Original-Request": original})
+                    return status, headers, body
+                status, body = run(handler, call)
+                if idem and status > 0:
+                    fake.idempotency.remember(scope, fingerprint, status, body, request_id)
+            if method in ("POST", "DELETE"):
+                fake.changed()
+        except FakeStripeError as exc:
+            status, body = exc.http_status, json.dumps(exc.body()).encode()
+        return abs(status), headers, body
+
+
+def _pairs(environ: dict) -> list[tuple[str, str]]:
+    """Query and form-body parameters, in order (Stripe reads both)."""
+    pairs = parse_qsl(environ.get("QUERY_STRING", ""), keep_blank_values=True)
+    length = int(environ.get("CONTENT_LENGTH") or 0)
+    if length and environ.get("CONTENT_TYPE", "").startswith(FORM):
+        pairs += parse_qsl(environ["wsgi.input"].read(length).decode("utf-8"), keep_blank_values=True)
+    return pairs
+
+
+def _check_account(account: str | None, key: str) -> None:
+    if account and account != ACCOUNT_ID:
+        raise PermissionDenied(f"The provided key '{mask(key)}' does not have access to account '{account}' (or "
+                               "that account does not exist). Application access may have been revoked.",
+                               code="account_invalid")
+
+
+def run(handler: Handler, call: Call) -> tuple[int, bytes]:
+    """Run one handler; parameter errors come back with a negative status so they are never replayed."""
+    state = call.state
+    try:
+        state.catch_up()
+        call.expand = EXPAND.coerce(call.raw["expand"], "expand") if "expand" in call.raw else None
+        body = expand(state, handler(call), call.expand, call.version)
+        return 200, json.dumps(body).encode()
+    except ParameterError as exc:
+        # Stripe saves no idempotent result when parameters fail validation.
+        return -exc.http_status, json.dumps(exc.body()).encode()
+    except FakeStripeError as exc:
+        return exc.http_status, json.dumps(exc.body()).encode()
+
+
+def unknown_route(call: Call) -> dict:
+    """Any /v1 URL the fake does not serve."""
+    raise UnknownRoute(call.method, call.path)
