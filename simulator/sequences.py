@@ -24,7 +24,7 @@ def first_purchase(scene: Scene) -> None:
         w.customer_id = ids.new("cus")
     sub = SubscriptionState(id=ids.new("sub"), item_id=ids.new("si"), plan=w.plan, anchor=t, cycle=0,
                             status="active", created=t, start_date=t, metadata=w.metadata())
-    session_id, invoice_id, pay = ids.new("cs_test"), ids.new("in"), scene.new_payment()
+    session_id, invoice_id, pay = w.next_session_id(), ids.new("in"), scene.new_payment()
     sub.latest_invoice, sub.payment_method = invoice_id, pay.method
     w.subscription = sub
     w.invoice_seq += 1
@@ -50,7 +50,7 @@ def one_time_purchase(scene: Scene, invoiced: bool = False) -> None:
     if new_customer:
         # An invoice needs a customer, so Checkout creates one when invoice creation is on.
         w.customer_id = ids.new("cus")
-    session_id, pay = ids.new("cs_test"), scene.new_payment()
+    session_id, pay = w.next_session_id(), scene.new_payment()
     invoice_id = ids.new("in") if invoiced else None
     amount = scene.tax_for(plan.unit_amount).total
     intent, charge = scene.payment_objects(pay, amount, plan.currency, t, metadata=w.metadata())
@@ -77,7 +77,7 @@ def delayed_one_time_purchase(scene: Scene) -> None:
     """Checkout in payment mode with a delayed method (SEPA debit): completed unpaid, paid days later."""
     w = scene.world
     t, ids, plan = w.now, w.ids, w.plan
-    session_id, pay = ids.new("cs_test"), scene.new_payment()
+    session_id, pay = w.next_session_id(), scene.new_payment()
     amount = scene.tax_for(plan.unit_amount).total
 
     def session(status: str) -> dict:

@@ -97,6 +97,9 @@ class World:
     subscription: SubscriptionState | None = None
     counter: int = 0
     invoice_seq: int = 0
+    # A Checkout Session created through the Stripe API, used by the next purchase so that a platform
+    # can list its line items (they never travel in the webhook).
+    checkout_session: str | None = None
 
     @property
     def ids(self) -> IdFactory:
@@ -110,6 +113,11 @@ class World:
             raise WorldStateError(
                 f"{sequence!r} needs a live subscription; fire 'first-purchase' first (with --world to keep it)")
         return sub
+
+    def next_session_id(self) -> str:
+        """The given Checkout Session id (once), else a fresh one."""
+        session, self.checkout_session = self.checkout_session, None
+        return session or self.ids.new("cs_test")
 
     def metadata(self) -> dict:
         """The account reference metadata every object of a purchase carries."""

@@ -43,6 +43,7 @@ def _start(value: str | None) -> int:
 @click.option("--product", help="Product id of --price (default: invented).")
 @click.option("--new-price", help="Price id a plan-change switches to.")
 @click.option("--new-product", help="Product id of --new-price.")
+@click.option("--checkout-session", help="Use this Checkout Session id (made through the Stripe API) for the purchase.")
 @click.option("--account-type", type=click.Choice(list(ACCOUNT_TYPE_NAMES)), default="professional",
               show_default=True, help="Names the invented product.")
 @click.option("--new-account-type", type=click.Choice(list(ACCOUNT_TYPE_NAMES)), default="business",
@@ -97,6 +98,8 @@ def _fire(names, target, secrets, world_file, dry_run, as_json, opts) -> int:
                             time_scale=opts["time_scale"], timeout=opts["timeout"],
                             concurrency=opts["concurrency"], seed=opts["seed"])
     world = (load_world(world_file) if world_file else None) or _world(opts)
+    if opts["checkout_session"]:
+        world.checkout_session = opts["checkout_session"]
     events = run_sequences(Scene(world, version), names)
     sender = WebhookSender(target or "http://127.0.0.1/dry-run", secrets, policy)
     if dry_run:

@@ -1,0 +1,56 @@
+"""A client of the platform's conformance probe (docs/conformance-contract.md)."""
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+import requests
+
+from .errors import ProbeError
+
+PREFIX = "/api/v6/integrations/stripe/conformance"
+
+
+def iso(ts: int | float) -> str:
+    """Unix time → the contract's ISO 8601 UTC form."""
+    return datetime.fromtimestamp(ts, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass
+class Probe:
+    """Creates accounts, reads their state and events, and asks the platform to load products or check out."""
+
+    base_url: str
+    token: str
+    timeout: float = 15.0
+
+    def __post_init__(self) -> None:
+        self.session = requests.Session()
+        self.session.headers["Authorization"] = f"Bearer {self.token}"
+
+    def _call(self, method: str, path: str, expect: tuple[int, ...], **kw) -> requests.Response:
+        response = self.session.request(method, self.base_url + PREFIX + path, timeout=self.timeout, **kw)
+        if response.status_code not in expect:
+            raise ProbeError(f"{method} {PREFIX}{path} answered {response.status_code}: {response.text[:300]}")
+        return response
+
+    def create_account(self, email: str) -> str:
+        """A new account; returns its reference."""
+        return self._call("POST", "/accounts", (201,), json={"email": email}).json()["id"]
+
+    def account(self, ref: str, at: int | float | None = None) -> dict:
+        """The account's observable state, `active` evaluated at `at` (default: the platform's now)."""
+        params = {"at": iso(at)} if at is not None else {}
+        return self._call("GET", f"/accounts/{ref}", (200,), params=params).json()
+
+    def events(self, ref: str | None = None) -> list[dict]:
+        """Recorded deliveries with their outcomes, oldest first."""
+        params = {"account": ref} if ref else {}
+        return self._call("GET", "/events", (200,), params=params).json()["events"]
+
+    def load_catalogue(self) -> list[dict]:
+        """Run the platform's product loader; its verdict per product."""
+        return self._call("POST", "/catalogue/load", (200,)).json()["products"]
+
+    def checkout(self, ref: str, price: str) -> dict:
+        """Have the platform create its Checkout Session for `ref` buying `price`."""
+        return self._call("POST", "/checkout", (201,), json={"account": ref, "price": price}).json()
