@@ -170,3 +170,18 @@ def test_sessions_expire_on_request_and_after_a_day(client, base_url, guide):
     assert client.v1.checkout.sessions.retrieve(second.id).status == "expired"
     expired = client.v1.events.list({"type": "checkout.session.expired"}).data
     assert {e.data.object.id for e in expired} == {first.id, second.id}
+
+
+def test_one_time_purchase_through_the_hosted_page(client, guide):
+    session = client.v1.checkout.sessions.create({
+        "mode": "payment", "success_url": "https://app.example/done?cs={CHECKOUT_SESSION_ID}",
+        "line_items": [{"price": guide["professional_1m_one_time"].id, "quantity": 2, "tax_rates": [guide["vat"].id]}],
+        "payment_intent_data": {"metadata": {"accountRef": "acct-9"}}})
+    page = requests.get(session.url, timeout=10).text
+    assert "× 2" in page and "$58.00" in page and "$62.47" in page and "Pay" in page
+    paid = requests.post(session.url, data={"card": "4242424242424242", "email": "buyer@example.com"},
+                         allow_redirects=False, timeout=10)
+    assert paid.headers["Location"] == f"https://app.example/done?cs={session.id}"
+    done = client.v1.checkout.sessions.retrieve(session.id, {"expand": ["payment_intent"]})
+    assert done.customer_details.email == "buyer@example.com" and done.payment_intent.amount == 6247
+    assert done.payment_intent.metadata["accountRef"] == "acct-9"
