@@ -27,6 +27,7 @@ class Target:
     probe: Probe
     stripe_client: stripe.StripeClient | None = None
     stripe_api_base: str | None = None
+    stripe_api_key: str | None = None
     controls_clock: bool = False
     details: dict = field(default_factory=dict)
 
@@ -88,7 +89,7 @@ def embedded_target(factory: str = DEFAULT_FACTORY) -> Iterator[Target]:
         stack.callback(_close, app)
         base = stack.enter_context(serving(app))
         yield Target("embedded", base, webhook_secret, Probe(base, token), stripe_client(key, stripe_base),
-                     stripe_base, controls_clock=True)
+                     stripe_base, key, controls_clock=True)
 
 
 def _close(app) -> None:
@@ -111,4 +112,4 @@ def deployed_target(options: TargetOptions) -> Target:
     client = stripe_client(options.stripe_api_key, options.stripe_api_base) if options.stripe_api_key else None
     base = f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}"
     return Target(base, base, options.webhook_secret, Probe(base, options.probe_token), client,
-                  options.stripe_api_base, controls_clock=False)
+                  options.stripe_api_base, options.stripe_api_key, controls_clock=False)

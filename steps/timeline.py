@@ -1,7 +1,5 @@
 """One customer's story: simulated events, delivered to the target when their simulated time comes."""
 
-import itertools
-import time
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -9,12 +7,18 @@ from simulator.delivery import DeliveryPolicy
 from simulator.scene import Scene
 from simulator.sender import Report, WebhookSender
 from simulator.sequences import run_sequences
-from simulator.world import World, new_world
+from simulator.world import Plan, World, new_world
 
 from .guide_catalogue import GuidePlan
 
 VERSIONS = {"current": "2026-10-28.endive", "pre-basil": "2025-02-24.acacia"}
-_SEEDS = itertools.count()
+
+
+def world_plan(plan: GuidePlan, now: int) -> Plan:
+    """The simulator's view of a guide plan."""
+    return Plan(product_id=plan.product, product_name=plan.name, currency=plan.currency, unit_amount=plan.amount,
+                months=plan.months, recurring_price_id=plan.recurring_price, one_time_price_id=plan.one_time_price,
+                created=now - 86400)
 
 
 @dataclass
@@ -23,10 +27,13 @@ class Clock:
 
     now: int
     move: Callable[[int], None] | None = None
+    started: bool = False
 
     def set(self, ts: int) -> None:
-        """Jump to `ts` (never backwards for the platform's frozen clock)."""
-        self.now = ts
+        """The first call sets the scenario's date; later ones only move forwards, as time does."""
+        if self.started and ts <= self.now:
+            return
+        self.now, self.started = ts, True
         if self.move is not None:
             self.move(ts)
 
@@ -48,17 +55,23 @@ class Timeline:
     def start(self, plan: GuidePlan, new_plan: GuidePlan | None = None, *, inclusive: bool = False) -> None:
         """A fresh world at the scenario's now, buying `plan` (and able to switch to `new_plan`)."""
         self.plan, target = plan, new_plan or plan
-        self.world = new_world(
-            seed=f"conformance-{next(_SEEDS)}-{time.time_ns()}", start=self.clock.now, account=self.account,
-            email=f"{self.account}@example.com", account_type=plan.account_type, interval_months=plan.months,
-            currency=plan.currency, amount=plan.amount, price=plan.recurring_price, product=plan.product,
-            new_price=target.recurring_price, new_product=target.product, new_account_type=target.account_type,
-            new_interval_months=target.months, new_amount=target.amount, tax_inclusive=inclusive)
-        self.world.plan.one_time_price_id = plan.one_time_price
-        self.world.new_plan.one_time_price_id = target.one_time_price
+        # Seeded by the account reference: unique per platform, and the same ids when a scenario is replayed.
+        self.world = new_world(seed=self.account, start=self.clock.now, account=self.account,
+                               email=f"{self.account}@example.com", tax_inclusive=inclusive)
+        self.world.plan = world_plan(plan, self.clock.now)
+        self.world.new_plan = world_plan(target, self.clock.now)
+
+    def buy_next(self, plan: GuidePlan) -> None:
+        """Make `plan` what the customer buys next (a live subscription keeps its own plan)."""
+        self.plan, self.world.plan = plan, world_plan(plan, self.clock.now)
+
+    def switch_target(self, plan: GuidePlan) -> None:
+        """Make `plan` what a plan change switches to."""
+        self.world.new_plan = world_plan(plan, self.clock.now)
 
     def run(self, *sequences: str) -> list[dict]:
-        """Let the sequences happen; their events wait until delivered."""
+        """Let the sequences happen from the scenario's now; their events wait until delivered."""
+        self.world.now = max(self.world.now, self.clock.now)
         events = run_sequences(Scene(self.world, self.version), list(sequences))
         self.pending.extend(events)
         return events
@@ -71,6 +84,8 @@ class Timeline:
     def deliver(self, events: list[dict] | None = None, policy: DeliveryPolicy | None = None) -> Report:
         """Deliver `events` (default: all pending) and forget them from the pending list."""
         events = list(self.pending) if events is None else events
+        if not events:
+            return Report()
         ids = {e["id"] for e in events}
         self.pending = [e for e in self.pending if e["id"] not in ids]
         report = self.sender(policy).send(events)
@@ -85,6 +100,6 @@ class Timeline:
 
     def advance(self, ts: int, *, deliver_all: bool = False) -> Report:
         """Move time to `ts` and deliver every pending event that has happened by then."""
-        self.clock.set(max(ts, self.clock.now))
+        self.clock.set(ts)
         due = self.pending if deliver_all else [e for e in self.pending if e["created"] <= self.clock.now]
         return self.deliver(due)

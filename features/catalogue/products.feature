@@ -1,0 +1,107 @@
+@stripe-api
+Feature: Products follow the guide's metadata and pricing rules
+  The guide: create a separate product for each account type and each payment interval; add the
+  metadata "accountType" (standard, boardroom, classroom, boardroomClassroom, business,
+  professional, school) and "interval" (the duration in months) to every product, spelled exactly
+  so; choose Standard pricing and the billing period given by "interval". When the platform loads
+  the products, only those that follow the rules are offered to customers.
+
+  @guide
+  Scenario Outline: Metadata keys are case-sensitive
+    Given a product with metadata "<metadata>" and a price billed monthly
+    When the platform loads the products
+    Then that product is refused because "<reason>"
+
+    Examples:
+      | metadata                             | reason                         |
+      | AccountType=professional; interval=1 | 'AccountType'                  |
+      | accounttype=professional; interval=1 | 'accounttype'                  |
+      | accountType=professional; Interval=1 | 'Interval'                     |
+      | interval=1                           | 'accountType' is missing       |
+
+  @guide
+  Scenario Outline: Each of the seven account types is accepted
+    Given a product with metadata "accountType=<type>; interval=7" and a price billed every 7 months
+    When the platform loads the products
+    Then that product is offered
+
+    Examples:
+      | type               |
+      | standard           |
+      | boardroom          |
+      | classroom          |
+      | boardroomClassroom |
+      | business           |
+      | professional       |
+      | school             |
+
+  @guide
+  Scenario Outline: Account types are spelled exactly
+    Given a product with metadata "accountType=<type>; interval=7" and a price billed every 7 months
+    When the platform loads the products
+    Then that product is refused because "<type>"
+
+    Examples:
+      | type         |
+      | Professional |
+      | SCHOOL       |
+      | enterprise   |
+
+  @guide
+  Scenario Outline: The interval is a positive whole number of months
+    Given a product with metadata "accountType=school; interval=<interval>" and a price billed monthly
+    When the platform loads the products
+    Then that product is refused because "interval"
+
+    Examples:
+      | interval |
+      | 0        |
+      | -1       |
+      | 1.5      |
+      | one      |
+      | ␠1       |
+    # ␠ stands for a space: " 1" with a leading space is not a number of months.
+
+  @guide
+  Scenario: One product per account type and interval
+    Given a product with metadata "accountType=classroom; interval=5" and a price billed every 5 months
+    And another product with metadata "accountType=classroom; interval=5" and a price billed every 5 months
+    When the platform loads the products
+    Then the first product is offered
+    And that product is refused because "duplicate"
+
+  @guide
+  Scenario Outline: A recurring price's billing period equals the interval
+    Given a product with metadata "accountType=boardroom; interval=<interval>" and a price billed <period>
+    When the platform loads the products
+    Then that product is <verdict>
+
+    Examples:
+      | interval | period          | verdict                          |
+      | 12       | every 12 months | offered                          |
+      | 12       | yearly          | offered                          |
+      | 12       | monthly         | refused because "billing period" |
+      | 1        | yearly          | refused because "billing period" |
+      | 3        | every 3 months  | offered                          |
+
+  @guide
+  Scenario Outline: Only Standard pricing
+    Given a product with metadata "accountType=business; interval=9" and a <pricing> price billed every 9 months
+    When the platform loads the products
+    Then that product is refused because "Standard pricing"
+
+    Examples:
+      | pricing |
+      | tiered  |
+      | metered |
+
+  @guide
+  Scenario: One-time and recurring prices in several currencies
+    Given a product with metadata "accountType=standard; interval=2" and these prices:
+      | currency | amount | kind           |
+      | usd      | 1900   | every 2 months |
+      | usd      | 2100   | one-time       |
+      | eur      | 1800   | every 2 months |
+      | chf      | 2000   | one-time       |
+    When the platform loads the products
+    Then that product is offered with 4 prices

@@ -1,0 +1,38 @@
+@stripe-api
+Feature: One-time purchases
+  A customer who does not want auto-renewal pays once through Stripe Checkout (payment mode). The
+  account gets the product's account type for "interval" months from the purchase.
+
+  Background:
+    Given a customer account on the platform
+
+  @guide
+  Scenario Outline: A one-time purchase grants the product's interval
+    Given it is 2026-03-10 09:00
+    When the customer pays once for "<plan>"
+    Then the account is "professional", active, not auto-renewing, paid until <until>
+
+    Examples:
+      | plan                  | until            |
+      | 1-month Professional  | 2026-04-10 09:00 |
+      | 12-month Professional | 2027-03-10 09:00 |
+
+  @guide
+  Scenario: A second one-time purchase extends the first
+    Given it is 2026-03-10 09:00
+    And the customer pays once for "1-month Professional"
+    When it is 2026-03-25 09:00
+    And the customer pays once for "1-month Professional"
+    Then the account is "professional", active, not auto-renewing, paid until 2026-05-10 09:00
+
+  @reference
+  Scenario: A Checkout completed but not paid yet grants nothing
+    Given it is 2026-03-10 09:00
+    When the customer pays once for "1-month Professional" with a delayed payment method
+    Then the account has no paid time
+
+  @reference
+  Scenario: The invoice of a one-time Checkout does not grant a second time
+    Given it is 2026-03-10 09:00
+    When the customer pays once for "1-month Professional" and Stripe also sends its invoice
+    Then the account is "professional", active, not auto-renewing, paid until 2026-04-10 09:00

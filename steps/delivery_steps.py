@@ -1,0 +1,90 @@
+"""Steps about Stripe's delivery: duplicates, order, other event types, broken products."""
+
+import secrets
+from collections import Counter
+
+from pytest_bdd import parsers, then, when
+
+from simulator.delivery import DeliveryPolicy
+
+from .guide_catalogue import PLAN_NAMES, GuidePlan
+from .timeline import Timeline
+
+HANDLED = {"checkout.session.completed", "invoice.paid", "customer.subscription.updated",
+           "customer.subscription.deleted"}
+OBSERVED = ("accountType", "active", "paidUntil", "autoRenew")
+
+
+@when(parsers.parse('the customer subscribes to "{plan}" and every event is delivered {times:d} times'))
+def _(timeline, guide_plans, plan, times):
+    timeline.start(guide_plans[PLAN_NAMES[plan]])
+    timeline.run("first-purchase")
+    timeline.clock.set(timeline.world.now)
+    timeline.deliver(policy=DeliveryPolicy(retry="none", time_scale=0, duplicates=times - 1))
+
+
+@then("the platform recorded each event once, the rest as duplicates")
+def _(target, timeline):
+    mine = {e["id"] for e in timeline.delivered}
+    listed = [e for e in target.probe.events() if e["id"] in mine]
+    firsts = Counter(e["id"] for e in listed if e["outcome"] != "duplicate")
+    duplicates = Counter(e["id"] for e in listed if e["outcome"] == "duplicate")
+    assert set(firsts) == mine and set(firsts.values()) == {1}, firsts
+    assert set(duplicates) == mine and set(duplicates.values()) == {2}, duplicates
+
+
+def _policy(order: str) -> DeliveryPolicy:
+    if order == "in reverse":
+        return DeliveryPolicy(order="reversed", retry="none", time_scale=0)
+    seed = order.rsplit(" ", 1)[-1]
+    return DeliveryPolicy(order="shuffled", seed=seed, retry="none", time_scale=0)
+
+
+@when(parsers.parse('the story "{story}" is delivered {order}'), target_fixture="reference_account")
+def _(target, timeline, guide_plans, clock, story, order):
+    names = [n.strip() for n in story.split(",")]
+    plans = guide_plans[PLAN_NAMES["1-month Professional"]], guide_plans[PLAN_NAMES["1-month Business"]]
+    reference = target.probe.create_account(f"conformance-{secrets.token_hex(4)}@example.com")
+    in_order = Timeline(target, reference, clock)
+    for line, policy in ((in_order, None), (timeline, _policy(order))):
+        line.start(*plans)
+        line.run(*names)
+        line.deliver(policy=policy)
+    clock.set(max(timeline.world.now, in_order.world.now))
+    return reference
+
+
+@then("the account ends as the story delivered in order would leave it")
+def _(target, account, reference_account, clock):
+    got, want = (target.probe.account(ref, clock.now) for ref in (account, reference_account))
+    assert {k: got[k] for k in OBSERVED} == {k: want[k] for k in OBSERVED}, (got, want)
+
+
+@when("Stripe sends events the platform does not handle")
+def _(timeline, any_plan):
+    timeline.start(any_plan)
+    others = [e for e in timeline.run("first-purchase") if e["type"] not in HANDLED]
+    timeline.pending.clear()
+    timeline.deliver(others)
+
+
+@then(parsers.parse('the platform recorded those events as "{outcome}"'))
+def _(target, timeline, outcome):
+    mine = {e["id"] for e in timeline.delivered}
+    outcomes = {e["id"]: e["outcome"] for e in target.probe.events() if e["id"] in mine}
+    assert outcomes.keys() == mine and set(outcomes.values()) == {outcome}, outcomes
+
+
+@when("the customer subscribes to that product")
+def _(target, timeline, product):
+    price = target.stripe_client.v1.prices.list({"product": product, "limit": 1}).data[0]
+    timeline.start(GuidePlan("broken", "broken", "professional", 1, product, price.id, price.id,
+                             price.unit_amount or 2900, price.currency))
+    timeline.happen("first-purchase")
+
+
+@then(parsers.parse('the platform recorded the invoice as "{outcome}"'))
+def _(target, timeline, outcome):
+    paid = {e["id"] for e in timeline.delivered if e["type"] == "invoice.paid"}
+    outcomes = [e["outcome"] for e in target.probe.events() if e["id"] in paid]
+    assert outcomes and set(outcomes) == {outcome}, outcomes

@@ -1,0 +1,89 @@
+"""Steps about Stripe's webhook endpoint configuration, checked by `simplex-stripe doctor`."""
+
+import json
+import secrets
+
+import pytest
+from click.testing import CliRunner
+from pytest_bdd import given, parsers, then, when
+
+FOUR = ("checkout.session.completed", "invoice.paid", "customer.subscription.updated",
+        "customer.subscription.deleted")
+PINNED = "2026-10-28.endive"
+
+
+@pytest.fixture
+def endpoint_url(target) -> str:
+    """This scenario's own endpoint URL: the platform's path, marked so a real account's endpoint is not confused."""
+    return f"{target.webhook_url}?conformance={secrets.token_hex(4)}"
+
+
+@pytest.fixture
+def made_endpoints(target):
+    """Endpoints this scenario made; deleted afterwards."""
+    made: list[str] = []
+    yield made
+    for endpoint in made:
+        target.stripe_client.v1.webhook_endpoints.delete(endpoint)
+
+
+def make_endpoint(target, made_endpoints, url: str, events, api_version: str | None = PINNED) -> None:
+    params = {"url": url, "enabled_events": list(events)}
+    if api_version:
+        params["api_version"] = api_version
+    made_endpoints.append(target.stripe_client.v1.webhook_endpoints.create(params).id)
+
+
+@given("a webhook endpoint for the platform subscribed to the four events")
+def _(target, made_endpoints, endpoint_url):
+    make_endpoint(target, made_endpoints, endpoint_url, FOUR)
+
+
+@given(parsers.parse('a webhook endpoint for the platform subscribed to the four events except "{event}"'))
+def _(target, made_endpoints, endpoint_url, event):
+    make_endpoint(target, made_endpoints, endpoint_url, [e for e in FOUR if e != event])
+
+
+@given(parsers.parse('a webhook endpoint at "{path}" subscribed to the four events'))
+def _(target, made_endpoints, endpoint_url, path):
+    make_endpoint(target, made_endpoints, target.base_url + path + "?" + endpoint_url.split("?")[1], FOUR)
+
+
+@given("a webhook endpoint for the platform subscribed to the four events without an API version")
+def _(target, made_endpoints, endpoint_url):
+    make_endpoint(target, made_endpoints, endpoint_url, FOUR, api_version=None)
+
+
+@when("the Stripe account is checked against the guide", target_fixture="doctor_report")
+def _(target, endpoint_url) -> dict:
+    from simplex_stripe.cli import main
+    args = ["doctor", "--api-key", target.stripe_api_key, "--webhook-url", endpoint_url, "--json"]
+    if target.stripe_api_base:
+        args += ["--api-base", target.stripe_api_base]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code in (0, 1), result.output
+    return json.loads(result.stdout)
+
+
+@then("the webhook endpoint passes")
+def _(doctor_report):
+    endpoints = doctor_report["webhookEndpoints"]
+    assert len(endpoints) == 1 and endpoints[0]["problems"] == [], endpoints
+
+
+@then(parsers.parse('the webhook endpoint passes with the warning "{warning}"'))
+def _(doctor_report, warning):
+    endpoint = doctor_report["webhookEndpoints"][0]
+    assert endpoint["problems"] == [] and any(warning in w for w in endpoint["warnings"]), endpoint
+
+
+@then(parsers.parse('the webhook endpoint is flagged for missing "{event}"'))
+def _(doctor_report, event):
+    endpoint = doctor_report["webhookEndpoints"][0]
+    assert endpoint["missing_events"] == [event] and endpoint["problems"], endpoint
+
+
+@then("no webhook endpoint for the platform is found")
+def _(doctor_report):
+    assert doctor_report["webhookEndpoints"] == []
+    assert any("no webhook endpoint" in p for p in doctor_report["problems"]), doctor_report["problems"]

@@ -1,0 +1,61 @@
+"""Steps about signatures: forged deliveries, secret rotation."""
+
+import json
+
+import requests
+from pytest_bdd import parsers, then, when
+
+from simulator.sender import STRIPE_HEADERS, Attempt, Report, encode
+from simulator.signing import signature_header
+
+
+OLD_SECRET = "whsec_conformance_previous_secret_0000"
+WRONG_SECRET = "whsec_conformance_wrong_secret_00000000"
+
+
+def forged(event: dict, forgery: str, secret: str, now: int) -> tuple[bytes, dict]:
+    """The body and headers of one delivery that Stripe did not sign."""
+    body = encode(event)
+    headers = dict(STRIPE_HEADERS)
+    if forgery == "no signature header":
+        return body, headers
+    if forgery == "the wrong secret":
+        headers["Stripe-Signature"] = signature_header(body, [WRONG_SECRET], now)
+    elif forgery == "a tampered body":
+        headers["Stripe-Signature"] = signature_header(body, [secret], now)
+        body = body.replace(b'"livemode": false', b'"livemode": false ', 1)
+    elif forgery == "a timestamp 10 minutes old":
+        headers["Stripe-Signature"] = signature_header(body, [secret], now - 600)
+    elif forgery == "only a v0 signature":
+        headers["Stripe-Signature"] = signature_header(body, [], now, decoy="ab" * 32)
+    else:
+        raise ValueError(f"unknown forgery {forgery!r}")
+    return body, headers
+
+
+@when(parsers.parse("a first purchase is delivered with {forgery}"))
+def _(target, timeline, any_plan, clock, forgery):
+    timeline.start(any_plan)
+    events = timeline.run("first-purchase")
+    timeline.pending.clear()
+    report = Report()
+    for event in events:
+        body, headers = forged(event, forgery, target.webhook_secret, clock.now)
+        response = requests.post(target.webhook_url, data=body, headers=headers, timeout=15)
+        report.attempts.append(Attempt(event["id"], event["type"], 1, response.status_code, 0.0, response.text[:200]))
+    timeline.reports.append(report)
+    timeline.delivered.extend(events)
+
+
+@when("an event is delivered signed with the platform's secret and an old one")
+def _(target, timeline, any_plan):
+    timeline.start(any_plan)
+    events = [e for e in timeline.run("first-purchase") if e["type"] == "customer.created"]
+    timeline.pending.clear()
+    timeline.reports.append(timeline.sender(secrets=[OLD_SECRET, target.webhook_secret]).send(events))
+
+
+@then("the platform recorded none of those events")
+def _(target, timeline):
+    recorded = {e["id"] for e in target.probe.events()}
+    assert not recorded & {e["id"] for e in timeline.delivered}
