@@ -48,7 +48,8 @@ def _page(state, session: dict, *, error: str | None = None, status: int = 200, 
     body = render_template(
         "checkout.html", title="Subscribe" if subscribe else "Pay",
         headline="Subscribe" if subscribe else "Pay simplex Meeting", status=session["status"],
-        action=f"/c/pay/{session['id']}", cancel_href=f"/c/pay/{session['id']}/cancel" if session["cancel_url"] else None,
+        action=f"/c/pay/{session['id']}",
+        cancel_href=f"/c/pay/{session['id']}/cancel" if session["cancel_url"] else None,
         email=fixed_email or form.get("email"), email_fixed=bool(fixed_email), card=form.get("card"),
         name=form.get("name"), error=error, pay_label="Subscribe" if subscribe else "Pay",
         **_summary(state, session))

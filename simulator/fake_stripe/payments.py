@@ -61,7 +61,8 @@ def check_card(number: str) -> tuple[str, str | None]:
         if not _luhn(number):
             raise CardDeclined("Your card number is incorrect.", "incorrect_number", param="number")
         raise CardDeclined("Your card was declined. Your request was in test mode, but used a non test card. "
-                           "For a list of valid test cards, visit: https://stripe.com/docs/testing.", "test_mode_live_card")
+                           "For a list of valid test cards, visit: https://stripe.com/docs/testing.",
+                           "test_mode_live_card")
     return TEST_CARDS[number]
 
 
@@ -171,7 +172,8 @@ def retrieve(kind: str):
 def list_intents(call: Call) -> dict:
     """GET /v1/payment_intents."""
     p = parse_list(call.raw, {"customer": Str()})
-    return page(call, "payment_intent", "/v1/payment_intents", p, where={"customer": p["customer"]} if "customer" in p else None)
+    return page(call, "payment_intent", "/v1/payment_intents", p,
+                where={"customer": p["customer"]} if "customer" in p else None)
 
 
 def list_charges(call: Call) -> dict:

@@ -1,7 +1,7 @@
 """Prices (and their legacy plan twins): one-time and recurring, tiers, currency options, lookup keys."""
 
 import copy
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from ..objects.catalog import price_object, recurring
 from ..objects.subscriptions import plan_from_price
@@ -129,13 +129,11 @@ def create_price(state: State, p: dict, *, at: int, origin=(None, None), product
         state.store.require("product", product_id, "product", in_body=True)
     scheme = p.get("billing_scheme", "per_unit")
     _check_amounts(p, scheme)
-    amount = p.get("unit_amount")
-    if amount is None and p.get("unit_amount_decimal") is not None:
-        amount = int(Decimal(p["unit_amount_decimal"]))
     currency = p["currency"].lower()
     price = price_object(
-        id=price_id or state.new_id("price"), product=product_id, currency=currency, unit_amount=amount if scheme == "per_unit"
-        else None, created=at, recurring=_check_recurring(p.get("recurring")),
+        id=price_id or state.new_id("price"), product=product_id, currency=currency,
+        unit_amount=_amount(p) if scheme == "per_unit" else None, created=at,
+        recurring=_check_recurring(p.get("recurring")),
         tax_behavior=p.get("tax_behavior", "unspecified"), billing_scheme=scheme, active=p.get("active", True),
         metadata=p.get("metadata"), lookup_key=p.get("lookup_key"), nickname=p.get("nickname"),
         tiers_mode=p.get("tiers_mode"), transform_quantity=p.get("transform_quantity"),
@@ -148,6 +146,16 @@ def create_price(state: State, p: dict, *, at: int, origin=(None, None), product
     if price["recurring"]:
         emit(state, "plan.created", plan_record(price), at=at, origin=origin)
     return price
+
+
+def _amount(p: dict) -> int | None:
+    """unit_amount, or unit_amount_decimal rounded down to whole minor units."""
+    if p.get("unit_amount") is not None or p.get("unit_amount_decimal") is None:
+        return p.get("unit_amount")
+    try:
+        return int(Decimal(p["unit_amount_decimal"]))
+    except (InvalidOperation, ValueError):
+        raise InvalidParameter(f"Invalid decimal: {p['unit_amount_decimal']}", "unit_amount_decimal") from None
 
 
 def _tier(tier: dict) -> dict:

@@ -13,7 +13,8 @@ from .conftest import complete, subscription_session
     pytest.param(None, "You did not provide an API key.", id="missing"),
     pytest.param("Bearer sk_live_0123456789abcdef", "Invalid API Key provided: sk_live_", id="live"),
     pytest.param("Bearer not-a-key", "Invalid API Key provided: not-a-key", id="malformed"),
-    pytest.param("Bearer pk_test_0123456789", "This API call cannot be made with a publishable API key", id="publishable"),
+    pytest.param("Bearer pk_test_0123456789", "This API call cannot be made with a publishable API key",
+                 id="publishable"),
     pytest.param("Token sk_test_abc", "You did not provide an API key.", id="wrong-scheme"),
 ])
 def test_bad_keys_get_401_in_stripes_shape(base_url, authorization, message):
@@ -82,7 +83,8 @@ def test_errors_match_stripes_json(client, call, status, code, param, message):
 
 def test_unknown_url_and_malformed_version(http):
     missing = http("GET", "/v1/widgets")
-    assert missing.status_code == 404 and "Unrecognized request URL (GET: /v1/widgets)" in missing.json()["error"]["message"]
+    assert missing.status_code == 404
+    assert "Unrecognized request URL (GET: /v1/widgets)" in missing.json()["error"]["message"]
     for version in ("2020-13-45", "banana", "2030-01-01.zebra"):
         bad = http("GET", "/v1/products", headers={"Stripe-Version": version})
         assert bad.status_code == 400 and bad.json()["error"]["message"] == f"Invalid Stripe API version: {version}"

@@ -109,7 +109,8 @@ def test_plan_change_with_prorations_billed_at_renewal(client, base_url, guide):
     sub_id = subscribe(client, base_url, guide)["subscription"]
     item = client.v1.subscriptions.retrieve(sub_id)["items"].data[0]
     advance(base_url, seconds=14 * 86400)
-    sub = client.v1.subscriptions.update(sub_id, {"items": [{"id": item.id, "price": guide["business_1m_recurring"].id}]})
+    business = guide["business_1m_recurring"].id
+    sub = client.v1.subscriptions.update(sub_id, {"items": [{"id": item.id, "price": business}]})
     assert sub["items"].data[0].price.id == guide["business_1m_recurring"].id
     updated = events_of(client, "customer.subscription.updated")[-1]
     assert updated.data.previous_attributes["items"].data[0].price.id == guide["professional_1m_recurring"].id

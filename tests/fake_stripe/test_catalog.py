@@ -33,8 +33,9 @@ def test_the_guides_whole_configuration_is_created_and_read_back():
         vat = client.v1.tax_rates.create({"display_name": "VAT", "percentage": 7.7, "inclusive": False,
                                           "country": "CH", "tax_type": "vat"})
         made = {}
-        for name, kind, months, interval, count in (("1-month Professional Account", "professional", 1, "month", 1),
-                                                     ("12-month Professional Account", "professional", 12, "month", 12)):
+        plans = (("1-month Professional Account", "professional", 1, "month", 1),
+                 ("12-month Professional Account", "professional", 12, "month", 12))
+        for name, kind, months, interval, count in plans:
             product = client.v1.products.create({"name": name, "metadata": {"accountType": kind,
                                                                              "interval": str(months)}})
             recurring = client.v1.prices.create({
@@ -119,7 +120,8 @@ def test_price_rules(client):
     assert exc.value.code == "parameter_missing"
     tiered = client.v1.prices.create({"product": product.id, "currency": "usd", "billing_scheme": "tiered",
                                       "tiers_mode": "volume", "recurring": {"interval": "month"},
-                                      "tiers": [{"up_to": 10, "unit_amount": 100}, {"up_to": "inf", "unit_amount": 80}]})
+                                      "tiers": [{"up_to": 10, "unit_amount": 100},
+                                                {"up_to": "inf", "unit_amount": 80}]})
     assert tiered.unit_amount is None and tiered.billing_scheme == "tiered"
     assert [t.up_to for t in client.v1.prices.retrieve(tiered.id, {"expand": ["tiers"]}).tiers] == [10, None]
     with pytest.raises(stripe.InvalidRequestError) as exc:

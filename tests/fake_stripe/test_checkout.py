@@ -83,9 +83,11 @@ def test_currency_options_price_the_session_in_another_currency(client, base_url
 
 @pytest.mark.parametrize("change,param,message", [
     pytest.param({"mode": "payment", "line_items": [{"price": "professional_1m_recurring", "quantity": 1}]},
-                 "line_items[0][price]", "You specified `payment` mode but passed a recurring price", id="recurring-in-payment"),
+                 "line_items[0][price]", "You specified `payment` mode but passed a recurring price",
+                 id="recurring-in-payment"),
     pytest.param({"line_items": [{"price": "professional_1m_one_time", "quantity": 1}]},
-                 "line_items", "You must provide at least one recurring price in `subscription` mode", id="no-recurring"),
+                 "line_items", "You must provide at least one recurring price in `subscription` mode",
+                 id="no-recurring"),
     pytest.param({"line_items": [{"price": "price_123", "quantity": 1}]},
                  "line_items[0][price]", "No such price: 'price_123'", id="unknown-price"),
     pytest.param({"line_items": [{"price": "professional_1m_recurring"}]},
