@@ -1,4 +1,4 @@
-"""The reference platform: the webhook endpoint, account updater, storage and conformance probe.
+"""The reference platform: the webhook endpoint, account updater, storage, conformance probe and its pages.
 
 Never imports `simulator`: the conformance harness must be able to test any platform.
 """
@@ -9,14 +9,15 @@ import time
 from dataclasses import dataclass
 from typing import Callable
 
-from flask import Flask
+from flask import Flask, render_template
 from werkzeug.exceptions import HTTPException
 
-from . import probe, webhooks
+from . import account_pages, admin_pages, probe, web, webhooks
 from .config import Settings
 from .errors import PlatformError, Unauthorized
 from .storage import Store
-from .stripe_gateway import CatalogueCache, StripeGateway, StripeSdkGateway
+from .stored_config import StoredConfig
+from .stripe_gateway import CatalogueCache, StripeClients, StripeGateway, StripeSdkGateway
 
 log = logging.getLogger(__name__)
 
@@ -30,11 +31,17 @@ def system_clock() -> float:
 class PlatformState:
     """What the views share, kept in app.extensions["platform_adapter"]."""
 
-    settings: Settings
+    config: StoredConfig
     store: Store
     gateway: StripeGateway
     catalogue: CatalogueCache
     clock: Callable[[], float]
+    clients: StripeClients
+
+    @property
+    def settings(self) -> Settings:
+        """The settings in force: the environment's, with the keys saved on the admin page."""
+        return self.config.current()
 
 
 def error_response(error: PlatformError):
@@ -54,20 +61,31 @@ def http_error_response(error: HTTPException):
     return response
 
 
+def home():
+    """The start page: links to Account Settings and the admin pages."""
+    return render_template("home.html", title="Start")
+
+
 def create_app(settings: Settings | None = None, *, store: Store | None = None,
                gateway: StripeGateway | None = None, clock: Callable[[], float] | None = None) -> Flask:
     """The app factory: environment -> Settings -> app; tests pass settings, store and gateway in."""
     settings = settings or Settings.from_env()
     store = store or Store(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous.upper())
-    gateway = gateway or StripeSdkGateway(settings)
+    config = StoredConfig(settings, store)
+    clients = StripeClients(config.current)
+    gateway = gateway or StripeSdkGateway(clients)
     clock = clock or system_clock
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
-    app.extensions["platform_adapter"] = PlatformState(settings, store, gateway,
-                                                       CatalogueCache(store, gateway, clock), clock)
+    app.extensions["platform_adapter"] = PlatformState(config, store, gateway, CatalogueCache(store, gateway, clock),
+                                                       clock, clients)
     app.register_error_handler(PlatformError, error_response)
     app.register_error_handler(HTTPException, http_error_response)
     app.register_blueprint(webhooks.bp)
     if settings.probe_enabled:
         app.register_blueprint(probe.bp)
+    web.init_app(app, config.session_secret(clock()), secure_cookies=(settings.public_url or "").startswith("https:"))
+    app.add_url_rule("/", "home", home)
+    app.register_blueprint(admin_pages.bp)
+    app.register_blueprint(account_pages.bp)
     return app

@@ -1,7 +1,7 @@
 """Settings: the environment, read once into a frozen dataclass that the app factory consumes."""
 
 import os
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Mapping
 
@@ -22,8 +22,13 @@ ENVIRONMENT: dict[str, str] = {
     "SIMPLEX_PROBE_TOKEN": "probe_token",
     "SIMPLEX_LOG_LEVEL": "log_level",
     "SIMPLEX_SQLITE_SYNCHRONOUS": "sqlite_synchronous",
+    "SIMPLEX_ADMIN_PASSWORD": "admin_password",
+    "SIMPLEX_SESSION_SECRET": "session_secret",
+    "SIMPLEX_PUBLIC_URL": "public_url",
 }
 REQUIRED = ("STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET")
+# The keys the admin page may save; a saved value wins over the environment's.
+STORED_KEYS = ("stripe_publishable_key", "stripe_secret_key", "webhook_secret")
 
 
 def sqlite_url(data_dir: str | os.PathLike) -> str:
@@ -35,8 +40,9 @@ def sqlite_url(data_dir: str | os.PathLike) -> str:
 class Settings:
     """Everything the platform needs to run; tests build it directly."""
 
-    stripe_secret_key: str
-    webhook_secret: str
+    # Secrets stay out of repr(), so logging a Settings never prints them.
+    stripe_secret_key: str | None = field(default=None, repr=False)
+    webhook_secret: str | None = field(default=None, repr=False)
     stripe_publishable_key: str | None = None
     stripe_api_base: str | None = None
     data_dir: str = DEFAULT_DATA_DIR
@@ -48,12 +54,22 @@ class Settings:
     stripe_max_retries: int = 1
     log_level: str = "INFO"
     sqlite_synchronous: str = "FULL"
+    admin_password: str | None = field(default=None, repr=False)
+    session_secret: str | None = field(default=None, repr=False)
+    public_url: str | None = None
+    stored_config_ttl_s: float = 2.0
 
     def __post_init__(self) -> None:
-        if not self.webhook_secret or not self.webhook_secret.strip():
+        # Without an admin password nobody could save the keys later, so they must be given now.
+        keys_later = bool(self.admin_password)
+        if (self.webhook_secret is None and not keys_later) or (self.webhook_secret is not None
+                                                                and not self.webhook_secret.strip()):
             raise ConfigError("STRIPE_WEBHOOK_SECRET is empty: copy the endpoint's signing secret (whsec_…)")
-        if not self.stripe_secret_key or not self.stripe_secret_key.strip():
+        if (self.stripe_secret_key is None and not keys_later) or (self.stripe_secret_key is not None
+                                                                   and not self.stripe_secret_key.strip()):
             raise ConfigError("STRIPE_SECRET_KEY is empty: copy the secret key (sk_test_… or sk_live_…)")
+        if self.admin_password is not None and len(self.admin_password) < 8:
+            raise ConfigError("SIMPLEX_ADMIN_PASSWORD must have at least 8 characters")
         if not self.database_url:
             object.__setattr__(self, "database_url", sqlite_url(self.data_dir))
 
@@ -63,8 +79,10 @@ class Settings:
         environ = os.environ if environ is None else environ
         missing = [name for name in REQUIRED if not environ.get(name, "").strip() and
                    overrides.get(ENVIRONMENT[name]) is None]
-        if missing:
-            raise ConfigError(f"missing environment variable(s): {', '.join(missing)}")
+        admin = overrides.get("admin_password") or environ.get("SIMPLEX_ADMIN_PASSWORD", "").strip()
+        if missing and not admin:
+            raise ConfigError(f"missing environment variable(s): {', '.join(missing)} "
+                              "(or set SIMPLEX_ADMIN_PASSWORD and save the keys on the admin page)")
         values = {attr: environ[name] for name, attr in ENVIRONMENT.items() if environ.get(name, "").strip()}
         values.update({k: v for k, v in overrides.items() if v is not None})
         known = {f.name for f in fields(cls)}
@@ -72,6 +90,16 @@ class Settings:
         if unknown:
             raise ConfigError(f"unknown setting(s): {', '.join(sorted(unknown))}")
         return cls(**values)
+
+    def with_stored(self, stored: Mapping[str, str]) -> "Settings":
+        """These settings with the keys saved on the admin page in place of the environment's."""
+        saved = {name: value for name, value in stored.items() if name in STORED_KEYS and value}
+        return replace(self, **saved) if saved else self
+
+    @property
+    def admin_enabled(self) -> bool:
+        """The admin pages answer only when an admin password is configured."""
+        return bool(self.admin_password)
 
     @property
     def probe_enabled(self) -> bool:

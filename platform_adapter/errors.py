@@ -4,14 +4,20 @@ PlatformError (500)
 ├── ConfigError (500)            a setting is missing or malformed
 ├── BadRequest (400)             the request cannot be used as sent
 │   ├── SignatureError (400)     Stripe-Signature missing, wrong, or too old
-│   └── MalformedEvent (400)     signed, but not a JSON Stripe event
+│   ├── MalformedEvent (400)     signed, but not a JSON Stripe event
+│   └── PriceNotOffered (400)    not a price of a valid loaded product (Checkout)
 ├── Unauthorized (401)           probe call without the bearer token
 ├── NotFound (404)
 │   └── UnknownAccount (404)
 ├── Conflict (409)
 ├── PayloadTooLarge (413)
 ├── StripeUnavailable (500)      Stripe could not be asked; Stripe's retry will complete the event
-└── StorageError (500)
+├── StorageError (500)
+├── Upstream (502)               Stripe failed a call made for a person (admin page, Account Settings, probe)
+│   ├── StripeUnreachable (502)  connection error, 5xx, rate limit
+│   ├── StripeAuthFailed (502)   the secret key was refused
+│   └── StripeRefused (502)      Stripe answered the request with an error
+└── NotConfigured (503)          the Stripe keys are not configured yet
 """
 
 
@@ -57,6 +63,12 @@ class SignatureError(BadRequest):
         body = super().to_dict()
         body["error"]["reason"] = self.reason
         return body
+
+
+class PriceNotOffered(BadRequest):
+    """The price is not one of a valid loaded product's, so customers may not buy it."""
+
+    code = "price_not_offered"
 
 
 class MalformedEvent(BadRequest):
@@ -109,3 +121,35 @@ class StorageError(PlatformError):
     """The database failed; nothing was committed."""
 
     code = "storage_error"
+
+
+class Upstream(PlatformError):
+    """Stripe failed a call the platform made for a person; nothing was changed."""
+
+    http_status = 502
+    code = "stripe_error"
+
+
+class StripeUnreachable(Upstream):
+    """Stripe could not be reached (connection error, 5xx, rate limit)."""
+
+    code = "stripe_unavailable"
+
+
+class StripeAuthFailed(Upstream):
+    """Stripe refused the secret key (401) or its permissions (403)."""
+
+    code = "stripe_auth_failed"
+
+
+class StripeRefused(Upstream):
+    """Stripe answered the request with an error (e.g. a tax rate that conflicts with the price)."""
+
+    code = "stripe_error"
+
+
+class NotConfigured(PlatformError):
+    """The Stripe keys are not configured yet (admin page or environment)."""
+
+    http_status = 503
+    code = "not_configured"

@@ -1,4 +1,4 @@
-"""The conformance probe: create accounts and read their state and events (docs/conformance-contract.md).
+"""The conformance probe: accounts, their state and events, the product loader and Checkout (docs/conformance-contract.md).
 
 Registered only when a probe token is configured, so without one every route answers 404.
 """
@@ -12,7 +12,10 @@ from flask import Blueprint, current_app, request
 from sqlalchemy.exc import IntegrityError
 
 from .accounts import AccountState
+from .checkout import start_checkout
 from .errors import BadRequest, Conflict, Unauthorized, UnknownAccount
+from .products import load_products, product_json
+from .web import public_url
 
 PROBE_PREFIX = "/api/v6/integrations/stripe/conformance"
 bp = Blueprint("probe", __name__, url_prefix=PROBE_PREFIX)
@@ -95,3 +98,27 @@ def list_events():
         "receivedAt": iso(r.delivered_at, "milliseconds"), "outcome": "duplicate" if r.duplicate else r.outcome,
         "reason": "already received; nothing changed" if r.duplicate else r.reason,
         "account": r.account_ref} for r in rows]}
+
+
+@bp.post("/catalogue/load")
+def load_catalogue():
+    """Run the product loader exactly as the admin page's "Load products" does, and show its verdict."""
+    catalogue = load_products(current_app.extensions["platform_adapter"])
+    return {"products": [product_json(p) for p in catalogue.products]}
+
+
+@bp.post("/checkout")
+def create_checkout():
+    """Create the Checkout Session the Account Settings "Buy" button would for this account and price."""
+    state = current_app.extensions["platform_adapter"]
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or not all(isinstance(body.get(k), str) and body[k] for k in ("account", "price")) \
+            or not isinstance(body.get("currency", ""), str):
+        raise BadRequest('expected a JSON body {"account": "<ref>", "price": "price_…"} (optional "currency": "usd")')
+    with state.store.read() as tx:
+        account = tx.account_by_ref(body["account"])
+    if account is None:
+        raise UnknownAccount(f"no account {body['account']!r}")
+    session = start_checkout(state, account, body["price"], body.get("currency") or None,
+                             public_url("account.settings"))
+    return {"sessionId": session.id, "url": session.url, "mode": session.mode}, 201

@@ -19,6 +19,8 @@ class PriceView:
     recurring: bool
     period: str
     problems: tuple[str, ...] = ()
+    # Other currencies the price can be paid in (Stripe's `currency_options`), as (currency, unit_amount).
+    currency_options: tuple[tuple[str, int | None], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -125,6 +127,13 @@ def price_problems(price: dict, months: int | None) -> list[str]:
     return problems
 
 
+def other_currencies(price: dict) -> tuple[tuple[str, int | None], ...]:
+    """The price's `currency_options` (when expanded) other than its own currency, sorted."""
+    options = price.get("currency_options") or {}
+    return tuple(sorted((code, (option or {}).get("unit_amount")) for code, option in options.items()
+                        if code != price.get("currency")))
+
+
 def check_product(product: dict, prices: list[dict]) -> ProductCheck:
     """Apply every per-product rule of the guide."""
     account_type, months, problems = metadata_problems(product.get("metadata"))
@@ -133,7 +142,8 @@ def check_product(product: dict, prices: list[dict]) -> ProductCheck:
         problems.append("no active price: customers would have nothing to buy")
     views = tuple(PriceView(id=p["id"], currency=p.get("currency", ""), unit_amount=p.get("unit_amount"),
                             recurring=bool(p.get("recurring")), period=period_label(p),
-                            problems=tuple(price_problems(p, months))) for p in active)
+                            problems=tuple(price_problems(p, months)),
+                            currency_options=other_currencies(p)) for p in active)
     return ProductCheck(id=product["id"], name=product.get("name", ""), account_type=account_type,
                         interval=months, prices=views, problems=tuple(problems))
 

@@ -1,4 +1,4 @@
-"""The database schema: accounts, their Stripe links and facts, every event received, the catalogue."""
+"""The database schema: accounts, their Stripe links and facts, every event received, the catalogue, settings."""
 
 from sqlalchemy import BigInteger, Boolean, Column, Float, ForeignKey, Integer, MetaData, String, Table, Text
 
@@ -56,3 +56,24 @@ catalogue = Table(
     Column("product_id", String(255), nullable=False),
     Column("metadata", Text, nullable=False),
     Column("fetched_at", Float, nullable=False))
+# The product loader's last result: every active product with its verdict and prices (JSON), in order.
+products_table = Table(
+    "stripe_products", metadata,
+    Column("product_id", String(255), primary_key=True),
+    Column("position", Integer, nullable=False),
+    Column("valid", Boolean, nullable=False),
+    Column("data", Text, nullable=False),
+    Column("loaded_at", Float, nullable=False))
+tax_rates_table = Table(
+    "stripe_tax_rates", metadata,
+    Column("id", String(255), primary_key=True),
+    Column("position", Integer, nullable=False),
+    Column("display_name", String(200), nullable=False),
+    Column("percentage", Float, nullable=False),
+    Column("inclusive", Boolean, nullable=False))
+# What the admin page saved (Stripe keys), the session-signing secret and when products were loaded.
+config_table = Table(
+    "platform_config", metadata,
+    Column("name", String(100), primary_key=True),
+    Column("value", Text, nullable=False),
+    Column("updated_at", Float, nullable=False))

@@ -20,7 +20,8 @@ from .accounts import AccountState
 from .database import WriterLock, make_engine, sqlite_path
 from .errors import StorageError
 from .facts import Fact, Keys
-from .schema import accounts, catalogue, events, facts_table, links, metadata, redeliveries
+from .schema import (accounts, catalogue, config_table, events, facts_table, links, metadata, products_table,
+                     redeliveries, tax_rates_table)
 
 log = logging.getLogger(__name__)
 ACCOUNT_BY_REF = select(accounts).where(accounts.c.ref == bindparam("ref"))
@@ -50,6 +51,9 @@ def _upserts(dialect: str) -> dict:
         "event": insert(events).on_conflict_do_nothing(index_elements=["id"]),
         "link": insert(links).on_conflict_do_nothing(index_elements=["kind", "stripe_id"]),
         "fact": insert(facts_table).on_conflict_do_nothing(index_elements=["account_id", "key"]),
+        "config": insert(config_table).on_conflict_do_update(index_elements=["name"], set_={
+            "value": insert(config_table).excluded.value, "updated_at": insert(config_table).excluded.updated_at}),
+        "config_once": insert(config_table).on_conflict_do_nothing(index_elements=["name"]),
         "price": price.on_conflict_do_update(index_elements=["price_id"], set_={
             "product_id": price.excluded.product_id, "metadata": price.excluded.metadata,
             "fetched_at": price.excluded.fetched_at}),
@@ -129,6 +133,11 @@ class Tx:
         """The account row with this reference, or None (locked for this transaction when asked)."""
         return self.conn.execute(ACCOUNT_BY_REF_LOCKED if lock else ACCOUNT_BY_REF, {"ref": ref}).first()
 
+    def account_by_email(self, email: str):
+        """The oldest account with this e-mail address (compared without case), or None."""
+        return self.conn.execute(select(accounts).where(func.lower(accounts.c.email) == email.lower())
+                                 .order_by(accounts.c.id).limit(1)).first()
+
     def lock_account(self, account_id: int):
         """Lock the account row for this transaction (a no-op on SQLite, already serialised)."""
         return self.conn.execute(ACCOUNT_BY_ID_LOCKED, {"id": account_id}).first()
@@ -186,6 +195,39 @@ class Tx:
         """Cache a price's product and its metadata."""
         self.conn.execute(self.upsert["price"], {"price_id": price_id, "product_id": product_id,
                                                  "metadata": json.dumps(product_metadata), "fetched_at": now})
+
+    def replace_catalogue(self, products: list[dict], tax_rates: list[dict], now: float) -> None:
+        """The loader's result replaces the previous one (rows: see schema.products_table, tax_rates_table)."""
+        self.conn.execute(products_table.delete())
+        self.conn.execute(tax_rates_table.delete())
+        if products:
+            self.conn.execute(products_table.insert(), [{**row, "loaded_at": now} for row in products])
+        if tax_rates:
+            self.conn.execute(tax_rates_table.insert(), tax_rates)
+
+    def loaded_products(self) -> list:
+        """The stored products in the loader's order."""
+        return list(self.conn.execute(select(products_table).order_by(products_table.c.position)))
+
+    def loaded_tax_rates(self) -> list:
+        """The stored active tax rates in Stripe's order."""
+        return list(self.conn.execute(select(tax_rates_table).order_by(tax_rates_table.c.position)))
+
+    # ---- configuration ----------------------------------------------------------------------
+    def config_values(self) -> dict[str, str]:
+        """Every stored setting."""
+        return dict(self.conn.execute(select(config_table.c.name, config_table.c.value)).all())
+
+    def set_config(self, values: dict[str, str], now: float) -> None:
+        """Store settings, replacing earlier values."""
+        if values:
+            self.conn.execute(self.upsert["config"], [{"name": k, "value": v, "updated_at": now}
+                                                      for k, v in values.items()])
+
+    def config_once(self, name: str, value: str, now: float) -> str:
+        """The stored value of `name`, storing `value` first if there is none (first writer wins)."""
+        self.conn.execute(self.upsert["config_once"], {"name": name, "value": value, "updated_at": now})
+        return self.conn.execute(select(config_table.c.value).where(config_table.c.name == name)).scalar_one()
 
     def count(self, table) -> int:
         """Rows in a table (for tests and the probe)."""

@@ -62,7 +62,9 @@ def fetch_catalog(client: stripe.StripeClient) -> tuple[list[dict], dict[str, li
     """Every active product and each one's active prices, following pagination."""
     products = [p.to_dict() for p in client.v1.products.list({"active": True, "limit": 100}).auto_paging_iter()]
     prices: dict[str, list[dict]] = {p["id"]: [] for p in products}
-    for price in client.v1.prices.list({"active": True, "limit": 100}).auto_paging_iter():
+    # currency_options is returned only when expanded; the customer page offers every currency.
+    listing = client.v1.prices.list({"active": True, "limit": 100, "expand": ["data.currency_options"]})
+    for price in listing.auto_paging_iter():
         product = price.product if isinstance(price.product, str) else price.product.id
         if product in prices:
             prices[product].append(price.to_dict())
@@ -72,6 +74,12 @@ def fetch_catalog(client: stripe.StripeClient) -> tuple[list[dict], dict[str, li
 def load_catalog(client: stripe.StripeClient) -> CatalogReport:
     """The product loader: fetch, then apply the guide's rules."""
     return check_catalog(*fetch_catalog(client))
+
+
+def fetch_tax_rates(client: stripe.StripeClient) -> list[TaxRateView]:
+    """Every active tax rate, following pagination."""
+    return [TaxRateView(r.id, r.display_name, float(r.percentage), bool(r.inclusive))
+            for r in client.v1.tax_rates.list({"active": True, "limit": 100}).auto_paging_iter()]
 
 
 def check_endpoint(endpoint: dict) -> EndpointCheck:
@@ -95,8 +103,7 @@ def check_endpoint(endpoint: dict) -> EndpointCheck:
 def audit(client: stripe.StripeClient, webhook_url: str | None = None) -> Audit:
     """Check products, tax rates and webhook endpoints; Stripe errors propagate to the caller."""
     catalog = load_catalog(client)
-    rates = [TaxRateView(r.id, r.display_name, float(r.percentage), bool(r.inclusive))
-             for r in client.v1.tax_rates.list({"active": True, "limit": 100}).auto_paging_iter()]
+    rates = fetch_tax_rates(client)
     endpoints, others = [], []
     for ep in client.v1.webhook_endpoints.list({"limit": 100}).auto_paging_iter():
         data = ep.to_dict()

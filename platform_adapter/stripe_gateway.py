@@ -7,19 +7,23 @@ once and kept in the catalogue table (and in memory); later events reuse it with
 import json
 import logging
 import threading
+import time
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Callable, Protocol
+from typing import Any, Callable, Iterator, Protocol
 
 import stripe
 
 from .catalogue import Invalid, Plan, plan_from_metadata
 from .config import Settings
-from .errors import StripeUnavailable
+from .errors import NotConfigured, StripeAuthFailed, StripeRefused, StripeUnavailable, StripeUnreachable
 from .facts import SessionLine
+from .keys import mask
 from .payloads import get, id_of, items
 from .storage import Store
 
 log = logging.getLogger(__name__)
+MEMORY_TTL_S = 60.0  # another worker's product loader may have refreshed the table meanwhile
 
 
 @dataclass(frozen=True)
@@ -48,14 +52,67 @@ def _metadata(obj: Any) -> dict:
     return raw.to_dict() if hasattr(raw, "to_dict") else dict(raw)
 
 
+def sdk_client(settings: Settings) -> stripe.StripeClient:
+    """A StripeClient with the configured secret key, API base, timeout and retries."""
+    if not settings.stripe_secret_key:
+        raise NotConfigured("no Stripe secret key is configured: save it on the admin page "
+                            "(Platform settings → Stripe configuration) or set STRIPE_SECRET_KEY")
+    base = {"api": settings.stripe_api_base.rstrip("/")} if settings.stripe_api_base else None
+    return stripe.StripeClient(
+        settings.stripe_secret_key, base_addresses=base, max_network_retries=settings.stripe_max_retries,
+        http_client=stripe.RequestsClient(timeout=settings.stripe_timeout_s))
+
+
+@contextmanager
+def calling_stripe(what: str, settings: Settings) -> Iterator[None]:
+    """Turn the SDK's errors into the platform's, in words a person can act on (never the key itself)."""
+    where = settings.stripe_api_base or "https://api.stripe.com"
+    try:
+        yield
+    except stripe.AuthenticationError:
+        raise StripeAuthFailed(f"Stripe refused the secret key {mask(settings.stripe_secret_key)} (401): copy the "
+                               "secret key again from the Stripe Dashboard (Developers → API keys)") from None
+    except stripe.PermissionError:
+        raise StripeAuthFailed(f"the secret key {mask(settings.stripe_secret_key)} may not {what} (403): "
+                               "use a key with that permission") from None
+    except stripe.APIConnectionError:
+        raise StripeUnreachable(f"cannot reach Stripe at {where} to {what}; nothing was changed") from None
+    except stripe.InvalidRequestError as exc:
+        raise StripeRefused(f"Stripe refused to {what}: {exc.user_message or exc.code or exc.http_status}") from None
+    except stripe.StripeError as exc:  # 5xx, rate limits: worth trying again later
+        raise StripeUnreachable(f"Stripe could not {what} ({type(exc).__name__}, HTTP {exc.http_status}); "
+                                "try again later") from None
+
+
+class StripeClients:
+    """One SDK client for the settings in force, rebuilt when the admin page saves another key."""
+
+    def __init__(self, settings: Settings | Callable[[], Settings]) -> None:
+        self._settings = settings if callable(settings) else (lambda: settings)
+        self._lock = threading.Lock()
+        self._made: tuple[tuple, stripe.StripeClient] | None = None
+
+    def get(self) -> stripe.StripeClient:
+        """The client for the current key and API base."""
+        settings = self._settings()
+        key = (settings.stripe_secret_key, settings.stripe_api_base, settings.stripe_timeout_s,
+               settings.stripe_max_retries)
+        with self._lock:
+            if self._made is None or self._made[0] != key:
+                self._made = (key, sdk_client(settings))
+            return self._made[1]
+
+
 class StripeSdkGateway:
     """The gateway over `stripe.StripeClient`, pointed at Stripe or at any API base (fake Stripe)."""
 
-    def __init__(self, settings: Settings) -> None:
-        base = {"api": settings.stripe_api_base.rstrip("/")} if settings.stripe_api_base else None
-        self.client = stripe.StripeClient(
-            settings.stripe_secret_key, base_addresses=base, max_network_retries=settings.stripe_max_retries,
-            http_client=stripe.RequestsClient(timeout=settings.stripe_timeout_s))
+    def __init__(self, settings: Settings | Callable[[], Settings] | StripeClients) -> None:
+        self.clients = settings if isinstance(settings, StripeClients) else StripeClients(settings)
+
+    @property
+    def client(self) -> stripe.StripeClient:
+        """The SDK client for the key in force."""
+        return self.clients.get()
 
     def _call(self, what: str, fn: Callable[[], Any]) -> Any:
         try:
@@ -96,17 +153,18 @@ class StripeSdkGateway:
 class CatalogueCache:
     """Price -> product metadata, remembered in memory and in the catalogue table."""
 
-    def __init__(self, store: Store, gateway: StripeGateway, clock: Callable[[], float]) -> None:
-        self.store, self.gateway, self.clock = store, gateway, clock
-        self._memory: dict[str, tuple[str, dict]] = {}
+    def __init__(self, store: Store, gateway: StripeGateway, clock: Callable[[], float],
+                 monotonic: Callable[[], float] = time.monotonic) -> None:
+        self.store, self.gateway, self.clock, self.monotonic = store, gateway, clock, monotonic
+        self._memory: dict[str, tuple[tuple[str, dict], float]] = {}
         self._lock = threading.Lock()
 
     def lookup(self, price_id: str, before_asking_stripe: Callable[[], None] = lambda: None) -> tuple[str, dict] | None:
         """(product id, product metadata) for a price; asks Stripe once, then reuses the answer."""
         with self._lock:
-            found = self._memory.get(price_id)
-        if found is not None:
-            return found
+            remembered = self._memory.get(price_id)
+        if remembered is not None and self.monotonic() - remembered[1] < MEMORY_TTL_S:
+            return remembered[0]
         with self.store.read() as tx:
             row = tx.catalogue_entry(price_id)
         if row is not None:
@@ -120,7 +178,7 @@ class CatalogueCache:
                 tx.remember_price(info.price, info.product, info.metadata, self.clock())
             found = (info.product, info.metadata)
         with self._lock:
-            self._memory[price_id] = found
+            self._memory[price_id] = (found, self.monotonic())
         return found
 
     def forget(self) -> None:

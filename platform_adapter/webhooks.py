@@ -7,7 +7,7 @@ import stripe
 from flask import Blueprint, current_app, request
 
 from . import ledger
-from .errors import MalformedEvent, SignatureError
+from .errors import MalformedEvent, NotConfigured, SignatureError
 from .facts import EventMeta, interpret
 from .stripe_gateway import Resolver
 
@@ -65,8 +65,11 @@ def receive_webhook():
     """POST /api/v6/integrations/stripe/web-hooks"""
     state = current_app.extensions["platform_adapter"]
     body = request.get_data(cache=False)  # over MAX_CONTENT_LENGTH -> 413 before anything is read
-    event = verify_event(body, request.headers.get("Stripe-Signature"), state.settings.webhook_secret,
-                         tolerance_s=state.settings.signature_tolerance_s)
+    settings = state.settings
+    if not settings.webhook_secret:  # 503: Stripe retries, and the event applies once the secret is saved
+        raise NotConfigured("no webhook signing secret is configured: save it on the admin page")
+    event = verify_event(body, request.headers.get("Stripe-Signature"), settings.webhook_secret,
+                         tolerance_s=settings.signature_tolerance_s)
     return handle_event(state, event, body.decode("utf-8")).to_dict()
 
 

@@ -1,0 +1,99 @@
+"""Buying from Account Settings: which prices may be bought, the Checkout Session, stopping auto-renewal."""
+
+import logging
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+from .errors import Conflict, PriceNotOffered
+from .product_rules import PriceView, ProductCheck
+from .products import Catalogue, stored_catalogue
+from .stripe_audit import TaxRateView
+from .stripe_gateway import calling_stripe
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Offer:
+    """One price of a valid product, in one of its currencies."""
+
+    product: ProductCheck
+    price: PriceView
+    currency: str
+    unit_amount: int | None
+
+    @property
+    def mode(self) -> str:
+        """Checkout's mode follows the price's type."""
+        return "subscription" if self.price.recurring else "payment"
+
+
+def currencies(price: PriceView) -> dict[str, int | None]:
+    """Every currency a price can be paid in, with its amount; the price's own currency first."""
+    return {price.currency: price.unit_amount, **dict(price.currency_options)}
+
+
+def find_offer(catalogue: Catalogue, price_id: str, currency: str | None = None) -> Offer:
+    """The offer for a price id (and currency); PriceNotOffered, with the reason, otherwise."""
+    for product in catalogue.products:
+        for price in product.prices:
+            if price.id != price_id:
+                continue
+            if not product.valid:
+                raise PriceNotOffered(f"price {price_id} is not offered: its product {product.name!r} ({product.id}) "
+                                      f"breaks the guide's rules ({product.all_problems()[0]})")
+            amounts = currencies(price)
+            wanted = (currency or price.currency).lower()
+            if wanted not in amounts:
+                raise PriceNotOffered(f"price {price_id} cannot be paid in {wanted.upper()}; it is offered in "
+                                      f"{', '.join(c.upper() for c in amounts)}")
+            return Offer(product, price, wanted, amounts[wanted])
+    raise PriceNotOffered(f"price {price_id!r} is not offered: it is not a price of any loaded product "
+                          "(load the products on the admin page after changing them in Stripe)")
+
+
+def session_params(ref: str, email: str, offer: Offer, tax_rates: Sequence[TaxRateView], *,
+                   success_url: str, cancel_url: str) -> dict:
+    """The Checkout Session's parameters; the account reference travels on everything Stripe sends back."""
+    reference = {"accountRef": ref}
+    line: dict[str, Any] = {"price": offer.price.id, "quantity": 1}
+    if tax_rates:
+        line["tax_rates"] = [rate.id for rate in tax_rates]
+    params = {"mode": offer.mode, "line_items": [line], "currency": offer.currency, "client_reference_id": ref,
+              "customer_email": email, "metadata": reference, "success_url": success_url, "cancel_url": cancel_url}
+    if offer.mode == "subscription":
+        params["subscription_data"] = {"metadata": reference}
+    else:
+        params["payment_intent_data"] = {"metadata": reference}
+    return params
+
+
+def return_urls(account_url: str) -> tuple[str, str]:
+    """Success and cancel URLs: back to Account Settings (Stripe fills in the session id)."""
+    return (f"{account_url}?checkout=success&session_id={{CHECKOUT_SESSION_ID}}",
+            f"{account_url}?checkout=cancelled")
+
+
+def start_checkout(state, account, price_id: str, currency: str | None, account_url: str):
+    """Create the Checkout Session for an account row and an offered price; returns the SDK session."""
+    catalogue = stored_catalogue(state.store)
+    offer = find_offer(catalogue, price_id, currency)
+    success_url, cancel_url = return_urls(account_url)
+    params = session_params(account.ref, account.email, offer, catalogue.tax_rates,
+                            success_url=success_url, cancel_url=cancel_url)
+    settings = state.settings
+    with calling_stripe("create the Checkout Session", settings):
+        session = state.clients.get().v1.checkout.sessions.create(params)
+    log.info("checkout session %s (%s) for account %s, price %s %s", session.id, offer.mode, account.ref,
+             price_id, offer.currency)
+    return session
+
+
+def stop_auto_renewal(state, account) -> None:
+    """Set cancel_at_period_end on the account's subscription; the webhook then updates the account."""
+    if not account.subscription_id or not account.auto_renew:
+        raise Conflict("this account has no auto-renewing subscription")
+    settings = state.settings
+    with calling_stripe("stop the auto-renewal", settings):
+        state.clients.get().v1.subscriptions.update(account.subscription_id, {"cancel_at_period_end": True})
+    log.info("auto-renewal stopped for account %s (subscription %s)", account.ref, account.subscription_id)

@@ -1,0 +1,104 @@
+"""The product loader: fetch the catalogue through the SDK, apply the guide's rules, store the result.
+
+The result replaces the stored catalogue as a whole, and every price's product metadata is written
+to `stripe_catalogue`, the table the webhook reads price -> (accountType, interval) from: one source.
+"""
+
+import json
+import logging
+from dataclasses import asdict, dataclass, field
+
+import stripe
+
+from .config import Settings
+from .product_rules import PriceView, ProductCheck, check_catalog
+from .storage import Store
+from .stored_config import LOADED_AT
+from .stripe_audit import TaxRateView, fetch_catalog, fetch_tax_rates
+from .stripe_gateway import calling_stripe
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Catalogue:
+    """The loaded products (valid or not) and the active tax rates, as last stored."""
+
+    products: list[ProductCheck] = field(default_factory=list)
+    tax_rates: list[TaxRateView] = field(default_factory=list)
+    loaded_at: float | None = None
+
+    @property
+    def offered(self) -> list[ProductCheck]:
+        """The products customers may buy: those that break no rule."""
+        return [p for p in self.products if p.valid]
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """What Stripe answered: the checked catalogue and each price's product metadata."""
+
+    catalogue: Catalogue
+    price_products: list[tuple[str, str, dict]]  # (price, product, product metadata)
+
+
+def fetch(client: stripe.StripeClient, settings: Settings) -> Fetched:
+    """List active products, prices (every page) and tax rates, and apply the guide's rules."""
+    with calling_stripe("list products, prices and tax rates", settings):
+        products, prices = fetch_catalog(client)
+        rates = fetch_tax_rates(client)
+    metadata = {p["id"]: dict(p.get("metadata") or {}) for p in products}
+    links = [(price["id"], product, metadata[product]) for product, listed in prices.items() for price in listed]
+    return Fetched(Catalogue(check_catalog(products, prices).products, rates), links)
+
+
+def store_catalogue(store: Store, fetched: Fetched, now: float) -> Catalogue:
+    """Replace the stored catalogue with a fetched one, in one transaction."""
+    rows = [{"product_id": p.id, "position": i, "valid": p.valid, "data": json.dumps(asdict(p))}
+            for i, p in enumerate(fetched.catalogue.products)]
+    rates = [{"id": r.id, "position": i, "display_name": r.display_name, "percentage": r.percentage,
+              "inclusive": r.inclusive} for i, r in enumerate(fetched.catalogue.tax_rates)]
+    with store.write() as tx:
+        tx.replace_catalogue(rows, rates, now)
+        for price, product, metadata in fetched.price_products:
+            tx.remember_price(price, product, metadata, now)
+        tx.set_config({LOADED_AT: repr(now)}, now)
+    fetched.catalogue.loaded_at = now
+    return fetched.catalogue
+
+
+def load_products(state) -> Catalogue:
+    """What the admin page's "Load products" does: fetch with the keys in force, then store."""
+    settings = state.settings
+    fetched = fetch(state.clients.get(), settings)
+    catalogue = store_catalogue(state.store, fetched, state.clock())
+    state.catalogue.forget()  # this worker re-reads the refreshed table; others within MEMORY_TTL_S
+    log.info("loaded %d product(s), %d offered, %d tax rate(s)", len(catalogue.products), len(catalogue.offered),
+             len(catalogue.tax_rates))
+    return catalogue
+
+
+def _product(data: dict) -> ProductCheck:
+    prices = tuple(PriceView(**{**p, "problems": tuple(p["problems"]),
+                                "currency_options": tuple(tuple(o) for o in p.get("currency_options") or ())})
+                   for p in data["prices"])
+    return ProductCheck(**{**data, "prices": prices, "problems": tuple(data["problems"])})
+
+
+def stored_catalogue(store: Store) -> Catalogue:
+    """The catalogue as last loaded (empty before the first load)."""
+    with store.read() as tx:
+        products = [_product(json.loads(row.data)) for row in tx.loaded_products()]
+        rates = [TaxRateView(r.id, r.display_name, r.percentage, bool(r.inclusive)) for r in tx.loaded_tax_rates()]
+        loaded_at = tx.config_values().get(LOADED_AT)
+    return Catalogue(products, rates, float(loaded_at) if loaded_at else None)
+
+
+def product_json(product: ProductCheck) -> dict:
+    """A product as the conformance probe shows it; `problems` includes its prices' (prefixed with their id)."""
+    return {"id": product.id, "name": product.name, "accountType": product.account_type,
+            "interval": product.interval, "valid": product.valid, "problems": product.all_problems(),
+            "prices": [{"id": v.id, "currency": v.currency, "unitAmount": v.unit_amount,
+                        "type": "recurring" if v.recurring else "one_time",
+                        "period": v.period if v.recurring else None, "problems": list(v.problems)}
+                       for v in product.prices]}

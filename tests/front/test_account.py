@@ -1,0 +1,114 @@
+"""Account Settings over HTTP: sign-in, the offers, Buy -> Checkout Session -> webhook -> new state, stop renewal."""
+
+import html
+import re
+
+import requests
+
+from .support import FOUR
+
+
+def buy(platform, web, price: str, currency: str = "usd") -> str:
+    """Press Buy; returns the Checkout Session id the platform redirected to."""
+    response = web.post("/account/checkout", {"price": price, "currency": currency}, allow_redirects=False)
+    assert response.status_code == 303, response.text
+    assert response.headers["Location"].startswith(platform.stripe_base + "/c/pay/cs_test_")
+    return response.headers["Location"].rsplit("/", 1)[1]
+
+
+def test_sign_in_opens_the_account_and_lists_the_offers(platform):
+    platform.configure()
+    web = platform.web()
+    assert web.get("/account").url.endswith("/account/login")
+    assert web.customer_login("not-an-email").status_code == 400
+    page = web.customer_login("ann@example.com").text
+    assert platform.account("ann@example.com") is not None
+    assert re.search(r'data-testid="account-type">none yet<', page) and 'data-testid="active">Inactive<' in page
+    assert page.count('data-testid="offer-row"') == 9  # 3 products x USD, EUR, CHF
+    assert page.count('data-kind="one_time"') == 9 and page.count('data-kind="recurring"') == 9
+    assert "VAT 7.7 % is added to the price" in page and "USD 29.00" in page and "CHF 26.00" in page
+
+
+def test_buy_recurring_creates_the_guide_session_and_the_webhook_updates_the_page(platform):
+    platform.configure()
+    prices = platform.guide_prices()
+    web = platform.web()
+    web.customer_login("bob@example.com")
+    ref = platform.account("bob@example.com").ref
+    session_id = buy(platform, web, prices["professional_1m_recurring"])
+    session = platform.client.v1.checkout.sessions.retrieve(session_id, {"expand": ["line_items"]})
+    assert (session.mode, session.client_reference_id, session.customer_email) == ("subscription", ref, "bob@example.com")
+    assert session.metadata["accountRef"] == ref and session.currency == "usd"
+    assert session.success_url.startswith(platform.base + "/account?checkout=success")
+    assert session.cancel_url == platform.base + "/account?checkout=cancelled"
+    vat = platform.client.v1.tax_rates.list({"active": True}).data[0].id
+    assert [t.rate.id for t in session.line_items.data[0].taxes] == [vat]
+    assert session.amount_total == 3123  # 29.00 + 7.7 % exclusive VAT
+    paid = requests.post(f"{platform.stripe_base}/_sim/checkout/sessions/{session_id}/complete", timeout=10)
+    assert paid.status_code == 200
+    assert platform.fake.wait_for_deliveries(10)
+    subscription = platform.client.v1.subscriptions.retrieve(paid.json()["subscription"])
+    assert subscription.metadata["accountRef"] == ref
+    page = web.get("/account?checkout=success").text
+    assert "Thank you!" in page and 'data-testid="account-type">professional<' in page
+    assert 'data-testid="active">Active<' in page and 'data-testid="auto-renew">On<' in page
+    stopped = web.post("/account/auto-renewal/stop")
+    assert stopped.status_code == 200 and "Auto-renewal stopped" in stopped.text
+    assert platform.client.v1.subscriptions.retrieve(subscription.id).cancel_at_period_end is True
+    assert platform.fake.wait_for_deliveries(10)
+    page = web.get("/account").text
+    assert 'data-testid="auto-renew">Off<' in page and 'data-testid="active">Active<' in page
+    assert 'data-testid="stop-renewal"' not in page
+    assert web.post("/account/auto-renewal/stop").status_code == 409
+
+
+def test_buy_one_time_in_euro(platform):
+    platform.configure()
+    web = platform.web()
+    web.customer_login("eve@example.com")
+    session_id = buy(platform, web, platform.guide_prices()["business_1m_one_time"], "eur")
+    session = platform.client.v1.checkout.sessions.retrieve(session_id)
+    assert (session.mode, session.currency, session.amount_subtotal) == ("payment", "eur", 4600)
+    ref = platform.account("eve@example.com").ref
+    assert requests.post(f"{platform.stripe_base}/_sim/checkout/sessions/{session_id}/complete",
+                         timeout=10).status_code == 200
+    assert platform.fake.wait_for_deliveries(10)
+    intent = platform.client.v1.payment_intents.retrieve(
+        platform.client.v1.checkout.sessions.retrieve(session_id).payment_intent)
+    assert intent.metadata["accountRef"] == ref
+    page = web.get("/account").text
+    assert 'data-testid="account-type">business<' in page and 'data-testid="auto-renew">Off<' in page
+
+
+def test_a_price_not_offered_is_refused_and_creates_nothing(platform):
+    bad = platform.client.v1.products.create({"name": "Broken", "metadata": {"accountType": "Professional",
+                                                                             "interval": "3"}})
+    bad_price = platform.client.v1.prices.create({"product": bad.id, "currency": "usd", "unit_amount": 100})
+    platform.configure()
+    web = platform.web()
+    web.customer_login("zoe@example.com")
+    before = len(platform.client.v1.checkout.sessions.list({"limit": 100}).data)
+    for price, currency, reason in ((bad_price.id, "usd", "values are case-sensitive: use 'professional'"),
+                                    ("price_nope", "usd", "not a price of any loaded product"),
+                                    (platform.guide_prices()["professional_1m_one_time"], "gbp",
+                                     "cannot be paid in GBP; it is offered in USD, CHF, EUR")):
+        response = web.post("/account/checkout", {"price": price, "currency": currency}, allow_redirects=False)
+        assert response.status_code == 400 and reason in html.unescape(response.text), response.text
+    assert len(platform.client.v1.checkout.sessions.list({"limit": 100}).data) == before
+
+
+def test_an_account_sees_only_itself(platform):
+    platform.configure()
+    ann, bob = platform.web(), platform.web()
+    ann.customer_login("ann@example.com")
+    bob.customer_login("bob@example.com")
+    assert "bob@example.com" in bob.get("/account").text and "ann@example.com" not in bob.get("/account").text
+    again = platform.web()
+    again.customer_login("ANN@example.com")
+    assert platform.account("ann@example.com").ref == platform.account("ANN@example.com").ref
+    assert bob.post("/account/logout").url.endswith("/account/login")
+    assert bob.get("/account").url.endswith("/account/login")
+
+
+def test_handled_event_list_is_the_guides(platform):
+    assert platform.client.v1.webhook_endpoints.list().data[0].enabled_events == FOUR
