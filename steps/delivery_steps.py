@@ -8,6 +8,7 @@ from pytest_bdd import parsers, then, when
 from simulator.delivery import DeliveryPolicy
 
 from .guide_catalogue import PLAN_NAMES, GuidePlan
+from .lifecycle_steps import open_checkout_session
 from .timeline import Timeline
 
 HANDLED = {"checkout.session.completed", "invoice.paid", "customer.subscription.updated",
@@ -19,6 +20,16 @@ OBSERVED = ("accountType", "active", "paidUntil", "autoRenew")
 def _(timeline, guide_plans, plan, times):
     timeline.start(guide_plans[PLAN_NAMES[plan]])
     timeline.run("first-purchase")
+    timeline.clock.set(timeline.world.now)
+    timeline.deliver(policy=DeliveryPolicy(retry="none", time_scale=0, duplicates=times - 1))
+
+
+@when(parsers.parse('the customer pays once for "{plan}" and every event is delivered {times:d} times'))
+def _(target, timeline, guide_plans, plan, times):
+    chosen = guide_plans[PLAN_NAMES[plan]]
+    timeline.start(chosen)
+    timeline.world.checkout_session = open_checkout_session(target, timeline.account, chosen.one_time_price, "payment")
+    timeline.run("one-time-purchase")
     timeline.clock.set(timeline.world.now)
     timeline.deliver(policy=DeliveryPolicy(retry="none", time_scale=0, duplicates=times - 1))
 

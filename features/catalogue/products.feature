@@ -8,16 +8,16 @@ Feature: Products follow the guide's metadata and pricing rules
 
   @guide
   Scenario Outline: Metadata keys are case-sensitive
-    Given a product with metadata "<metadata>" and a price billed monthly
+    Given a product with metadata "<metadata>" and a price billed every 11 months
     When the platform loads the products
     Then that product is refused because "<reason>"
 
     Examples:
-      | metadata                             | reason                         |
-      | AccountType=professional; interval=1 | 'AccountType'                  |
-      | accounttype=professional; interval=1 | 'accounttype'                  |
-      | accountType=professional; Interval=1 | 'Interval'                     |
-      | interval=1                           | 'accountType' is missing       |
+      | metadata                              | reason                   |
+      | AccountType=professional; interval=11 | 'AccountType'            |
+      | accounttype=professional; interval=11 | 'accounttype'            |
+      | accountType=professional; Interval=11 | 'Interval'               |
+      | interval=11                           | 'accountType' is missing |
 
   @guide
   Scenario Outline: Each of the seven account types is accepted

@@ -13,6 +13,11 @@ Feature: Stripe's delivery: duplicates, any order, other events, broken products
     And the platform recorded each event once, the rest as duplicates
 
   @reference
+  Scenario: A redelivered one-time purchase grants once
+    When the customer pays once for "1-month Professional" and every event is delivered 3 times
+    Then the account is "professional", active, not auto-renewing, paid until 2026-04-10 09:00
+
+  @reference
   Scenario Outline: Every delivery order ends in the same state
     When the story "<story>" is delivered <order>
     Then the account ends as the story delivered in order would leave it

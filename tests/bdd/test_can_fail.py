@@ -1,0 +1,64 @@
+"""A conformance suite that cannot fail is worthless: each broken variant must fail the scenarios meant to catch it."""
+
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# variant -> (-k expression selecting the scenarios to run, scenarios that must fail, scenarios that must pass)
+VARIANTS = {
+    "signature_not_checked": (
+        "not_sign or secret_rotation",
+        {f"test_deliveries_that_stripe_did_not_sign_are_rejected_and_change_nothing[{f}]" for f in (
+            "no signature header", "the wrong secret", "a tampered body", "a timestamp 10 minutes old",
+            "only a v0 signature")},
+        {"test_during_secret_rotation_a_delivery_signed_with_two_secrets_is_accepted"}),
+    "duplicates_applied_twice": (
+        "redelivered or duplicates_change",
+        {"test_a_redelivered_onetime_purchase_grants_once"}, set()),
+    "reads_invoice_subscription": (
+        "either_shape or first_purchase_makes",
+        {"test_the_lifecycle_holds_in_either_shape[current]",
+         "test_a_first_purchase_makes_the_account_active_with_autorenewal_until_the_period_end"},
+        {"test_the_lifecycle_holds_in_either_shape[pre-basil]"}),
+    "case_insensitive_metadata": (
+        "casesensitive or spelled_exactly or broken_metadata",
+        {"test_metadata_keys_are_casesensitive[AccountType=professional; interval=11-'AccountType']",
+         "test_metadata_keys_are_casesensitive[accounttype=professional; interval=11-'accounttype']",
+         "test_account_types_are_spelled_exactly[Professional]",
+         "test_events_for_a_product_with_broken_metadata_grant_nothing[AccountType=professional; interval=1]"},
+        {"test_account_types_are_spelled_exactly[enterprise]"}),
+    "renewal_not_extending": (
+        "renewal_moves or month_arithmetic",
+        {"test_a_renewal_moves_the_end_of_the_paid_period",
+         "test_a_purchase_at_the_end_of_a_month_follows_stripes_month_arithmetic"}, set()),
+    "cancellation_ends_at_once": (
+        "cancelling",
+        {"test_cancelling_at_the_period_end_keeps_access_until_the_end_then_closes_it"},
+        {"test_cancelling_now_ends_access_at_once"}),
+}
+
+
+def run_variant(name: str, keyword: str, tmp_path: Path) -> tuple[set[str], set[str], int]:
+    junit = tmp_path / f"{name}.xml"
+    result = subprocess.run(
+        [sys.executable, "-m", "simplex_stripe", "conformance", "--platform-factory", f"tests.bdd.variants:{name}",
+         "-k", keyword, "--junit-xml", str(junit)], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    cases = ET.parse(junit).getroot().iter("testcase")
+    failed, passed = set(), set()
+    for case in cases:
+        (failed if case.find("failure") is not None or case.find("error") is not None else passed).add(case.get("name"))
+    return failed, passed, result.returncode
+
+
+@pytest.mark.parametrize("variant", list(VARIANTS))
+def test_each_broken_variant_fails_the_scenarios_that_catch_it(variant, tmp_path):
+    keyword, must_fail, must_pass = VARIANTS[variant]
+    failed, passed, code = run_variant(variant, keyword, tmp_path)
+    assert code == 1, "a broken platform must make the conformance run exit 1"
+    assert must_fail <= failed, f"not caught: {sorted(must_fail - failed)}"
+    assert must_pass <= passed, f"should still pass: {sorted(must_pass - passed)}"
