@@ -106,6 +106,7 @@ def fake_server() -> Iterator[tuple[str, Callable[[int], None]]]:
     fake = FakeStripe()
 
     def populate(n: int) -> None:
+        """Store n products the way products.create does, without the HTTP round trips."""
         with fake.state.lock:
             for index in range(n):
                 create_product(fake.state, {"name": f"Stored {index}"}, at=fake.now)
@@ -198,6 +199,7 @@ def report(results: dict, objects: int, title: str) -> str:
 
 
 def main() -> None:
+    """Run every loop against every available server and print the tables (or JSON)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--objects", type=int, default=2000, help="stored products for the second round")
     parser.add_argument("--seconds", type=float, default=2.0, help="duration of each list loop")

@@ -100,7 +100,7 @@ def _pairs(environ: dict) -> list[tuple[str, str]]:
     pairs = parse_qsl(environ.get("QUERY_STRING", ""), keep_blank_values=True)
     length = int(environ.get("CONTENT_LENGTH") or 0)
     if length and environ.get("CONTENT_TYPE", "").startswith(FORM):
-        pairs += parse_qsl(environ["wsgi.input"].read(length).decode("utf-8"), keep_blank_values=True)
+        pairs += parse_qsl(environ["wsgi.input"].read(length).decode("utf-8", "replace"), keep_blank_values=True)
     return pairs
 
 

@@ -25,7 +25,6 @@ class FakeStripe:
                  clock: Callable[[], float] | None = None, time_scale: float = 0.001, *, id_seed: str = "fake") -> None:
         self.api_key = api_key
         self.time_scale = time_scale
-        self._id_seed = id_seed
         self.state = State(FakeClock(clock), id_seed=id_seed)
         self.idempotency = IdempotencyCache()
         self.outbox = Outbox(time_scale=time_scale, on_ack=lambda event, endpoint: acknowledge(self.state, event,
@@ -75,11 +74,7 @@ class FakeStripe:
         """Forget everything: objects, events, endpoints, scheduled work, deliveries and the clock offset."""
         with self.state.lock:
             self.outbox.clear()
-            fresh = State(FakeClock(self.state.clock.source), id_seed=self._id_seed)
-            fresh.outbox = self.outbox
-            fresh.base_url = self.state.base_url
-            # Handlers and pages hold `self.state`, so the fresh state's contents move into it.
-            self.state.__dict__.update({k: v for k, v in fresh.__dict__.items() if k != "lock"})
+            self.state.clear()
             self.idempotency.entries.clear()
         self.changed()
 

@@ -45,18 +45,24 @@ class State:
     def __init__(self, clock: FakeClock, *, id_seed: str = "fake") -> None:
         self.lock = threading.RLock()
         self.clock = clock
-        self.store = Store()
-        self.ids = IdFactory(id_seed)
-        # Request ids come from their own counter so reads never shift the ids of objects.
-        self.request_ids = IdFactory(f"{id_seed}:requests")
+        self.id_seed = id_seed
         self._request_prefix = make_id("req", id_seed, 0)[4:8]
-        self.jobs: dict[str | None, list[Job]] = {}
-        self.job_seq = 0
+        self._request_lock = threading.Lock()  # request ids are handed out before the state lock is taken
         self.default_version = CURRENT
         self.base_url = "http://127.0.0.1:12111"
         self.outbox = None  # set by FakeStripe: receives (endpoint, event) deliveries
+        self.clear()
+
+    def clear(self) -> None:
+        """Forget every object, id, scheduled job and the clock offset (configuration stays)."""
+        self.store = Store()
+        self.ids = IdFactory(self.id_seed)
+        # Request ids come from their own counter so reads never shift the ids of objects.
+        self.request_ids = IdFactory(f"{self.id_seed}:requests")
+        self.jobs: dict[str | None, list[Job]] = {}
+        self.job_seq = 0
         self.lookup_keys: dict[str, str] = {}  # price lookup_key -> price id (Stripe keeps them unique)
-        self.dirty = False
+        self.clock.offset, self.clock.pinned = 0, None
 
     # ---- time -------------------------------------------------------------------------
     def now(self, test_clock: str | None = None) -> int:
@@ -110,7 +116,6 @@ class State:
             raise ValueError(f"the clock only moves forward: {target} is before {now}")
         self.run_due(None, target)
         self.clock.offset += target - self.clock.now()
-        self.dirty = True
         return self.clock.now()
 
     # ---- ids --------------------------------------------------------------------------
@@ -120,8 +125,10 @@ class State:
 
     def new_request_id(self) -> str:
         """A fresh `req_…` id for a response (a counter in base 62: hashing one per request costs too much)."""
-        self.request_ids.counter += 1
-        number, digits = self.request_ids.counter, []
+        with self._request_lock:
+            self.request_ids.counter += 1
+            number = self.request_ids.counter
+        digits = []
         while number:
             number, digit = divmod(number, 62)
             digits.append(ALPHABET[digit])

@@ -41,6 +41,7 @@ def http(base_url):
     session.headers["Authorization"] = f"Bearer {KEY}"
 
     def call(method: str, path: str, **kwargs) -> requests.Response:
+        """One request to the fake."""
         return session.request(method, base_url + path, **kwargs)
     yield call
     session.close()
