@@ -1,12 +1,15 @@
-"""Subscriptions: records, rendering per API version, and the retrieve/list/update/cancel endpoints."""
+"""Subscriptions: records, rendering per API version, and the create/retrieve/list/update/cancel endpoints."""
 
 import copy
 
 from ..objects.subscriptions import subscription_item_object, subscription_object
 from .api import Call
-from .billing import LIVE, bill_change, charge_now, end_subscription, interval_of, period_for
-from .errors import InvalidRequest
+from .customers import check_payment_method
+from .billing import LIVE, bill_change, charge_now, end_subscription, interval_of, item_lines, period_for
+from .errors import CardDeclined, InvalidRequest
 from .events import emit
+from .invoices import collect, finalize, new_invoice
+from .payments import DECLINE_MESSAGES, decline_of
 from .params import Anything, Array, Bool, Enum, Hash, Int, Metadata, Str, merge_metadata, parse_list
 from .prices import render_price
 from .rendering import RENDERERS, VERSIONED, page
@@ -123,29 +126,21 @@ def _change_items(state: State, sub: dict, changes: list[dict]) -> list[tuple[di
             continue
         price_id = change.get("price") or change.get("plan") or (item or {}).get("price")
         if price_id is None:
-            raise InvalidRequest("Missing required param: items[0][price].", param=f"{param}[price]",
+            raise InvalidRequest(f"Missing required param: {param}[price].", param=f"{param}[price]",
                                  code="parameter_missing")
         price = state.store.require("price", price_id, f"{param}[price]", in_body=True)
-        if not price["recurring"]:
-            raise InvalidRequest(f"The price specified is set to `type=one_time` but this field only accepts "
-                                 "prices with `type=recurring`.", param=f"{param}[price]")
         if item is None:
             item = new_item(state, price, change.get("quantity", 1), change.get("tax_rates") or [], at)
             item["subscription"] = sub["id"]
             sub["items"].append(item)
         item["price"], item["quantity"] = price["id"], change.get("quantity", item["quantity"])
         if "tax_rates" in change:
-            item["tax_rates"] = [state.store.require("tax_rate", r, f"{param}[tax_rates]", in_body=True)["id"]
-                                 for r in change["tax_rates"]]
+            item["tax_rates"] = list(change["tax_rates"])
         if "metadata" in change:
             item["metadata"] = merge_metadata(item["metadata"], change["metadata"])
         if before != item:
             pairs.append((before, copy.deepcopy(item)))
-    intervals = {(r["interval"], r["interval_count"]) for r in (state.store.get(i["price"])["recurring"]
-                                                                  for i in sub["items"])}
-    if len(intervals) > 1 or not sub["items"]:
-        raise InvalidRequest("All prices on a subscription must have the same `recurring.interval` and "
-                             "`recurring.interval_count`.", param="items")
+    _check_items(state, sub, "items")
     return pairs
 
 
@@ -199,6 +194,61 @@ def _apply_fields(state: State, sub: dict, p: dict, at: int) -> None:
         sub["description"] = p["description"]
 
 
+def create_subscription(call: Call) -> dict:
+    """POST /v1/subscriptions: charge the first period now; a declined card leaves it `incomplete`."""
+    state = call.state
+    p = call.parse({**UPDATE, "customer": Str(nullable=False), "currency": Str()}, required=("customer", "items"))
+    customer = state.store.require("customer", p["customer"], "customer", in_body=True)
+    at = state.now(customer["test_clock"])
+    pm_id = p.get("default_payment_method") or customer["invoice_settings"]["default_payment_method"]
+    if pm_id is None:
+        raise InvalidRequest("This customer has no attached payment source or default payment method. Please "
+                             "consider adding a default payment method.", param="default_payment_method")
+    check_payment_method(state, customer, pm_id, "default_payment_method")
+    pm = state.store.get(pm_id)
+    items = []
+    for index, change in enumerate(p["items"]):
+        price = state.store.require("price", change.get("price") or change.get("plan", ""), f"items[{index}][price]",
+                                    in_body=True)
+        items.append(new_item(state, price, change.get("quantity", 1), change.get("tax_rates") or [], at))
+    currency = (p.get("currency") or state.store.get(items[0]["price"])["currency"]).lower()
+    probe = {"items": items, "default_tax_rates": p.get("default_tax_rates") or []}
+    _check_items(state, probe, "items")
+    if decline_of(pm) is not None and p.get("payment_behavior") == "error_if_incomplete":
+        raise CardDeclined(DECLINE_MESSAGES[decline_of(pm)], decline_of(pm))
+    sub = new_subscription(state, customer, items, at=at, currency=currency, metadata=p.get("metadata"),
+                           default_tax_rates=probe["default_tax_rates"],
+                           payment_method=p.get("default_payment_method"))
+    # Stripe knows the first payment's outcome before customer.subscription.created goes out.
+    sub["status"] = "active" if decline_of(pm) is None else "incomplete"
+    invoice = new_invoice(state, customer, lines=item_lines(state, sub, tuple(sub["period"])),
+                          billing_reason="subscription_create", currency=currency, at=at, subscription=sub)
+    sub["latest_invoice"] = invoice["id"]
+    emit(state, "customer.subscription.created", sub, at=at, origin=call.origin)
+    emit(state, "invoice.created", invoice, at=at, origin=call.origin)
+    finalize(state, invoice, at=at, origin=call.origin)
+    collect(state, invoice, pm, at=at, origin=call.origin, description="Subscription creation")
+    return render_subscription(state, sub, call.version)
+
+
+def _check_items(state: State, sub: dict, param: str) -> None:
+    """Every item is a recurring, active price, and they share one billing interval."""
+    for index, item in enumerate(sub["items"]):
+        price = state.store.get(item["price"])
+        if not price["recurring"]:
+            raise InvalidRequest("The price specified is set to `type=one_time` but this field only accepts "
+                                 "prices with `type=recurring`.", param=f"{param}[{index}][price]")
+        for rate in item["tax_rates"]:
+            state.store.require("tax_rate", rate, f"{param}[{index}][tax_rates]", in_body=True)
+    for rate in sub["default_tax_rates"]:
+        state.store.require("tax_rate", rate, "default_tax_rates", in_body=True)
+    intervals = {(r["interval"], r["interval_count"]) for r in (state.store.get(i["price"])["recurring"]
+                                                                  for i in sub["items"])}
+    if len(intervals) > 1 or not sub["items"]:
+        raise InvalidRequest("All prices on a subscription must have the same `recurring.interval` and "
+                             "`recurring.interval_count`.", param=param)
+
+
 def cancel_subscription(call: Call) -> dict:
     """DELETE /v1/subscriptions/{id}: cancel now; customer.subscription.deleted."""
     state = call.state
@@ -218,6 +268,7 @@ VERSIONED.add("subscription")
 
 ROUTES = [
     ("GET", "/v1/subscriptions", list_subscriptions),
+    ("POST", "/v1/subscriptions", create_subscription),
     ("GET", "/v1/subscriptions/<id>", retrieve_subscription),
     ("POST", "/v1/subscriptions/<id>", update_subscription),
     ("DELETE", "/v1/subscriptions/<id>", cancel_subscription),

@@ -197,3 +197,29 @@ def test_test_clock_drives_its_customers_renewals(client, base_url, guide):
     assert client.v1.test_helpers.test_clocks.delete(clock.id).deleted is True
     with pytest.raises(stripe.InvalidRequestError):
         client.v1.customers.retrieve(customer.id)
+
+
+def test_subscriptions_created_through_the_api_on_a_test_clock(client, guide):
+    clock = client.v1.test_helpers.test_clocks.create({"frozen_time": START})
+    customer = client.v1.customers.create({"email": "api@example.com", "test_clock": clock.id,
+                                           "payment_method": "pm_card_visa"})
+    with pytest.raises(stripe.InvalidRequestError) as exc:
+        client.v1.subscriptions.create({"customer": customer.id,
+                                        "items": [{"price": guide["professional_1m_recurring"].id}]})
+    assert exc.value.param == "default_payment_method"
+    pm = client.v1.customers.payment_methods.list(customer.id).data[0]
+    sub = client.v1.subscriptions.create({
+        "customer": customer.id, "default_payment_method": pm.id, "metadata": {"accountRef": "acct-api"},
+        "items": [{"price": guide["professional_1m_recurring"].id}], "default_tax_rates": [guide["vat"].id]})
+    assert (sub.status, sub.test_clock) == ("active", clock.id)
+    first = client.v1.invoices.retrieve(sub.latest_invoice)
+    assert (first.status, first.amount_paid, first.billing_reason) == ("paid", 3123, "subscription_create")
+    client.v1.test_helpers.test_clocks.advance(clock.id, {"frozen_time": FEB_28 + 3600})
+    renewal = client.v1.invoices.retrieve(client.v1.subscriptions.retrieve(sub.id).latest_invoice)
+    assert (renewal.billing_reason, renewal.status, renewal.created) == ("subscription_cycle", "paid", FEB_28)
+    declining = client.v1.customers.create({"email": "no@example.com", "payment_method": "pm_card_chargeCustomerFail"})
+    pm = client.v1.customers.payment_methods.list(declining.id).data[0]
+    failed = client.v1.subscriptions.create({"customer": declining.id, "default_payment_method": pm.id,
+                                             "items": [{"price": guide["business_1m_recurring"].id}]})
+    assert failed.status == "incomplete"
+    assert client.v1.invoices.retrieve(failed.latest_invoice).status == "open"

@@ -103,6 +103,8 @@ def _drive(base: str) -> list[tuple[str, str, int, dict]]:
     call("GET", "/v1/customers/{customer}/payment_methods", f"/v1/customers/{cid}/payment_methods")
     attached = call("POST", "/v1/payment_methods/{payment_method}/attach", "/v1/payment_methods/pm_card_visa/attach",
                     customer=cid)
+    call("POST", "/v1/subscriptions", customer=cid, default_payment_method=attached["id"],
+         **{"items[0][price]": price["id"], "items[0][quantity]": "2"})
     call("POST", "/v1/payment_methods/{payment_method}/detach", f"/v1/payment_methods/{attached['id']}/detach")
     call("DELETE", "/v1/subscriptions/{subscription_exposed_id}", f"/v1/subscriptions/{sub}")
     events = call("GET", "/v1/events")
