@@ -18,8 +18,9 @@ DEFAULT_EMAIL = "customer@example.com"
 
 
 def complete(state: State, session: dict, card: str = "4242 4242 4242 4242", *, email: str | None = None,
-             name: str | None = None, origin=(None, None)) -> dict:
+             name: str | None = None) -> dict:
     """Pay an open session with a test card; a declining card raises CardDeclined and leaves it open."""
+    # Completion is automatic on Stripe's side, so none of its events names a request.
     if session["status"] != "open":
         raise InvalidRequest(f"This Checkout Session is not open (its status is {session['status']}).")
     number = card_number(card)
@@ -33,9 +34,9 @@ def complete(state: State, session: dict, card: str = "4242 4242 4242 4242", *, 
         raise CardDeclined(DECLINE_MESSAGES[decline], decline)
     session["customer_details"] = customer_details(email, name)
     if session["mode"] == "subscription":
-        _subscribe(state, session, customer, number, at=at, email=email, name=name, origin=origin)
+        _subscribe(state, session, customer, number, at=at, email=email, name=name)
     else:
-        _pay_once(state, session, customer, number, at=at, email=email, name=name, origin=origin)
+        _pay_once(state, session, customer, number, at=at, email=email, name=name)
     return session
 
 
@@ -59,7 +60,7 @@ def _created_view(intent: dict) -> dict:
 
 
 def _subscribe(state: State, session: dict, customer: dict | None, number: str, *, at: int, email: str,
-               name: str | None, origin) -> None:
+               name: str | None) -> None:
     """Basil+: the subscription is created after the payment succeeds; checkout.session.completed comes first."""
     new_customer = customer is None
     if new_customer:
@@ -98,7 +99,7 @@ def _subscribe(state: State, session: dict, customer: dict | None, number: str, 
 
 
 def _pay_once(state: State, session: dict, customer: dict | None, number: str, *, at: int, email: str,
-              name: str | None, origin) -> None:
+              name: str | None) -> None:
     """Payment mode: no customer unless asked for, no invoice unless invoice_creation is enabled."""
     wants_customer = session["customer_creation"] == "always" or session["invoice_creation"]
     new_customer = customer is None and wants_customer

@@ -46,13 +46,13 @@ def read(path: str | os.PathLike) -> dict | None:
         return json.load(fh)
 
 
-def write(path: str | os.PathLike, data: dict) -> None:
+def write(path: str | os.PathLike, text: str) -> None:
     """Replace the file atomically: a crash leaves the old snapshot or the new one, never half a file."""
     p = Path(path)
     fd, tmp = tempfile.mkstemp(dir=p.parent if str(p.parent) else ".", prefix=f".{p.name}.")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(data, fh, separators=(",", ":"))
+            fh.write(text)
         os.replace(tmp, p)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -78,9 +78,10 @@ class StateFile:
 
     def flush(self) -> None:
         """Write now (on shutdown and in tests)."""
+        # Encoded under the lock: the snapshot shares the live objects that requests keep changing.
         with self.state.lock:
-            data = snapshot(self.state)
-        write(self.path, data)
+            text = json.dumps(snapshot(self.state), separators=(",", ":"))
+        write(self.path, text)
 
     def close(self) -> None:
         """Stop the saver after a final write."""
