@@ -58,3 +58,17 @@ def test_in_process_api_without_serving():
         client = stripe.StripeClient(KEY, base_addresses={"api": base})
         assert len(client.v1.products.list().data) == 3
     fake.close()
+
+
+def test_the_app_is_plain_wsgi_and_runs_under_another_server():
+    from simulator.receiver import serving as werkzeug_serving
+    fake = FakeStripe(seed="guide", clock=lambda: START)
+    with werkzeug_serving(fake.app) as base:  # werkzeug's server instead of the fake's own
+        fake.state.base_url = base
+        client = stripe.StripeClient(KEY, base_addresses={"api": base})
+        price = client.v1.prices.list({"lookup_keys": ["professional_1m_one_time"]}).data[0]
+        session = client.v1.checkout.sessions.create({"mode": "payment", "success_url": "https://a.example/ok",
+                                                      "line_items": [{"price": price.id, "quantity": 1}]})
+        assert requests.get(session.url, timeout=5).status_code == 200
+        assert complete(base, session.id).json()["status"] == "complete"
+    fake.close()
