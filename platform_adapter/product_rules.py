@@ -149,9 +149,13 @@ def check_product(product: dict, prices: list[dict]) -> ProductCheck:
 
 
 def check_catalog(products: list[dict], prices_by_product: dict[str, list[dict]]) -> CatalogReport:
-    """Check every active product; the second product for one account type and interval is a duplicate."""
+    """Check every active product; the second product for one account type and interval is a duplicate.
+
+    `products` come in Stripe's list order (newest first), which breaks ties between products created
+    in the same second.
+    """
     report, first_of = CatalogReport(), {}
-    for product in sorted(products, key=lambda p: (p.get("created", 0), p["id"])):
+    for product in sorted(reversed(products), key=lambda p: p.get("created", 0)):
         if not product.get("active", True):
             continue
         check = check_product(product, prices_by_product.get(product["id"], []))

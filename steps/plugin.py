@@ -38,6 +38,7 @@ def pytest_configure(config: pytest.Config) -> None:
         config.addinivalue_line("markers", f"{name}: {text}")
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_bdd_apply_tag(tag: str, function):
     """Gherkin tags become markers; `@stripe-api` is the marker `stripe_api`."""
     return getattr(pytest.mark, tag.replace("-", "_"))(function)

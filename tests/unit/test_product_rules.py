@@ -61,13 +61,16 @@ def test_price_rules(interval, prices, ok):
 
 
 def test_one_product_per_account_type_and_interval():
-    products = [product("prod_B", created=2), product("prod_A", created=1),
+    products = [product("prod_B", created=2), product("prod_A", created=1), product("prod_A2", created=1),
                 product("prod_C", created=3, accountType="professional", interval="12")]
-    prices = {"prod_A": [price()], "prod_B": [price("price_B")], "prod_C": [price("price_C", count=12)]}
+    prices = {"prod_A": [price()], "prod_A2": [price("price_A2")], "prod_B": [price("price_B")],
+              "prod_C": [price("price_C", count=12)]}
     report = check_catalog(products, prices)
-    assert [p.id for p in report.offered] == ["prod_A", "prod_C"]
-    dup = next(p for p in report.products if p.id == "prod_B")
-    assert "duplicate of prod_A" in dup.problems[0] and not report.ok
+    # Same second: Stripe lists the newer prod_A first, so prod_A2 (listed after it) is the older one.
+    assert [p.id for p in report.offered] == ["prod_A2", "prod_C"]
+    for dup in ("prod_A", "prod_B"):
+        assert "duplicate of prod_A2" in next(p for p in report.products if p.id == dup).problems[0]
+    assert not report.ok
 
 
 def test_archived_products_and_prices_are_ignored():
