@@ -27,7 +27,7 @@ def clock(target):
         when = datetime.fromtimestamp(ts, tz=timezone.utc)
         if "frozen" not in freezer:
             from freezegun import freeze_time
-            freezer["api"] = freeze_time(when)
+            freezer["api"] = freeze_time(when, ignore=["_pytest"])  # pytest keeps real durations
             freezer["frozen"] = freezer["api"].start()
         else:
             freezer["frozen"].move_to(when)
