@@ -1,0 +1,47 @@
+"""`simplex-stripe demo`: the walk-through prints the account after each step; --serve keeps both running."""
+
+import os
+import re
+import subprocess
+import sys
+import time
+
+import requests
+from click.testing import CliRunner
+
+from simplex_stripe.cli import main
+
+SECRETS = re.compile(r"sk_test_demo_[0-9a-f]{6,}|whsec_[A-Za-z0-9]{6,}")
+
+
+def test_demo_walks_a_customer_through_the_guide():
+    result = CliRunner().invoke(main, ["demo", "--admin-password", "demo-password-1"])
+    assert result.exit_code == 0, result.output
+    lines = {line.split("  ")[0].strip(): line for line in result.output.splitlines() if line.strip()}
+    assert "professional  active" in lines["first purchase"] and "auto-renewal on" in lines["first purchase"]
+    assert lines["renewal (+1 month)"].split("paid until ")[1] > lines["first purchase"].split("paid until ")[1]
+    assert "business      active" in lines["plan change → business"], lines
+    assert "auto-renewal off" in lines["auto-renewal stopped"] and "inactive" in lines["period over"]
+    assert "/account" in lines["Account Settings"] and "admin password: demo-password-1" in lines["Stripe config"]
+    assert "3 offered" in lines["products loaded"]
+    assert not SECRETS.search(result.output)
+
+
+def test_demo_serve_keeps_the_pages_up_until_terminated(tmp_path):
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen([sys.executable, "-m", "simplex_stripe", "demo", "--serve", "--no-walk",
+                             "--data-dir", str(tmp_path / "data")], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True, env=env)
+    try:
+        output, deadline = [], time.time() + 30
+        while time.time() < deadline and not any(line.startswith("serving") for line in output):
+            output.append(proc.stdout.readline())
+        account_url = next(line.split()[2] for line in output if line.startswith("Account Settings"))
+        page = requests.get(account_url, timeout=10)
+        assert page.status_code == 200 and "Sign in" in page.text
+        assert (tmp_path / "data" / "platform.sqlite3").exists()
+    finally:
+        proc.terminate()
+        rest, _ = proc.communicate(timeout=15)
+    assert proc.returncode == 0, rest
+    assert not SECRETS.search("".join(output) + rest)
