@@ -223,3 +223,11 @@ def test_subscriptions_created_through_the_api_on_a_test_clock(client, guide):
                                              "items": [{"price": guide["business_1m_recurring"].id}]})
     assert failed.status == "incomplete"
     assert client.v1.invoices.retrieve(failed.latest_invoice).status == "open"
+
+
+def test_deleting_a_customer_ends_its_subscriptions(client, base_url, guide):
+    done = subscribe(client, base_url, guide)
+    assert client.v1.customers.delete(done["customer"]).deleted is True
+    deleted = events_of(client, "customer.subscription.deleted")[-1].data.object
+    assert (deleted.id, deleted.status) == (done["subscription"], "canceled")
+    assert events_of(client, "customer.deleted")[-1].data.object.id == done["customer"]
