@@ -1,0 +1,38 @@
+"""`simplex-stripe conformance`: tags, -k, reports, exit codes, from a directory outside the repo."""
+
+import json
+import os
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def conformance(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "200"}
+    return subprocess.run([sys.executable, "-m", "simplex_stripe", "conformance", *args], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=300, env=env)
+
+
+def test_tags_reports_and_summary(tmp_path):
+    result = conformance(tmp_path, "--tags", "@guide and not @stripe-api", "--junit-xml", "j.xml",
+                         "--cucumber-json", "c.json")
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[-1] == "5 passed, 0 failed, 0 not applicable"
+    assert all(line.startswith("✅ Webhook signatures › ") for line in lines[:-1])
+    cases = list(ET.parse(tmp_path / "j.xml").getroot().iter("testcase"))
+    assert len(cases) == 5
+    features = json.loads((tmp_path / "c.json").read_text())
+    assert [f["name"] for f in features] == ["Webhook signatures"]
+    assert {s["name"] for s in features[0]["elements"]} == {
+        "Deliveries that Stripe did not sign are rejected and change nothing"}
+
+
+def test_no_matching_scenario_and_bad_target_are_usage_errors(tmp_path):
+    none = conformance(tmp_path, "-k", "there_is_no_such_scenario")
+    assert none.returncode == 2 and "no scenario matches" in none.stderr
+    bad = conformance(tmp_path, "--target", "ftp://staging")
+    assert bad.returncode == 2 and "--target" in bad.stderr and "Traceback" not in bad.stderr
