@@ -16,7 +16,6 @@ from contextlib import ExitStack
 import click
 import requests
 import stripe
-from werkzeug.serving import make_server
 
 from platform_adapter import create_app
 from platform_adapter.accounts import AccountState
@@ -28,7 +27,7 @@ from platform_adapter.stripe_audit import REQUIRED_EVENTS
 from platform_adapter.web import date
 from platform_adapter.webhooks import WEBHOOK_PATH
 from simulator.fake_stripe import FakeStripe
-from simulator.receiver import QuietHandler
+from simulator.fake_stripe.server import running
 
 from .errors import UsageProblem
 
@@ -72,15 +71,12 @@ class Browser:
 
 
 def _serve(stack: ExitStack, app, port: int) -> str:
+    # The fake's small threaded server: unlike werkzeug's it raises on a busy port instead of exiting.
     try:
-        server = make_server("127.0.0.1", port, app, threaded=True, request_handler=QuietHandler)
+        host, bound = stack.enter_context(running(app, "127.0.0.1", port))
     except OSError as exc:
         raise UsageProblem(f"cannot listen on 127.0.0.1:{port}: {exc.strerror or exc}") from None
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
-    thread.start()
-    stack.callback(thread.join, 5)
-    stack.callback(server.shutdown)
-    return f"http://127.0.0.1:{server.server_port}"
+    return f"http://{host}:{bound}"
 
 
 def _configure(state, publishable: str, secret: str, webhook_secret: str) -> None:

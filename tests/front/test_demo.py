@@ -2,6 +2,7 @@
 
 import os
 import re
+import socket
 import subprocess
 import sys
 import time
@@ -45,3 +46,13 @@ def test_demo_serve_keeps_the_pages_up_until_terminated(tmp_path):
         rest, _ = proc.communicate(timeout=15)
     assert proc.returncode == 0, rest
     assert not SECRETS.search("".join(output) + rest)
+
+
+def test_a_busy_port_is_one_line_and_exit_2():
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = str(busy.getsockname()[1])
+        for flag in ("--port", "--stripe-port"):
+            result = CliRunner().invoke(main, ["demo", flag, port])
+            assert result.exit_code == 2 and f"cannot listen on 127.0.0.1:{port}" in result.output
