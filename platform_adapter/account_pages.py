@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from .accounts import AccountState
 from .checkout import currencies, start_checkout, stop_auto_renewal
-from .errors import Conflict, NotConfigured, PriceNotOffered, Upstream
+from .errors import Conflict, NotConfigured, PlatformError, PriceNotOffered, StripeUnreachable, Upstream
 from .products import Catalogue, stored_catalogue
 from .web import check_csrf, page, public_url, start_session
 
@@ -107,6 +107,14 @@ def tax_note(catalogue: Catalogue) -> str:
     return "; ".join(notes) + ", as shown on the checkout page."
 
 
+def for_customer(what: str, error: PlatformError) -> str:
+    """Stripe's trouble in words for a customer; the details (API base, masked key) go to the log only."""
+    log.warning("%s failed: %s", what, error.message)
+    if isinstance(error, StripeUnreachable):
+        return f"{what} is not possible right now: Stripe cannot be reached. Nothing was charged; please try again later."
+    return f"{what} is not possible: payments are not set up correctly. Nothing was charged; please contact support."
+
+
 def _render(status: int = 200, *, error: str | None = None):
     state = _state()
     row = _signed_in()
@@ -134,7 +142,7 @@ def buy():
     except PriceNotOffered as exc:
         return _render(400, error=exc.message)
     except (Upstream, NotConfigured) as exc:
-        return _render(exc.http_status, error=f"Checkout could not start: {exc.message}")
+        return _render(exc.http_status, error=for_customer("Checkout", exc))
     return redirect(session_.url, code=303)
 
 
@@ -147,7 +155,7 @@ def stop_renewal():
     except Conflict as exc:
         return _render(409, error=exc.message)
     except (Upstream, NotConfigured) as exc:
-        return _render(exc.http_status, error=f"Auto-renewal could not be stopped: {exc.message}")
+        return _render(exc.http_status, error=for_customer("Stopping auto-renewal", exc))
     flash("Auto-renewal stopped: you keep your plan until the end of the paid period. "
           "This page shows it as soon as Stripe confirms.", "success")
     return redirect(url_for("account.settings"), code=303)

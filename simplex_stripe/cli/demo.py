@@ -53,11 +53,13 @@ class Browser:
         self.base, self.http, self.token = base, requests.Session(), ""
 
     def get(self, path: str) -> requests.Response:
+        """Open a page of the platform."""
         response = self.http.get(self.base + path, timeout=20)
         self._token(response)
         return response
 
     def submit(self, url: str, form: dict) -> requests.Response:
+        """Submit a form with the last page's CSRF token; a 4xx/5xx ends the demo."""
         response = self.http.post(url if url.startswith("http") else self.base + url,
                                   data={"csrf_token": self.token, **form}, timeout=20)
         self._token(response)

@@ -2,10 +2,11 @@
 
 import html
 import re
+from dataclasses import replace
 
 import requests
 
-from .support import FOUR
+from .support import FOUR, SECRET_KEY
 
 
 def buy(platform, web, price: str, currency: str = "usd") -> str:
@@ -112,3 +113,28 @@ def test_an_account_sees_only_itself(platform):
 
 def test_handled_event_list_is_the_guides(platform):
     assert platform.client.v1.webhook_endpoints.list().data[0].enabled_events == FOUR
+
+
+def test_stripe_trouble_at_checkout_is_a_plain_message_for_the_customer(platform, caplog):
+    admin = platform.configure()
+    web = platform.web()
+    web.customer_login("kim@example.com")
+    price = platform.guide_prices()["professional_1m_one_time"]
+    admin.post("/admin/stripe/keys", {"stripe_secret_key": "sk_test_revoked_key_3333"})
+    refused = web.post("/account/checkout", {"price": price, "currency": "usd"}, allow_redirects=False)
+    assert refused.status_code == 502 and "payments are not set up correctly" in refused.text
+    assert "sk_test_" not in refused.text and "Stripe refused the secret key sk_test_…3333" in caplog.text
+    admin.post("/admin/stripe/keys", {"stripe_secret_key": SECRET_KEY})
+    config = platform.state.config
+    config.base = replace(config.base, stripe_api_base="http://127.0.0.1:9")
+    config.stored()
+    down = web.post("/account/checkout", {"price": price, "currency": "usd"}, allow_redirects=False)
+    assert down.status_code == 502 and "Stripe cannot be reached" in down.text and "127.0.0.1:9" not in down.text
+
+
+def test_nothing_is_offered_before_the_products_are_loaded(platform):
+    web = platform.web()
+    page = web.customer_login("first@example.com").text
+    assert 'data-testid="no-offers"' in page and 'data-testid="buy"' not in page
+    refused = web.post("/account/checkout", {"price": platform.guide_prices()["professional_1m_one_time"]})
+    assert refused.status_code == 400 and "not a price of any loaded product" in refused.text
