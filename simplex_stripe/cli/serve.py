@@ -45,6 +45,8 @@ def serve(host: str, port: int, data_dir: str | None, database_url: str | None, 
     except OSError as exc:
         raise UsageProblem(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
     base = f"http://{host}:{server.server_port}"
+    click.echo(f"account settings  {base}/account", err=True)
+    click.echo(f"admin (Stripe)    {base}/admin/stripe", err=True)
     click.echo(f"webhook endpoint  {base}{WEBHOOK_PATH}", err=True)
     click.echo(f"conformance probe {base}{PROBE_PREFIX}" if settings.probe_enabled
                else "conformance probe off (set SIMPLEX_PROBE_TOKEN or --probe-token)", err=True)
