@@ -1,0 +1,232 @@
+"""`simplex-stripe load`: Locust's headless and distributed modes around the lifecycle user.
+
+Locust patches the process with gevent when imported, so it runs in a child process
+(`python -m locust -f simulator/load/locustfile.py …`); this module never imports it.
+"""
+
+import csv
+import importlib.util
+import json
+import re
+import secrets as token_source
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import click
+
+from simulator.delivery import ORDERS
+from simulator.errors import SimulatorError
+from simulator.load.options import LoadOptions, to_argv
+from simulator.sender import check_url
+from simulator.world import ACCOUNT_TYPE_NAMES
+
+from .errors import UsageProblem
+
+LOCUSTFILE_MODULE = "simulator.load.locustfile"
+RUN_TIME = re.compile(r"^(\d+h)?(\d+m)?(\d+s)?$|^\d+$")
+PROBE_NAME = "(probe) create account"
+
+
+def locustfile() -> str:
+    """The locustfile's path, found without importing it (importing it would import Locust)."""
+    if importlib.util.find_spec("locust") is None:
+        raise UsageProblem("Locust is not installed: pip install 'simplex-stripe[load]'")
+    return importlib.util.find_spec(LOCUSTFILE_MODULE).origin
+
+
+@click.command()
+@click.option("--target", help="Webhook URL to POST to (not on --worker: the master sends it).")
+@click.option("--secret", "secrets", multiple=True, help="Webhook signing secret whsec_…; repeat for rotation.")
+@click.option("--users", type=click.IntRange(min=1), default=10, show_default=True, help="Concurrent Locust users.")
+@click.option("--spawn-rate", type=click.FloatRange(min=0, min_open=True), default=10.0, show_default=True,
+              help="Users started per second.")
+@click.option("--run-time", default="1m", show_default=True, help="How long to run: 30s, 5m, 1h30m.")
+@click.option("--accounts-per-user", type=click.IntRange(min=1), default=3, show_default=True,
+              help="Accounts each user lives through in turn, one whole lifecycle at a time.")
+@click.option("--renewals", type=click.IntRange(min=0), default=2, show_default=True,
+              help="Renewals in each lifecycle (first purchase, renewals, plan change, cancellation).")
+@click.option("--account", "account_prefix", default="load", show_default=True,
+              help="Prefix of the account references (client_reference_id, metadata.accountRef).")
+@click.option("--probe-token", help="Create each account through the platform's conformance probe first.")
+@click.option("--price", help="Price id the purchases use (default: invented).")
+@click.option("--product", help="Product id of --price.")
+@click.option("--new-price", help="Price id a plan change switches to.")
+@click.option("--new-product", help="Product id of --new-price.")
+@click.option("--account-type", type=click.Choice(list(ACCOUNT_TYPE_NAMES)), default="professional",
+              show_default=True, help="Names the invented product.")
+@click.option("--new-account-type", type=click.Choice(list(ACCOUNT_TYPE_NAMES)), default="business",
+              show_default=True, help="Names the invented plan-change product.")
+@click.option("--interval-months", type=int, default=1, show_default=True, help="The plan's period in months.")
+@click.option("--new-interval-months", type=int, help="The plan-change target's period (default: same).")
+@click.option("--currency", default="usd", show_default=True)
+@click.option("--amount", type=int, default=2900, show_default=True, help="Unit amount in minor units.")
+@click.option("--tax-rate", type=float, default=7.7, show_default=True, help="Tax percentage; 0 for none.")
+@click.option("--tax-inclusive", is_flag=True, help="The tax rate is inclusive (default exclusive).")
+@click.option("--api-version", default=None, help="Payload shape: a Stripe API version, 'current' or 'pre-basil'.")
+@click.option("--order", type=click.Choice(ORDERS), default="in-order", show_default=True,
+              help="Delivery order within each lifecycle.")
+@click.option("--seed", help="Seed for ids and shuffles (default: a fresh one, printed, so ids never repeat).")
+@click.option("--duplicates", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Redeliver each event N more times.")
+@click.option("--timeout", type=float, default=10.0, show_default=True, help="Seconds per attempt.")
+@click.option("--master", is_flag=True, help="Run as the master of a distributed run (workers do the sending).")
+@click.option("--expect-workers", type=click.IntRange(min=1), default=1, show_default=True,
+              help="--master: wait for this many workers before starting.")
+@click.option("--master-bind-host", default="127.0.0.1", show_default=True,
+              help="--master: interface to listen on for workers (0.0.0.0 for other machines).")
+@click.option("--master-port", type=click.IntRange(1, 65535), default=5557, show_default=True,
+              help="The master's port (--master binds it, --worker connects to it).")
+@click.option("--worker", is_flag=True, help="Run as a worker of the master at --master-host.")
+@click.option("--master-host", default="127.0.0.1", show_default=True, help="--worker: the master's host.")
+@click.option("--processes", type=click.IntRange(min=1), help="Fork this many Locust worker processes here.")
+@click.option("--csv", "csv_prefix", help="Also write Locust's CSV stats: PREFIX_stats.csv, PREFIX_failures.csv, …")
+@click.option("--web-ui", is_flag=True, help="Serve Locust's web UI on 127.0.0.1:8089 instead of running headless.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON summary on stdout.")
+def load(target, secrets, users, spawn_rate, run_time, master, expect_workers, master_bind_host, master_port, worker,
+         master_host, processes, csv_prefix, web_ui, as_json, **opts) -> None:
+    """Fire signed customer lifecycles at a webhook URL from many Locust users, on one machine or several."""
+    path = locustfile()
+    if master and worker:
+        raise UsageProblem("--master and --worker exclude each other")
+    if worker:
+        argv = ["--worker", "--master-host", master_host, "--master-port", str(master_port)]
+        sys.exit(_run_locust(path, argv + (["--processes", str(processes)] if processes else [])))
+    if not RUN_TIME.match(run_time):
+        raise UsageProblem(f"--run-time {run_time!r}: use e.g. 30s, 5m, 1h30m")
+    options, host = _options(target, secrets, opts)
+    if not master:
+        _check_reachable(target, options.timeout)
+    if not as_json:
+        click.echo(f"seed {options.seed}: replay this run with --seed {options.seed}", err=True)
+    argv = ["--host", host, "--users", str(users), "--spawn-rate", str(spawn_rate), "--run-time", run_time,
+            "--only-summary", *to_argv(options)]
+    argv += ["--autostart", "--web-host", "127.0.0.1"] if web_ui else ["--headless"]
+    if master:
+        argv += ["--master", "--expect-workers", str(expect_workers), "--master-bind-host", master_bind_host,
+                 "--master-bind-port", str(master_port)]
+    elif processes:
+        argv += ["--processes", str(processes)]
+    with tempfile.TemporaryDirectory(prefix="simplex-load-") as tmp:
+        stats, prefix = str(Path(tmp) / "stats"), csv_prefix or str(Path(tmp) / "run")
+        # The JSON is written at shutdown with the final figures; the CSV lags up to a second but names failures.
+        code = _run_locust(path, argv + ["--json-file", stats, "--csv", prefix])
+        summary = read_summary(stats + ".json")
+        if summary is not None:
+            summary["seed"] = options.seed
+            summary["failure_reasons"] = read_failures(prefix + "_failures.csv")
+    if summary is None:
+        raise UsageProblem(f"Locust exited with status {code} before writing its statistics (see its log above)")
+    _print_summary(summary, as_json)
+    sys.exit(0 if summary["requests"] > 0 and summary["failures"] == 0 and code in (0, 1) else 1)
+
+
+def _options(target: str | None, secrets: tuple[str, ...], opts: dict) -> tuple[LoadOptions, str]:
+    """Validate everything before Locust starts, so a mistake is one line and exit 2."""
+    if not target:
+        raise UsageProblem("--target URL is required (except on --worker)")
+    if not secrets:
+        raise UsageProblem("--secret whsec_… is required")
+    try:
+        parts = urlsplit(check_url(target))
+        options = LoadOptions(
+            secrets=tuple(secrets), webhook_path=(parts.path or "/") + (f"?{parts.query}" if parts.query else ""),
+            account=opts.pop("account_prefix"), seed=opts.pop("seed") or token_source.token_hex(4), **opts)
+    except SimulatorError as exc:
+        raise UsageProblem(str(exc)) from None
+    return options, f"{parts.scheme}://{parts.netloc}"
+
+
+def _check_reachable(target: str, timeout: float) -> None:
+    """Fail fast, as `fire` does, when the target does not answer at all (any HTTP answer will do)."""
+    import requests
+    try:
+        requests.head(target, timeout=timeout, allow_redirects=False)
+    except requests.RequestException as exc:
+        raise UsageProblem(f"target {target} is unreachable ({type(exc).__name__})") from None
+
+
+def _run_locust(path: str, argv: list[str]) -> int:
+    """Run Locust in a child process (its output goes to our stderr); return its exit status."""
+    command = [sys.executable, "-m", "locust", "-f", path, *argv]
+    try:
+        return subprocess.run(command, stdout=sys.stderr, check=False).returncode
+    except KeyboardInterrupt:  # the child got the Ctrl-C too and stops on its own
+        return 1
+
+
+def read_summary(stats_json: str) -> dict | None:
+    """Requests, failures, rates and latencies, per request name and in total, from Locust's final JSON stats."""
+    try:
+        with open(stats_json, encoding="utf-8") as fh:
+            entries = json.load(fh)
+    except FileNotFoundError:
+        return None
+    rows = [_row(e) for e in entries]
+    events = [r for r in rows if r["name"] != PROBE_NAME]
+    total = _row({"name": "total", "num_requests": sum(e["num_requests"] for e in entries),
+                  "num_failures": sum(e["num_failures"] for e in entries),
+                  "start_time": min((e["start_time"] for e in entries), default=0),
+                  "last_request_timestamp": max((e["last_request_timestamp"] or 0 for e in entries), default=0),
+                  "response_times": _merged(e["response_times"] for e in entries)})
+    delivered = sum(r["requests"] for r in events)
+    return {"requests": total["requests"], "failures": total["failures"], "events": delivered,
+            "events_per_s": total["per_s"] * delivered / max(total["requests"], 1), "requests_per_s": total["per_s"],
+            "median_ms": total["median_ms"], "p95_ms": total["p95_ms"], "rows": rows}
+
+
+def read_failures(failures_csv: str, limit: int = 10) -> list[dict]:
+    """The most frequent failure reasons from Locust's `_failures.csv`."""
+    try:
+        with open(failures_csv, newline="", encoding="utf-8") as fh:
+            rows = list(csv.DictReader(fh))
+    except FileNotFoundError:
+        return []
+    rows.sort(key=lambda r: -int(r.get("Occurrences") or 0))
+    return [{"name": r["Name"], "error": r["Error"], "occurrences": int(r["Occurrences"])} for r in rows[:limit]]
+
+
+def _merged(histograms) -> dict[str, int]:
+    merged: dict[str, int] = {}
+    for histogram in histograms:
+        for ms, count in histogram.items():
+            merged[ms] = merged.get(ms, 0) + count
+    return merged
+
+
+def _percentile(histogram: dict[str, int], fraction: float) -> float:
+    """The response time (ms, as Locust rounds it) below which `fraction` of the requests fall."""
+    count, seen = sum(histogram.values()), 0
+    for ms in sorted(histogram, key=float):
+        seen += histogram[ms]
+        if seen >= fraction * count:
+            return float(ms)
+    return 0.0
+
+
+def _row(entry: dict) -> dict:
+    span = (entry["last_request_timestamp"] or 0) - entry["start_time"]
+    requests = entry["num_requests"]
+    return {"name": entry["name"], "requests": requests, "failures": entry["num_failures"],
+            "per_s": requests / span if span > 0 else float(requests),
+            "median_ms": _percentile(entry["response_times"], 0.5),
+            "p95_ms": _percentile(entry["response_times"], 0.95)}
+
+
+def _print_summary(summary: dict, as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps(summary, indent=2))
+        return
+    from rich.console import Console
+    from rich.table import Table
+    table = Table("request", "sent", "failed", "median ms", "p95 ms", "per s", title="simplex-stripe load")
+    for row in summary["rows"]:
+        table.add_row(row["name"], str(row["requests"]), str(row["failures"]), f"{row['median_ms']:.0f}",
+                      f"{row['p95_ms']:.0f}", f"{row['per_s']:.1f}")
+    Console().print(table)
+    for failure in summary["failure_reasons"]:
+        click.echo(f"  {failure['occurrences']}× {failure['name']}: {failure['error']}")
+    click.echo(f"{summary['events']} deliveries, {summary['failures']} failed, "
+               f"{summary['events_per_s']:.0f} events/s")

@@ -1,0 +1,97 @@
+"""Per simulated user: several accounts, each living first purchase → renewals → plan change → cancellation.
+
+Pure apart from the clock: the locustfile asks for the next delivery and POSTs it. Every account has its
+own world, seeded from the run's seed, the worker and the user, so ids never collide across users,
+workers or machines, and a run replays exactly under the same `--seed` and worker layout.
+"""
+
+import hashlib
+import time
+from collections import deque
+from dataclasses import dataclass
+from typing import Callable
+
+from simulator.delivery import DeliveryPolicy
+from simulator.scene import Scene
+from simulator.sender import STRIPE_HEADERS, encode
+from simulator.sequences import run_sequences
+from simulator.signing import decoy_for, signature_header
+from simulator.world import World, new_world
+
+from .options import LoadOptions
+
+
+def lifecycle(renewals: int) -> list[str]:
+    """The sequences of one customer's life: buy, renew, change plan, cancel at period end."""
+    return ["first-purchase", *["renewal"] * renewals, "plan-change", "cancellation"]
+
+
+@dataclass
+class Delivery:
+    """One POST to make: the event and its signed body and headers."""
+
+    event: dict
+    body: bytes
+    headers: dict[str, str]
+
+
+class Signer:
+    """Signs at send time; a redelivery of an event is signed at least a second after the previous one."""
+
+    def __init__(self, secrets: tuple[str, ...], clock: Callable[[], float] = time.time) -> None:
+        self.secrets, self.clock = list(secrets), clock
+        self._last_t: dict[str, int] = {}
+
+    def sign(self, event: dict) -> Delivery:
+        """The delivery of `event`, signed now (test mode: with a v0 decoy)."""
+        body = encode(event)
+        t = max(int(self.clock()), self._last_t.get(event["id"], -1) + 1)
+        self._last_t[event["id"]] = t
+        header = signature_header(body, self.secrets, t, decoy=decoy_for(body, t))
+        return Delivery(event, body, {**STRIPE_HEADERS, "Stripe-Signature": header})
+
+    def forget(self) -> None:
+        """Drop the redelivery memory (a new batch never redelivers an older one's events)."""
+        self._last_t.clear()
+
+
+def account_ref(options: LoadOptions, user_key: str, number: int) -> str:
+    """The platform's account reference for a user's `number`-th account (unique per run seed and user)."""
+    digest = hashlib.sha256(f"{options.seed}/{user_key}".encode()).hexdigest()[:10]
+    return f"{options.account}-{digest}-{number}"
+
+
+class UserStories:
+    """The accounts of one simulated user and the queue of deliveries still to make."""
+
+    def __init__(self, options: LoadOptions, user_key: str, clock: Callable[[], float] = time.time) -> None:
+        self.options, self.clock = options, clock
+        self.refs = [account_ref(options, user_key, n) for n in range(options.accounts_per_user)]
+        self.worlds = [self._world(ref, f"{options.seed}/{user_key}/{n}") for n, ref in enumerate(self.refs)]
+        self.signer = Signer(options.secrets, clock)
+        self.queue: deque[dict] = deque()
+        self.rounds = 0
+
+    def _world(self, ref: str, seed: str) -> World:
+        o = self.options
+        return new_world(seed=seed, start=int(self.clock()), email=f"{ref}@example.com", account=ref,
+                         account_type=o.account_type, new_account_type=o.new_account_type,
+                         interval_months=o.interval_months, new_interval_months=o.new_interval_months,
+                         currency=o.currency, amount=o.amount, price=o.price, product=o.product,
+                         new_price=o.new_price, new_product=o.new_product, tax_rate=o.tax_rate,
+                         tax_inclusive=o.tax_inclusive)
+
+    def next_delivery(self) -> Delivery:
+        """Sign and return the next delivery, living the next account's lifecycle when the queue is empty."""
+        if not self.queue:
+            self._refill()
+        return self.signer.sign(self.queue.popleft())
+
+    def _refill(self) -> None:
+        o = self.options
+        world = self.worlds[self.rounds % len(self.worlds)]
+        events = run_sequences(Scene(world, o.api_version), lifecycle(o.renewals))
+        policy = DeliveryPolicy(order=o.order, duplicates=o.duplicates, seed=f"{world.seed}#{self.rounds}")
+        self.signer.forget()
+        self.queue.extend(policy.schedule(events))
+        self.rounds += 1
