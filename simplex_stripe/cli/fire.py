@@ -97,7 +97,10 @@ def _fire(names, target, secrets, world_file, dry_run, as_json, opts) -> int:
     policy = DeliveryPolicy(order=opts["order"], duplicates=opts["duplicates"], retry=opts["retry"],
                             time_scale=opts["time_scale"], timeout=opts["timeout"],
                             concurrency=opts["concurrency"], seed=opts["seed"])
-    world = (load_world(world_file) if world_file else None) or _world(opts)
+    world = load_world(world_file) if world_file else None
+    if world is not None:
+        _refuse_world_options()
+    world = world or _world(opts)
     if opts["checkout_session"]:
         world.checkout_session = opts["checkout_session"]
     events = run_sequences(Scene(world, version), names)
@@ -117,6 +120,22 @@ def _fire(names, target, secrets, world_file, dry_run, as_json, opts) -> int:
     else:
         print_report(console, report)
     return 0 if report.ok else 1
+
+
+# Options that shape a new world; a resumed world keeps its own.
+WORLD_OPTIONS = ("account", "email", "price", "product", "new_price", "new_product", "account_type",
+                 "new_account_type", "interval_months", "new_interval_months", "currency", "amount", "tax_rate",
+                 "tax_inclusive", "start")
+
+
+def _refuse_world_options() -> None:
+    ctx = click.get_current_context()
+    given = [name for name in WORLD_OPTIONS
+             if ctx.get_parameter_source(name) == click.core.ParameterSource.COMMANDLINE]
+    if given:
+        flags = ", ".join("--" + name.replace("_", "-") for name in given)
+        raise UsageProblem(f"--world resumes a saved story with its own plan and account; drop {flags} "
+                           "or use a new world file")
 
 
 def _fire_at_local_receiver(names, target, secrets, world_file, dry_run, as_json, opts) -> int:

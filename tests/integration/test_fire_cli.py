@@ -80,6 +80,8 @@ def test_world_file_tells_one_story_across_commands(tmp_path):
     together = json.loads(run("fire", "first-purchase", "renewal", "--secret", SECRET, "--dry-run", "--json",
                               "--start", "2026-01-31T10:00:00Z").output)
     assert [e["body"]["id"] for e in together] == json.loads(first.stdout)["events"] + json.loads(second.stdout)["events"]
+    conflicting = run("fire", "renewal", "--secret", SECRET, "--dry-run", "--world", str(world), "--account", "other")
+    assert conflicting.exit_code == 2 and "drop --account" in conflicting.output
 
 
 @pytest.mark.parametrize("args, message", [
