@@ -47,9 +47,13 @@ def _upserts(dialect: str) -> dict:
     else:
         from sqlalchemy.dialects.sqlite import insert
     price = insert(catalogue)
+    # SQLAlchemy closes an INSERT's cursor before `rowcount` is read unless asked to keep it: sqlite3
+    # still answers, psycopg says -1, and every event would look like a duplicate on PostgreSQL.
+    counted = {"preserve_rowcount": True}
     return {
-        "event": insert(events).on_conflict_do_nothing(index_elements=["id"]),
-        "link": insert(links).on_conflict_do_nothing(index_elements=["kind", "stripe_id"]),
+        "event": insert(events).on_conflict_do_nothing(index_elements=["id"]).execution_options(**counted),
+        "link": insert(links).on_conflict_do_nothing(index_elements=["kind", "stripe_id"]).execution_options(
+            **counted),
         "fact": insert(facts_table).on_conflict_do_nothing(index_elements=["account_id", "key"]),
         "config": insert(config_table).on_conflict_do_update(index_elements=["name"], set_={
             "value": insert(config_table).excluded.value, "updated_at": insert(config_table).excluded.updated_at}),
@@ -58,6 +62,12 @@ def _upserts(dialect: str) -> dict:
             "product_id": price.excluded.product_id, "metadata": price.excluded.metadata,
             "fetched_at": price.excluded.fetched_at}),
     }
+
+
+@lru_cache(maxsize=None)
+def _advisory_locks(count: int):
+    """One round trip for `count` transaction locks, taken left to right as PostgreSQL evaluates a select list."""
+    return text("SELECT " + ", ".join(f"pg_advisory_xact_lock(:k{i})" for i in range(count)))
 
 
 def facts_to_json(facts: tuple[Fact, ...] | list[Fact]) -> str:
@@ -83,10 +93,11 @@ class Tx:
         """Serialise events that share an account key (PostgreSQL; SQLite's write lock already does)."""
         if self.dialect != "postgresql":
             return
-        names = sorted({f"{kind}:{value}" for kind, value in (("ref", keys.ref), ("customer", keys.customer),
-                                                               ("subscription", keys.subscription)) if value})
-        for name in names:
-            self.conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": zlib.crc32(name.encode()) - 2**31})
+        # Every transaction takes its locks in one order (ascending), so two of them never wait on each other.
+        locks = sorted({zlib.crc32(f"{kind}:{value}".encode()) - 2**31 for kind, value in (
+            ("ref", keys.ref), ("customer", keys.customer), ("subscription", keys.subscription)) if value})
+        if locks:
+            self.conn.execute(_advisory_locks(len(locks)), {f"k{i}": lock for i, lock in enumerate(locks)})
 
     # ---- events -----------------------------------------------------------------------------
     def insert_event(self, row: dict) -> bool:
