@@ -179,7 +179,8 @@ def report(summary: dict, as_json: bool) -> None:
         print(json.dumps(summary, indent=2))
         return
     print(f"gunicorn on 127.0.0.1, {summary['concurrency']} concurrent clients, "
-          f"{summary['requests_per_round']} requests x {summary['rounds']} rounds per endpoint (best round; ratios and CPU: median of the rounds)")
+          f"{summary['requests_per_round']} requests x {summary['rounds']} rounds per endpoint "
+          "(best round; ratios and CPU: median of the rounds)")
     print(f"  {'endpoint':<16}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}   {'2xx':>11}   {'applied':>7}"
           f"   {'CPU ms/req workers + db':>24}   ratio to bare")
     for name, r in summary["endpoints"].items():
