@@ -17,6 +17,7 @@ import tempfile
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
+from importlib.util import find_spec
 from pathlib import Path
 from typing import Iterator
 
@@ -33,7 +34,7 @@ def bin_dir() -> Path | None:
         if (folder / "initdb").exists() and (folder / "pg_ctl").exists():
             return folder
     on_path = shutil.which("pg_ctl")
-    return Path(on_path).parent if on_path and shutil.which("initdb") else None
+    return Path(on_path).resolve().parent if on_path and shutil.which("initdb") else None
 
 
 def _version(name: str) -> tuple:
@@ -42,6 +43,8 @@ def _version(name: str) -> tuple:
 
 def missing_reason() -> str | None:
     """Why a server cannot be started here, or None when it can."""
+    if find_spec("psycopg") is None:
+        return "psycopg is not installed (pip install 'psycopg[binary]')"
     if bin_dir() is None:
         return f"no PostgreSQL server binaries (initdb, pg_ctl) in {SEARCH} or on PATH (apt-get install postgresql)"
     if os.geteuid() == 0:
