@@ -7,8 +7,10 @@ Locust patches the process with gevent when imported, so it runs in a child proc
 import csv
 import importlib.util
 import json
+import os
 import re
 import secrets as token_source
+import signal
 import subprocess
 import sys
 import tempfile
@@ -19,7 +21,7 @@ import click
 
 from simulator.delivery import ORDERS
 from simulator.errors import SimulatorError
-from simulator.load.options import LoadOptions, to_argv
+from simulator.load.options import LoadOptions, to_argv, to_environ
 from simulator.sender import check_url
 from simulator.world import ACCOUNT_TYPE_NAMES
 
@@ -112,7 +114,7 @@ def load(target, secrets, users, spawn_rate, run_time, master, expect_workers, m
     with tempfile.TemporaryDirectory(prefix="simplex-load-") as tmp:
         stats, prefix = str(Path(tmp) / "stats"), csv_prefix or str(Path(tmp) / "run")
         # The JSON is written at shutdown with the final figures; the CSV lags up to a second but names failures.
-        code = _run_locust(path, argv + ["--json-file", stats, "--csv", prefix])
+        code = _run_locust(path, argv + ["--json-file", stats, "--csv", prefix], to_environ(options))
         summary = read_summary(stats + ".json")
         if summary is not None:
             summary["seed"] = options.seed
@@ -148,13 +150,23 @@ def _check_reachable(target: str, timeout: float) -> None:
         raise UsageProblem(f"target {target} is unreachable ({type(exc).__name__})") from None
 
 
-def _run_locust(path: str, argv: list[str]) -> int:
-    """Run Locust in a child process (its output goes to our stderr); return its exit status."""
-    command = [sys.executable, "-m", "locust", "-f", path, *argv]
+def _run_locust(path: str, argv: list[str], secrets: dict[str, str] | None = None) -> int:
+    """Run Locust in a child process (its output goes to our stderr); return its exit status.
+
+    Ctrl-C reaches the child with ours (same process group); a SIGTERM sent to us is passed on, so
+    the child still writes its statistics and stops cleanly.
+    """
+    child = subprocess.Popen([sys.executable, "-m", "locust", "-f", path, *argv], stdout=sys.stderr,
+                             env={**os.environ, **(secrets or {})})
+    previous = signal.signal(signal.SIGTERM, lambda signum, frame: child.send_signal(signal.SIGTERM))
     try:
-        return subprocess.run(command, stdout=sys.stderr, check=False).returncode
-    except KeyboardInterrupt:  # the child got the Ctrl-C too and stops on its own
-        return 1
+        while True:
+            try:
+                return child.wait()
+            except KeyboardInterrupt:
+                continue  # the child got the Ctrl-C too: wait for it to write its statistics
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def read_summary(stats_json: str) -> dict | None:

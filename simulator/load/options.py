@@ -75,8 +75,8 @@ PARSERS: dict[str, Callable[[str], Any]] = {
     "new_interval_months": _optional_int, "amount": int, "tax_rate": float, "tax_inclusive": _flag,
     "timeout": float,
 }
-# Secrets stay out of Locust's web UI form.
-SECRET_FIELDS = ("secrets", "probe_token")
+# Secrets travel to Locust in its environment, not on its command line (which `ps` shows to everyone).
+SECRET_ENVIRONMENT = {"secrets": "SIMPLEX_LOAD_SECRETS", "probe_token": "SIMPLEX_LOAD_PROBE_TOKEN"}
 
 
 def argument(name: str) -> str:
@@ -93,20 +93,27 @@ def _text(value: Any) -> str:
 
 
 def to_argv(options: LoadOptions) -> list[str]:
-    """The Locust arguments that carry `options` (to the master, which forwards them to workers)."""
+    """The Locust arguments that carry `options`, secrets aside (the master forwards all to its workers)."""
     argv = []
     for f in fields(LoadOptions):
         value = getattr(options, f.name)
-        if value is not None:
+        if value is not None and f.name not in SECRET_ENVIRONMENT:
             argv += [argument(f.name), _text(value)]
     return argv
 
 
+def to_environ(options: LoadOptions) -> dict[str, str]:
+    """The environment variables that carry the secrets to Locust."""
+    return {variable: _text(getattr(options, name)) for name, variable in SECRET_ENVIRONMENT.items()
+            if getattr(options, name) is not None}
+
+
 def add_arguments(parser) -> None:
-    """Register every option on Locust's parser (as text; `from_namespace` converts)."""
+    """Register every option on Locust's parser (as text; `from_namespace` converts), none in its web UI."""
     for f in fields(LoadOptions):
+        extra = {"env_var": SECRET_ENVIRONMENT[f.name]} if f.name in SECRET_ENVIRONMENT else {}
         parser.add_argument(argument(f.name), dest="sim_" + f.name, default=None, type=str,
-                            include_in_web_ui=False, help=f"simplex-stripe load option {f.name}")
+                            include_in_web_ui=False, help=f"simplex-stripe load option {f.name}", **extra)
 
 
 def from_namespace(namespace: Any) -> LoadOptions:

@@ -7,7 +7,7 @@ import stripe
 
 from simulator.errors import SimulatorError
 from simulator.load.lifecycle import Signer, UserStories, lifecycle
-from simulator.load.options import LoadOptions, add_arguments, from_namespace, to_argv
+from simulator.load.options import LoadOptions, add_arguments, from_namespace, to_argv, to_environ
 from simulator.sequences import SEQUENCES
 
 SECRET = "whsec_load_tests_0123456789"
@@ -67,16 +67,21 @@ def test_options_travel_through_locust_arguments_unchanged():
     import argparse
 
     class Parser(argparse.ArgumentParser):
-        def add_argument(self, *args, include_in_web_ui=True, **kwargs):  # Locust's extra keyword
+        def add_argument(self, *args, include_in_web_ui=True, env_var=None, **kwargs):  # Locust's keywords
             assert include_in_web_ui is False
+            if env_var:  # configargparse reads these from the environment
+                kwargs["default"] = environ.get(env_var)
             return super().add_argument(*args, **kwargs)
 
     options = LoadOptions(secrets=(SECRET, "whsec_rotated_0123456789"), webhook_path="/hook?x=1", duplicates=2,
                           order="reversed", api_version="pre-basil", tax_inclusive=True, new_interval_months=12,
                           probe_token="tok", price="price_1")
+    environ = to_environ(options)
     parser = Parser(add_help=False)
     add_arguments(parser)
-    assert from_namespace(parser.parse_args(to_argv(options))) == options
+    argv = to_argv(options)
+    assert from_namespace(parser.parse_args(argv)) == options
+    assert "tok" not in argv and not any("whsec_" in a for a in argv)  # secrets stay off the command line
     assert "locust" not in sys.modules
 
 
