@@ -109,8 +109,9 @@ def load(target, secrets, users, spawn_rate, run_time, master, expect_workers, m
     if master:
         argv += ["--master", "--expect-workers", str(expect_workers), "--master-bind-host", master_bind_host,
                  "--master-bind-port", str(master_port)]
-    elif processes:
-        argv += ["--processes", str(processes)]
+    elif processes:  # Locust makes this process a master of its forks: keep that master on --master-bind-host
+        argv += ["--processes", str(processes), "--master-bind-host", master_bind_host,
+                 "--master-bind-port", str(master_port)]
     with tempfile.TemporaryDirectory(prefix="simplex-load-") as tmp:
         stats, prefix = str(Path(tmp) / "stats"), csv_prefix or str(Path(tmp) / "run")
         # The JSON is written at shutdown with the final figures; the CSV lags up to a second but names failures.
