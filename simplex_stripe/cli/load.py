@@ -4,7 +4,6 @@ Locust patches the process with gevent when imported, so it runs in a child proc
 (`python -m locust -f simulator/load/locustfile.py …`); this module never imports it.
 """
 
-import csv
 import importlib.util
 import json
 import os
@@ -29,7 +28,8 @@ from .errors import UsageProblem
 
 LOCUSTFILE_MODULE = "simulator.load.locustfile"
 RUN_TIME = re.compile(r"^(\d+h)?(\d+m)?(\d+s)?$|^\d+$")
-PROBE_NAME = "(probe) create account"
+PROBE_NAME = "(probe) create account"  # the locustfile's names (not imported: importing it imports Locust)
+FAILURES_FILE = "SIMPLEX_LOAD_FAILURES_FILE"
 
 
 def locustfile() -> str:
@@ -106,24 +106,38 @@ def load(target, secrets, users, spawn_rate, run_time, master, expect_workers, m
     argv = ["--host", host, "--users", str(users), "--spawn-rate", str(spawn_rate), "--run-time", run_time,
             "--only-summary", *to_argv(options)]
     argv += ["--autostart", "--web-host", "127.0.0.1"] if web_ui else ["--headless"]
-    if master:
-        argv += ["--master", "--expect-workers", str(expect_workers), "--master-bind-host", master_bind_host,
-                 "--master-bind-port", str(master_port)]
-    elif processes:  # Locust makes this process a master of its forks: keep that master on --master-bind-host
-        argv += ["--processes", str(processes), "--master-bind-host", master_bind_host,
-                 "--master-bind-port", str(master_port)]
-    with tempfile.TemporaryDirectory(prefix="simplex-load-") as tmp:
-        stats, prefix = str(Path(tmp) / "stats"), csv_prefix or str(Path(tmp) / "run")
-        # The JSON is written at shutdown with the final figures; the CSV lags up to a second but names failures.
-        code = _run_locust(path, argv + ["--json-file", stats, "--csv", prefix], to_environ(options))
-        summary = read_summary(stats + ".json")
-        if summary is not None:
-            summary["seed"] = options.seed
-            summary["failure_reasons"] = read_failures(prefix + "_failures.csv")
-    if summary is None:
-        raise UsageProblem(f"Locust exited with status {code} before writing its statistics (see its log above)")
+    argv += _distribution(master, expect_workers, master_bind_host, master_port, processes)
+    summary = _run_and_summarise(path, argv, options, csv_prefix)
     _print_summary(summary, as_json)
-    sys.exit(0 if summary["requests"] > 0 and summary["failures"] == 0 and code in (0, 1) else 1)
+    # Locust exits 1 on failures, and also on exceptions in a user's code that no request shows.
+    ok = summary["requests"] > 0 and summary["failures"] == 0 and summary["locust_exit_code"] == 0
+    sys.exit(0 if ok else 1)
+
+
+def _distribution(master: bool, expect_workers: int, bind_host: str, port: int, processes: int | None) -> list[str]:
+    """Locust's arguments for a master, or for a process that forks workers (then its own master)."""
+    bind = ["--master-bind-host", bind_host, "--master-bind-port", str(port)]
+    if master:
+        return ["--master", "--expect-workers", str(expect_workers), *bind]
+    if processes:  # Locust makes this process the master of its forks: keep that master on bind_host too
+        return ["--processes", str(processes), *bind]
+    return []
+
+
+def _run_and_summarise(path: str, argv: list[str], options: LoadOptions, csv_prefix: str | None) -> dict:
+    """Run Locust to the end and read its statistics (exit 2 when it wrote none)."""
+    with tempfile.TemporaryDirectory(prefix="simplex-load-") as tmp:
+        stats, failures = str(Path(tmp) / "stats"), str(Path(tmp) / "failures.json")
+        # Both written at shutdown with the final figures (Locust's CSV files lag up to a second).
+        argv = argv + ["--json-file", stats] + (["--csv", csv_prefix] if csv_prefix else [])
+        code = _run_locust(path, argv, {**to_environ(options), FAILURES_FILE: failures})
+        summary = read_summary(stats + ".json")
+        if summary is None:
+            raise UsageProblem(f"Locust exited with status {code} before writing its statistics (see its log above)")
+        summary["seed"] = options.seed
+        summary["failure_reasons"] = read_failures(failures)
+        summary["locust_exit_code"] = code
+    return summary
 
 
 def _options(target: str | None, secrets: tuple[str, ...], opts: dict) -> tuple[LoadOptions, str]:
@@ -190,15 +204,15 @@ def read_summary(stats_json: str) -> dict | None:
             "median_ms": total["median_ms"], "p95_ms": total["p95_ms"], "rows": rows}
 
 
-def read_failures(failures_csv: str, limit: int = 10) -> list[dict]:
-    """The most frequent failure reasons from Locust's `_failures.csv`."""
+def read_failures(failures_json: str, limit: int = 10) -> list[dict]:
+    """The most frequent failure reasons, as the locustfile wrote them at shutdown."""
     try:
-        with open(failures_csv, newline="", encoding="utf-8") as fh:
-            rows = list(csv.DictReader(fh))
+        with open(failures_json, encoding="utf-8") as fh:
+            errors = json.load(fh)
     except FileNotFoundError:
         return []
-    rows.sort(key=lambda r: -int(r.get("Occurrences") or 0))
-    return [{"name": r["Name"], "error": r["Error"], "occurrences": int(r["Occurrences"])} for r in rows[:limit]]
+    errors.sort(key=lambda e: -e["occurrences"])
+    return [{"name": e["name"], "error": e["error"], "occurrences": e["occurrences"]} for e in errors[:limit]]
 
 
 def _merged(histograms) -> dict[str, int]:

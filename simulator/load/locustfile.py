@@ -8,9 +8,12 @@ Importing this module imports Locust, which patches the process with gevent: nev
 """
 
 import itertools
+import json
 import logging
+import os
 
 from locust import FastHttpUser, constant, events, task
+from locust.runners import WorkerRunner
 
 from simulator.errors import SimulatorError
 from simulator.load.lifecycle import UserStories
@@ -19,6 +22,7 @@ from simulator.load.options import add_arguments, from_namespace
 log = logging.getLogger(__name__)
 PROBE_ACCOUNTS = "/api/v6/integrations/stripe/conformance/accounts"
 PROBE_NAME = "(probe) create account"
+FAILURES_FILE = "SIMPLEX_LOAD_FAILURES_FILE"  # where `simplex-stripe load` wants the failure reasons
 _user_numbers = itertools.count()
 
 
@@ -36,6 +40,15 @@ def _(environment, **kwargs) -> None:
         log.error("simplex-stripe load: %s", exc)
         environment.process_exit_code = 2
         environment.runner.quit()
+
+
+@events.quitting.add_listener
+def _(environment, **kwargs) -> None:
+    """Write the failure reasons at shutdown (Locust's CSV of them is up to a second old by then)."""
+    path = os.environ.get(FAILURES_FILE)
+    if path and not isinstance(environment.runner, WorkerRunner):
+        with open(path, "w", encoding="utf-8") as fh:
+            json.dump(list(environment.runner.stats.serialize_errors().values()), fh)
 
 
 class WebhookLifecycleUser(FastHttpUser):
@@ -75,4 +88,4 @@ class WebhookLifecycleUser(FastHttpUser):
             if 200 <= response.status_code < 300:
                 response.success()
             else:
-                response.failure(f"{response.status_code}: {(response.text or '')[:200]}")
+                response.failure(f"HTTP {response.status_code}: {(response.text or '')[:200]}")

@@ -23,6 +23,7 @@ from simplex_stripe.cli import main
 from simplex_stripe.cli.load import read_summary
 from simulator.fake_stripe import FakeStripe
 from simulator.receiver import VerifyingReceiver, serving
+from tests.support.sink import ScriptedSink
 
 SECRET = "whsec_load_tests_0123456789"
 KEY = "sk_test_load_tests_4242"
@@ -138,3 +139,14 @@ def test_distributed_master_and_worker_on_localhost():
     assert summary["requests"] > 0 and summary["failures"] == 0
     assert all(r.verified for r in receiver.received)
     assert abs(len(receiver.received) - summary["requests"]) <= 4  # deliveries in flight when the run stopped
+
+
+def test_a_refusing_target_is_reported_with_its_reasons_and_exit_1():
+    need_locust()
+    with serving(ScriptedSink(script=[200, 500])) as base:  # first deliveries pass, redeliveries fail
+        done = subprocess.run([*LOAD, "--target", base + "/hook", "--secret", SECRET, "--users", "1",
+                               "--spawn-rate", "10", "--run-time", "1s", "--duplicates", "1", "--json"],
+                              capture_output=True, text=True, timeout=60)
+    summary = json.loads(done.stdout)
+    assert done.returncode == 1 and 0 < summary["failures"] < summary["requests"]
+    assert summary["failure_reasons"] and "500" in summary["failure_reasons"][0]["error"]
