@@ -132,6 +132,9 @@ class WebhookSender:
         except requests.ConnectionError as exc:
             result = Attempt(event["id"], event["type"], number, None,
                              (time.perf_counter() - started) * 1000, "", f"connection failed: {exc}")
+        except requests.RequestException as exc:  # e.g. the answer cut off mid-body: Stripe retries that too
+            result = Attempt(event["id"], event["type"], number, None,
+                             (time.perf_counter() - started) * 1000, "", f"broken response: {exc}")
         log.debug("delivery %s %s attempt %d -> %s", event["id"], event["type"], number, result.status)
         if self.on_attempt:
             self.on_attempt(result)

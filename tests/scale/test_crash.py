@@ -2,12 +2,15 @@
 
 The simulator's sender retries as Stripe does (its test-mode schedule, compressed), so the deliveries
 the killed worker cut off are sent again and complete. PostgreSQL rolls back the killed worker's open
-transaction when its connection drops (its log says "unexpected EOF on client connection with an open
-transaction", which the test waits for); gunicorn starts a new worker meanwhile.
+transaction when its connection drops, and logs "unexpected EOF on client connection with an open
+transaction": a kill that misses (the worker between transactions) is followed by another, until one
+hits. gunicorn starts a new worker for each.
 """
 
+import logging
 import os
 import signal
+import socket
 import threading
 import time
 from pathlib import Path
@@ -15,28 +18,36 @@ from pathlib import Path
 import pytest
 
 from platform_adapter.storage import Store
-from tests.platform.support import need
+from simulator.delivery import DeliveryPolicy
+from simulator.sender import WebhookSender
+from tests.platform.support import SECRET, need
 
 from .delivery import DUPLICATES, assert_exactly_once, create_accounts, fire
 from .servers import Gunicorn, gunicorn
 
+log = logging.getLogger(__name__)
 WORKERS = 4
 TIME_SCALE = 0.001  # Stripe's test-mode retries after 60 s, 1 h, 3 h: here 0.06 s, 3.6 s, 10.8 s
 MID_TRANSACTION = "unexpected EOF on client connection with an open transaction"
-MAX_KILLS = 5
+MAX_KILLS = 8
+SETTLED_S = 1.0  # a worker younger than this may still be starting: killing it would cut nothing
 
 
-def kill_mid_transaction(server: Gunicorn, server_log: Path, cut: list, busy: threading.Thread) -> list[int]:
-    """SIGKILL workers one at a time until one dies inside a transaction and cuts a delivery off."""
+def kill_mid_transaction(server: Gunicorn, server_log: Path, busy: threading.Thread) -> list[int]:
+    """SIGKILL serving workers, one at a time, until PostgreSQL reports one died inside a transaction."""
     before = server_log.read_text().count(MID_TRANSACTION)
-    killed = []
+    born = {pid: 0.0 for pid in server.worker_pids()}  # the first workers have been serving for a while
+    killed: list[int] = []
     while len(killed) < MAX_KILLS and busy.is_alive():
-        victim = next(pid for pid in server.worker_pids() if pid not in killed)
-        os.kill(victim, signal.SIGKILL)
-        killed.append(victim)
-        deadline = time.time() + 2
-        while time.time() < deadline:
-            if cut and server_log.read_text().count(MID_TRANSACTION) > before:
+        now = time.time()
+        serving = [pid for pid in server.worker_pids() if now - born.setdefault(pid, now) > SETTLED_S]
+        if not serving:
+            time.sleep(0.05)
+            continue
+        os.kill(serving[0], signal.SIGKILL)
+        killed.append(serving[0])
+        while time.time() < now + 0.5:  # PostgreSQL logs the lost connection at once
+            if server_log.read_text().count(MID_TRANSACTION) > before:
                 return killed
             time.sleep(0.02)
     return killed
@@ -59,14 +70,16 @@ def test_killing_a_worker_mid_load_loses_and_half_applies_nothing(postgres_serve
             fire(server.probe, workload, retry="test", time_scale=TIME_SCALE, on_attempt=seen)))
         load.start()
         total = len(workload.events) * (1 + DUPLICATES)
-        while len(attempts) < total // 3 and load.is_alive():
+        while len(attempts) < total // 4 and load.is_alive():
             time.sleep(0.05)
         before = postgres_server.log_file.read_text().count(MID_TRANSACTION)
-        killed = kill_mid_transaction(server, postgres_server.log_file, cut, load)
+        killed = kill_mid_transaction(server, postgres_server.log_file, load)
         load.join(timeout=120)
+        log.info("killed %d worker(s); %d deliveries cut off; %d attempts", len(killed), len(cut), len(attempts))
         assert not load.is_alive() and result, "the load did not finish"
         assert cut, f"killed {len(killed)} workers but no delivery was cut off"
-        assert postgres_server.log_file.read_text().count(MID_TRANSACTION) > before, "no kill hit a transaction"
+        assert postgres_server.log_file.read_text().count(MID_TRANSACTION) > before, \
+            f"none of the {len(killed)} workers killed was inside a transaction"
         assert len(attempts) > total, "the cut-off deliveries were not retried"
         store = Store(fresh_postgres_url)
         try:
@@ -74,3 +87,24 @@ def test_killing_a_worker_mid_load_loses_and_half_applies_nothing(postgres_serve
         finally:
             store.close()
         assert len(server.wait_for_workers(WORKERS)) == WORKERS  # gunicorn replaced the killed ones
+
+
+def test_an_answer_cut_off_mid_body_is_retried():
+    """A worker dying while it writes its answer leaves a truncated body: a failed attempt, retried, not a crash."""
+    answers = [b"HTTP/1.1 200 OK\r\nContent-Length: 40\r\n\r\n{\"rec",
+               b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}"]
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        def serve() -> None:
+            for answer in answers:
+                conn, _ = listener.accept()
+                with conn:
+                    conn.recv(65536)
+                    conn.sendall(answer)
+
+        threading.Thread(target=serve, daemon=True).start()
+        url = f"http://127.0.0.1:{listener.getsockname()[1]}/hook"
+        policy = DeliveryPolicy(retry="test", time_scale=0)
+        report = WebhookSender(url, [SECRET], policy).send([{"id": "evt_cut", "type": "invoice.paid"}])
+    assert report.ok
+    assert [a.status for a in report.attempts] == [None, 200]
+    assert report.attempts[0].error.startswith("broken response")
