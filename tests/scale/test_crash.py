@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 WORKERS = 4
 TIME_SCALE = 0.001  # Stripe's test-mode retries after 60 s, 1 h, 3 h: here 0.06 s, 3.6 s, 10.8 s
 MID_TRANSACTION = "unexpected EOF on client connection with an open transaction"
-MAX_KILLS = 8
+MAX_KILLS = 12
 SETTLED_S = 1.0  # a worker younger than this may still be starting: killing it would cut nothing
 
 
@@ -46,7 +46,7 @@ def kill_mid_transaction(server: Gunicorn, server_log: Path, busy: threading.Thr
             continue
         os.kill(serving[0], signal.SIGKILL)
         killed.append(serving[0])
-        while time.time() < now + 0.5:  # PostgreSQL logs the lost connection at once
+        while time.time() < now + 0.3:  # PostgreSQL logs the lost connection at once
             if server_log.read_text().count(MID_TRANSACTION) > before:
                 return killed
             time.sleep(0.02)
