@@ -16,9 +16,10 @@ from simulator.sender import WebhookSender, check_url, encode
 from simulator.sequences import SEQUENCES, get_sequence, run_sequences
 from simulator.signing import check_secret
 from simulator.versions import resolve
-from simulator.world import ACCOUNT_TYPE_NAMES, load_world, new_world, save_world
+from simulator.world import load_world, new_world, save_world
 
 from .errors import UsageProblem
+from .plan_options import plan_options
 from .live import LiveDeliveries, print_report
 
 WEBHOOK_PATH = "/api/v6/integrations/stripe/web-hooks"
@@ -39,22 +40,9 @@ def _start(value: str | None) -> int:
 @click.option("--secret", "secrets", multiple=True, help="Webhook signing secret whsec_…; repeat for rotation.")
 @click.option("--account", help="Account reference: client_reference_id and metadata.accountRef.")
 @click.option("--email", default="jane@example.com", show_default=True, help="Customer e-mail.")
-@click.option("--price", help="Price id the purchase uses (default: invented).")
-@click.option("--product", help="Product id of --price (default: invented).")
-@click.option("--new-price", help="Price id a plan-change switches to.")
-@click.option("--new-product", help="Product id of --new-price.")
-@click.option("--checkout-session", help="Use this Checkout Session id (made through the Stripe API) for the purchase.")
-@click.option("--account-type", type=click.Choice(list(ACCOUNT_TYPE_NAMES)), default="professional",
-              show_default=True, help="Names the invented product.")
-@click.option("--new-account-type", type=click.Choice(list(ACCOUNT_TYPE_NAMES)), default="business",
-              show_default=True, help="Names the invented plan-change product.")
-@click.option("--interval-months", type=int, default=1, show_default=True, help="The plan's period in months.")
-@click.option("--new-interval-months", type=int, help="The plan-change target's period (default: same).")
-@click.option("--currency", default="usd", show_default=True)
-@click.option("--amount", type=int, default=2900, show_default=True, help="Unit amount in minor units.")
-@click.option("--tax-rate", type=float, default=7.7, show_default=True, help="Tax percentage; 0 for none.")
-@click.option("--tax-inclusive", is_flag=True, help="The tax rate is inclusive (default exclusive).")
-@click.option("--api-version", default=None, help="Payload shape: a Stripe API version, 'current' or 'pre-basil'.")
+@click.option("--checkout-session",
+              help="Use this Checkout Session id (made through the Stripe API) for the purchase.")
+@plan_options
 @click.option("--order", type=click.Choice(ORDERS), default="in-order", show_default=True)
 @click.option("--seed", default="0", show_default=True, help="Seed for ids and shuffles.")
 @click.option("--duplicates", type=int, default=0, show_default=True, help="Redeliver each event N more times.")

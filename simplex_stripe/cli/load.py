@@ -22,9 +22,9 @@ from simulator.delivery import ORDERS
 from simulator.errors import SimulatorError
 from simulator.load.options import LoadOptions, to_argv, to_environ
 from simulator.sender import check_url
-from simulator.world import ACCOUNT_TYPE_NAMES
 
 from .errors import UsageProblem
+from .plan_options import plan_options
 
 LOCUSTFILE_MODULE = "simulator.load.locustfile"
 RUN_TIME = re.compile(r"^(\d+h)?(\d+m)?(\d+s)?$|^\d+$")
@@ -53,21 +53,7 @@ def locustfile() -> str:
 @click.option("--account", "account_prefix", default="load", show_default=True,
               help="Prefix of the account references (client_reference_id, metadata.accountRef).")
 @click.option("--probe-token", help="Create each account through the platform's conformance probe first.")
-@click.option("--price", help="Price id the purchases use (default: invented).")
-@click.option("--product", help="Product id of --price.")
-@click.option("--new-price", help="Price id a plan change switches to.")
-@click.option("--new-product", help="Product id of --new-price.")
-@click.option("--account-type", type=click.Choice(list(ACCOUNT_TYPE_NAMES)), default="professional",
-              show_default=True, help="Names the invented product.")
-@click.option("--new-account-type", type=click.Choice(list(ACCOUNT_TYPE_NAMES)), default="business",
-              show_default=True, help="Names the invented plan-change product.")
-@click.option("--interval-months", type=int, default=1, show_default=True, help="The plan's period in months.")
-@click.option("--new-interval-months", type=int, help="The plan-change target's period (default: same).")
-@click.option("--currency", default="usd", show_default=True)
-@click.option("--amount", type=int, default=2900, show_default=True, help="Unit amount in minor units.")
-@click.option("--tax-rate", type=float, default=7.7, show_default=True, help="Tax percentage; 0 for none.")
-@click.option("--tax-inclusive", is_flag=True, help="The tax rate is inclusive (default exclusive).")
-@click.option("--api-version", default=None, help="Payload shape: a Stripe API version, 'current' or 'pre-basil'.")
+@plan_options
 @click.option("--order", type=click.Choice(ORDERS), default="in-order", show_default=True,
               help="Delivery order within each lifecycle.")
 @click.option("--seed", help="Seed for ids and shuffles (default: a fresh one, printed, so ids never repeat).")
