@@ -9,7 +9,7 @@ from rich.console import Console
 from .plugin import NOT_APPLICABLE
 
 
-@dataclass
+@dataclass(eq=False)  # pytest keeps plugin objects in sets: they must stay hashable
 class ScenarioReporter:
     """A pytest plugin object: one line per scenario, failures with their first lines."""
 
