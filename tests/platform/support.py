@@ -1,5 +1,6 @@
 """Helpers for the platform tests: a dict-backed Stripe gateway, a probe client and story runners."""
 
+import copy
 import json
 import os
 from dataclasses import dataclass, field
@@ -15,7 +16,7 @@ from platform_adapter.probe import PROBE_PREFIX
 from platform_adapter.schema import metadata
 from platform_adapter.storage import Store
 from platform_adapter.stripe_gateway import PriceInfo
-from platform_adapter.webhooks import WEBHOOK_PATH
+from platform_adapter.webhooks import WEBHOOK_PATH, handle_event
 from simulator.scene import Scene
 from simulator.sequences import SEQUENCES, run_sequences
 from simulator.world import new_world
@@ -166,3 +167,30 @@ def expected(name: str, world) -> tuple:
         "cancel-now": ("professional", sub and sub.ended_at, False),
         "failed-renewal": ("professional", sub and sub.period[0], False),
     }[name]
+
+
+def unreferenced(events: list[dict]) -> list[dict]:
+    """Copies where only the Checkout Session names the account: subscription and invoice events wait for links."""
+    events = copy.deepcopy(events)
+    for event in events:
+        obj = event["data"]["object"]
+        if obj.get("object") in ("subscription", "invoice"):
+            obj.get("metadata", {}).pop("accountRef", None)
+            for holder in ((obj.get("parent") or {}).get("subscription_details"), obj.get("subscription_details")):
+                if holder:
+                    holder.get("metadata", {}).pop("accountRef", None)
+    return events
+
+
+def deliver_all(state, events: list[dict]) -> tuple:
+    """Deliver `events` to a reset store with one account; the account's (type, paid until, auto-renew)."""
+    reset(state.store)
+    with state.store.write() as tx:
+        tx.create_account("acct-1", "jane@example.com", 0)
+    for event in events:
+        handle_event(state, event, json.dumps(event))
+    with state.store.read() as tx:
+        row = tx.account_by_ref("acct-1")
+        pending = [r for r in tx.list_deliveries() if r.outcome in ("pending", "processing")]
+    assert not pending, [(r.id, r.type, r.reason) for r in pending]
+    return row.account_type, row.paid_until, row.auto_renew

@@ -4,32 +4,18 @@ Runs the real storage and ledger (an in-memory SQLite database) through `handle_
 webhook view calls after verifying the signature.
 """
 
-import copy
-import json
 
 import pytest
 from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
 
 from platform_adapter import create_app
 from platform_adapter.config import Settings
-from platform_adapter.webhooks import handle_event
 from simulator.sequences import SEQUENCES
 from simulator.versions import CURRENT, PRE_BASIL
 
-from .support import SECRET, STORY_FOR, DictGateway, expected, handled, reset, story
+from .support import SECRET, STORY_FOR, DictGateway, deliver_all, expected, handled, story, unreferenced
 
 
-def unreferenced(events: list[dict]) -> list[dict]:
-    """Only the Checkout Session names the account: everything else must wait for its links."""
-    events = copy.deepcopy(events)
-    for event in events:
-        obj = event["data"]["object"]
-        if obj.get("object") in ("subscription", "invoice"):
-            obj.get("metadata", {}).pop("accountRef", None)
-            for holder in ((obj.get("parent") or {}).get("subscription_details"), obj.get("subscription_details")):
-                if holder:
-                    holder.get("metadata", {}).pop("accountRef", None)
-    return events
 
 
 VARIANTS = {"current": (CURRENT, False), "pre-basil": (PRE_BASIL, False), "unreferenced": (CURRENT, True)}
@@ -43,17 +29,6 @@ def state():
     return app.extensions["platform_adapter"]
 
 
-def deliver(state, events: list[dict]) -> tuple:
-    reset(state.store)
-    with state.store.write() as tx:
-        tx.create_account("acct-1", "jane@example.com", 0)
-    for event in events:
-        handle_event(state, event, json.dumps(event))
-    with state.store.read() as tx:
-        row = tx.account_by_ref("acct-1")
-        pending = [r for r in tx.list_deliveries() if r.outcome in ("pending", "processing")]
-    assert not pending, [(r.id, r.type, r.reason) for r in pending]
-    return row.account_type, row.paid_until, row.auto_renew
 
 
 def scenario(name: str, variant: str) -> tuple[list[dict], tuple]:
@@ -68,7 +43,7 @@ def scenario(name: str, variant: str) -> tuple[list[dict], tuple]:
 @pytest.mark.parametrize("name", list(SEQUENCES))
 def test_in_order_delivery_gives_the_expected_state(state, name, variant):
     events, want = scenario(name, variant)
-    assert deliver(state, events) == want
+    assert deliver_all(state, events) == want
 
 
 def _property(variant: str):
@@ -79,7 +54,7 @@ def _property(variant: str):
         events, want = scenario(name, variant)
         extra = data.draw(st.lists(st.sampled_from(events), max_size=3), label="redelivered")
         order = data.draw(st.permutations(events + extra), label="deliveries")
-        assert deliver(state, order) == want
+        assert deliver_all(state, order) == want
     test.__name__ = f"test_any_order_with_duplicates_{variant.replace('-', '_')}"
     return test
 

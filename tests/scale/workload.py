@@ -27,7 +27,7 @@ from simulator.versions import CURRENT
 from simulator.world import new_world
 from sqlalchemy import func, select
 
-from tests.platform.support import HANDLED, SECRET, START, TOKEN
+from tests.platform.support import HANDLED, SECRET, START, TOKEN, unreferenced
 
 ACCOUNTS, EVENTS = 100, 1000
 AT = "2026-06-01T00:00:00Z"  # the moment `active` is read at, on both sides
@@ -75,16 +75,6 @@ class Workload:
     answers: dict[str, dict]  # ref -> the probe's answer at AT
 
 
-def unreferenced(events: list[dict]) -> list[dict]:
-    """Only the Checkout Session names the account: subscription and invoice events must wait for its links."""
-    for event in events:
-        obj = event["data"]["object"]
-        if obj.get("object") in ("subscription", "invoice"):
-            obj.get("metadata", {}).pop("accountRef", None)
-            for holder in ((obj.get("parent") or {}).get("subscription_details"), obj.get("subscription_details")):
-                if holder:
-                    holder.get("metadata", {}).pop("accountRef", None)
-    return events
 
 
 def account_events(catalogue: Catalogue, n: int, ref: str) -> list[dict]:
