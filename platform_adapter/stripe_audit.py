@@ -52,10 +52,12 @@ class Audit:
         return self.catalog.ok and not self.problems and all(not e.problems for e in self.endpoints)
 
 
-def client_for(api_key: str, api_base: str | None = None) -> stripe.StripeClient:
-    """An SDK client for real test mode, the fake Stripe or stripe-mock."""
+def client_for(api_key: str, api_base: str | None = None,
+               timeout: float | tuple[float, float] = 80) -> stripe.StripeClient:
+    """An SDK client for real test mode, the fake Stripe or stripe-mock; no retries, `timeout` per request."""
     options = {"base_addresses": {"api": api_base}} if api_base else {}
-    return stripe.StripeClient(api_key, max_network_retries=0, **options)
+    return stripe.StripeClient(api_key, max_network_retries=0, http_client=stripe.RequestsClient(timeout=timeout),
+                               **options)
 
 
 def fetch_catalog(client: stripe.StripeClient) -> tuple[list[dict], dict[str, list[dict]]]:

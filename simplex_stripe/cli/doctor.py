@@ -19,14 +19,42 @@ def _price_text(view) -> str:
     return f"{view.currency.upper()} {amount} {view.period}"
 
 
+# Unreachable is reported within 3 s: a short connect timeout, a patient read (a slow answer is still an answer).
+TIMEOUT = (2.5, 10.0)
+KEY_PREFIXES = ("sk_test_", "sk_live_", "rk_test_", "rk_live_")
+
+# Stripe's answer -> (code in --json, the one line printed); checked in order, the base class last.
+FAILURES: tuple[tuple[type, str, str], ...] = (
+    (stripe.AuthenticationError, "api_key_refused", "Stripe refused the API key (401)"),
+    (stripe.PermissionError, "permission_denied",
+     "the API key may not read products, tax rates or webhook endpoints (403)"),
+    (stripe.APIConnectionError, "unreachable", "cannot reach Stripe at {base}"),
+    (stripe.StripeError, "stripe_error", "Stripe answered with an error at {base}: {status}"),
+)
+
+
+class DoctorFailure(UsageProblem):
+    """The check could not run: exit 2, one line; `code` names the failure in --json."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
 def _to_json(result: Audit) -> dict:
+    # One casing, Stripe's: snake_case keys throughout, as in the nested objects.
     return {
-        "ok": result.ok, "problems": result.problems,
+        "ok": result.ok, "error": None, "problems": result.problems,
         "products": [{**asdict(p), "valid": p.valid} for p in result.catalog.products],
-        "taxRates": [asdict(r) for r in result.tax_rates],
-        "webhookEndpoints": [asdict(e) for e in result.endpoints],
-        "otherWebhookEndpoints": result.other_endpoints,
+        "tax_rates": [asdict(r) for r in result.tax_rates],
+        "webhook_endpoints": [asdict(e) for e in result.endpoints],
+        "other_webhook_endpoints": result.other_endpoints,
     }
+
+
+def _error_json(failure: DoctorFailure) -> dict:
+    return {"ok": False, "error": {"code": failure.code, "message": failure.message}, "problems": [],
+            "products": [], "tax_rates": [], "webhook_endpoints": [], "other_webhook_endpoints": []}
 
 
 def _print(console: Console, result: Audit) -> None:
@@ -53,24 +81,38 @@ def _print(console: Console, result: Audit) -> None:
 
 
 @click.command()
-@click.option("--api-key", required=True, help="Secret key sk_test_…/sk_live_…/rk_… of the account to check.")
-@click.option("--api-base", help="API base URL (the fake Stripe or stripe-mock); default: Stripe.")
+@click.option("--api-key", envvar="STRIPE_API_KEY", show_envvar=True,
+              help="Secret key sk_test_…/sk_live_…/rk_… of the account to check.")
+@click.option("--api-base", envvar="STRIPE_API_BASE", show_envvar=True,
+              help="API base URL (the fake Stripe or stripe-mock); default: Stripe.")
 @click.option("--webhook-url", help="The platform's full webhook URL (default: any endpoint with the guide's path).")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-def doctor(api_key: str, api_base: str | None, webhook_url: str | None, as_json: bool) -> None:
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object, errors included.")
+def doctor(api_key: str | None, api_base: str | None, webhook_url: str | None, as_json: bool) -> None:
     """Check a Stripe account's products, tax rates and webhook endpoint against the guide."""
-    if not api_key.startswith(("sk_test_", "sk_live_", "rk_test_", "rk_live_")):
-        raise UsageProblem("--api-key must be a secret key (sk_test_…, sk_live_… or rk_…)")
     try:
-        result = audit(client_for(api_key, api_base), webhook_url)
-    except stripe.AuthenticationError:
-        raise UsageProblem("Stripe refused the API key (401)") from None
-    except stripe.PermissionError:
-        raise UsageProblem("the API key may not read products, tax rates or webhook endpoints (403)") from None
-    except stripe.APIConnectionError:
-        raise UsageProblem(f"cannot reach Stripe at {api_base or 'https://api.stripe.com'}") from None
+        result = _audit(api_key, api_base, webhook_url)
+    except DoctorFailure as failure:
+        if as_json:
+            click.echo(json.dumps(_error_json(failure), indent=2))
+        raise
     if as_json:
         click.echo(json.dumps(_to_json(result), indent=2))
     else:
         _print(Console(), result)
     sys.exit(0 if result.ok else 1)
+
+
+def _audit(api_key: str | None, api_base: str | None, webhook_url: str | None) -> Audit:
+    """Run the audit; every way it cannot run becomes a DoctorFailure."""
+    if not api_key:
+        raise DoctorFailure("missing_api_key", "--api-key (or STRIPE_API_KEY) is required")
+    if not api_key.startswith(KEY_PREFIXES):
+        raise DoctorFailure("invalid_api_key", "--api-key must be a secret key (sk_test_…, sk_live_… or rk_…)")
+    try:
+        return audit(client_for(api_key, api_base, timeout=TIMEOUT), webhook_url)
+    except stripe.StripeError as exc:
+        for kind, code, message in FAILURES:
+            if isinstance(exc, kind):
+                raise DoctorFailure(code, message.format(base=api_base or "https://api.stripe.com",
+                                                         status=exc.http_status or "no status")) from None
+        raise

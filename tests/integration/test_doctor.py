@@ -1,8 +1,11 @@
 """`simplex-stripe doctor` against the fake Stripe, seeded right and broken."""
 
 import json
+import os
+import socket
 import subprocess
 import sys
+import time
 
 import pytest
 import stripe
@@ -36,8 +39,8 @@ def test_guide_configuration_passes(fake):
     assert code == 0, report
     assert report["ok"] and report["problems"] == []
     assert {p["account_type"] for p in report["products"]} == {"professional", "business"}
-    assert report["taxRates"][0]["percentage"] == 7.7 and report["taxRates"][0]["inclusive"] is False
-    assert report["webhookEndpoints"][0]["missing_events"] == []
+    assert report["tax_rates"][0]["percentage"] == 7.7 and report["tax_rates"][0]["inclusive"] is False
+    assert report["webhook_endpoints"][0]["missing_events"] == []
 
 
 def test_a_broken_configuration_is_reported_with_exit_1(fake):
@@ -53,7 +56,7 @@ def test_a_broken_configuration_is_reported_with_exit_1(fake):
     broken = next(p for p in report["products"] if p["id"] == bad.id)
     assert not broken["valid"]
     assert any("'AccountType' must be spelled exactly 'accountType'" in m for m in broken["problems"])
-    endpoint = report["webhookEndpoints"][0]
+    endpoint = report["webhook_endpoints"][0]
     assert endpoint["missing_events"] == ["customer.subscription.deleted"]
     assert any("api_version is unset" in w for w in endpoint["warnings"])
     assert any("no active tax rate" in p for p in report["problems"])
@@ -65,7 +68,7 @@ def test_missing_endpoint_and_wildcard_endpoint(fake):
     assert code == 1 and any("no webhook endpoint" in p for p in report["problems"])
     client.v1.webhook_endpoints.create({"url": HOOK, "enabled_events": ["*"], "api_version": "2025-02-24.acacia"})
     code, report = doctor(base, "--webhook-url", HOOK)
-    assert code == 0 and report["webhookEndpoints"][0]["api_version"] == "2025-02-24.acacia"
+    assert code == 0 and report["webhook_endpoints"][0]["api_version"] == "2025-02-24.acacia"
 
 
 def test_loader_follows_pagination(fake):
@@ -75,6 +78,80 @@ def test_loader_follows_pagination(fake):
         client.v1.prices.create({"product": product.id, "currency": "eur", "unit_amount": 100 + n})
     report = load_catalog(client)
     assert len(report.products) == 123 and len(report.offered) == 123
+
+
+def test_json_keys_have_one_casing(fake):
+    base, _ = fake
+    _, report = doctor(base)
+
+    def keys(value):
+        if isinstance(value, dict):
+            return set(value) | {k for v in value.values() for k in keys(v)}
+        return {k for v in value for k in keys(v)} if isinstance(value, list) else set()
+
+    assert keys(report) and all(k == k.lower() for k in keys(report)), sorted(keys(report))
+
+
+@pytest.mark.parametrize("args,code", [
+    pytest.param([], "missing_api_key", id="no-key"),
+    pytest.param(["--api-key", "pk_test_123"], "invalid_api_key", id="publishable-key"),
+    pytest.param(["--api-key", "sk_live_wrong_mode_key_1"], "api_key_refused", id="refused"),
+])
+def test_json_errors_are_one_json_object_with_exit_2(fake, args, code):
+    base, _ = fake
+    result = CliRunner().invoke(main, ["doctor", "--api-base", base, "--json", *args], env={"STRIPE_API_KEY": None})
+    assert result.exit_code == 2
+    report = json.loads(result.stdout)
+    assert report["ok"] is False and report["error"]["code"] == code and report["products"] == []
+    assert "sk_live_wrong" not in result.output
+
+
+def test_environment_gives_key_and_base_and_the_flag_wins(fake):
+    base, client = fake
+    client.v1.webhook_endpoints.create({"url": HOOK, "enabled_events": FOUR, "api_version": "2026-10-28.endive"})
+    env = {"STRIPE_API_KEY": KEY, "STRIPE_API_BASE": base}
+    result = CliRunner().invoke(main, ["doctor", "--json"], env=env)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["ok"] is True
+    result = CliRunner().invoke(main, ["doctor", "--json", "--api-base", "http://127.0.0.1:9"], env=env)
+    assert result.exit_code == 2 and json.loads(result.stdout)["error"]["code"] == "unreachable"
+
+
+@pytest.fixture
+def silent_port():
+    """A port on 127.0.0.1 whose accept queue is full, so new connections hang like a black-holed address."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(0)
+        fillers = []
+        for _ in range(4):
+            s = socket.socket()
+            s.setblocking(False)
+            s.connect_ex(listener.getsockname())
+            fillers.append(s)
+        time.sleep(0.2)
+        try:
+            yield listener.getsockname()[1]
+        finally:
+            for s in fillers:
+                s.close()
+
+
+def test_an_unreachable_api_is_reported_within_3_seconds(silent_port):
+    started = time.monotonic()
+    out = subprocess.run([sys.executable, "-m", "simplex_stripe", "doctor", "--json"], capture_output=True, text=True,
+                         timeout=30, env={**os.environ, "STRIPE_API_KEY": KEY,
+                                          "STRIPE_API_BASE": f"http://127.0.0.1:{silent_port}"})
+    elapsed = time.monotonic() - started
+    assert out.returncode == 2, out.stderr
+    assert json.loads(out.stdout)["error"]["code"] == "unreachable"
+    assert elapsed < 3 + 1.5, elapsed  # 3 s of waiting plus the interpreter's start-up on a slow machine
+    assert out.stderr.count("\n") == 1 and "cannot reach Stripe" in out.stderr
+
+
+def test_version_is_printed():
+    result = CliRunner().invoke(main, ["--version"])
+    assert result.exit_code == 0 and result.output.startswith("simplex-stripe ")
 
 
 def test_refused_key_and_unreachable_stripe_exit_2_without_leaking_the_key(fake):
