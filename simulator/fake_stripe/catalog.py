@@ -18,7 +18,7 @@ PRODUCT = {
     "tax_details": Anything(), "unit_label": Str(12), "url": Str(),
 }
 CREATE_PRODUCT = {
-    **PRODUCT, "id": Str(nullable=False), "type": Enum("good", "service"),
+    **PRODUCT, "id": Str(nullable=False),
     "default_price_data": Hash({
         "currency": Str(nullable=False), "unit_amount": Int(0), "unit_amount_decimal": Str(),
         "currency_options": Hash(extra=CURRENCY_OPTION), "custom_unit_amount": Anything(), "metadata": Metadata(),
@@ -27,7 +27,7 @@ CREATE_PRODUCT = {
         "tax_behavior": TAX_BEHAVIOR}, required=("currency",)),
 }
 UPDATE_PRODUCT = {**PRODUCT, "default_price": Str()}
-LIST_PRODUCTS = list_spec({"active": Bool(), "ids": Array(Str()), "shippable": Bool(), "type": Enum("good", "service"),
+LIST_PRODUCTS = list_spec({"active": Bool(), "ids": Array(Str()), "shippable": Bool(),
                            "url": Str()})
 TAX_TYPES = ("amusement_tax", "communications_tax", "gst", "hst", "igst", "jct", "lease_tax", "pst", "qst",
              "retail_delivery_fee", "rst", "sales_tax", "service_tax", "vat")
@@ -45,7 +45,6 @@ def create_product(state: State, p: dict, *, at: int, origin=(None, None)) -> di
                              images=p.get("images"), tax_code=p.get("tax_code"))
     product.update({k: p[k] for k in ("shippable", "statement_descriptor", "unit_label", "url") if k in p})
     product["marketing_features"] = p.get("marketing_features") or []
-    product["type"] = p.get("type", "service")
     price_data = p.get("default_price_data")
     if price_data is not None:
         # The default price's id is known before product.created goes out, so the event names it.
@@ -105,7 +104,7 @@ def delete_product(call: Call) -> dict:
 def list_products(call: Call) -> dict:
     """GET /v1/products: by active, ids[], shippable, type, url."""
     p = parse_list(call.raw, LIST_PRODUCTS)
-    where = {k: p[k] for k in ("active", "shippable", "type", "url") if k in p}
+    where = {k: p[k] for k in ("active", "shippable", "url") if k in p}
     ids = set(p.get("ids") or ())
     return page(call, "product", "/v1/products", p, where=where,
                 accept=(lambda product: product["id"] in ids) if ids else None)

@@ -22,7 +22,7 @@ TIER = Hash({"up_to": Str(nullable=False), "unit_amount": Int(0), "unit_amount_d
 CURRENCY_OPTION = Hash({"unit_amount": Int(0), "unit_amount_decimal": Str(), "tax_behavior": TAX_BEHAVIOR,
                         "tiers": Array(TIER), "custom_unit_amount": Anything()})
 RECURRING = Hash({"interval": Enum(*INTERVALS), "interval_count": Int(1), "usage_type": Enum("licensed", "metered"),
-                  "meter": Str(), "trial_period_days": Int(0)}, required=("interval",))
+                  "meter": Str()}, required=("interval",))
 # Fields that Stripe only returns when expanded; stored on the record, left out of plain renderings.
 HIDDEN = ("currency_options", "tiers")
 
@@ -91,7 +91,7 @@ def _check_recurring(rec: dict | None) -> dict | None:
                                f"`interval_count` {count} is too large for `interval={rec['interval']}`.",
                                "recurring[interval_count]")
     out = recurring(rec["interval"], count, rec.get("usage_type", "licensed"))
-    out.update(meter=rec.get("meter"), trial_period_days=rec.get("trial_period_days"))
+    out.update(meter=rec.get("meter"))
     return out
 
 

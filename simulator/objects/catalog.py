@@ -13,7 +13,7 @@ def product_object(*, id: str, name: str, created: int, metadata: dict | None = 
         "default_price": default_price, "description": description, "images": images or [],
         "livemode": False, "marketing_features": [], "metadata": dict(metadata or {}), "name": name,
         "package_dimensions": None, "shippable": None, "statement_descriptor": None,
-        "tax_code": tax_code, "type": "service", "unit_label": None,
+        "tax_code": tax_code, "unit_label": None,
         "updated": updated if updated is not None else created, "url": None,
     }
 
@@ -21,7 +21,7 @@ def product_object(*, id: str, name: str, created: int, metadata: dict | None = 
 def recurring(interval: str, interval_count: int, usage_type: str = "licensed") -> dict:
     """A price's `recurring` hash."""
     return {"interval": interval, "interval_count": interval_count, "meter": None,
-            "trial_period_days": None, "usage_type": usage_type}
+            "usage_type": usage_type}
 
 
 def recurring_for_months(months: int) -> dict:

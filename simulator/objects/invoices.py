@@ -108,7 +108,7 @@ def invoice_object(*, id: str, customer: str, customer_email: str | None, custom
         "hosted_invoice_url": None if status == "draft" else f"https://invoice.stripe.com/i/acct_simplex/test_{id[3:]}",
         "invoice_pdf": None if status == "draft" else f"https://pay.stripe.com/invoice/acct_simplex/test_{id[3:]}/pdf",
         "issuer": {"type": "self"}, "last_finalization_error": None, "latest_revision": None,
-        "lines": {"object": "list", "data": lines, "has_more": False, "total_count": len(lines),
+        "lines": {"object": "list", "data": lines, "has_more": False,
                   "url": f"/v1/invoices/{id}/lines"},
         "livemode": False, "metadata": dict(metadata or {}), "next_payment_attempt": next_payment_attempt,
         "number": number, "on_behalf_of": None,

@@ -6,7 +6,7 @@ CARD_BRANDS = {"4242": "visa", "0002": "visa"}
 def _card_details(last4: str) -> dict:
     return {
         "card": {
-            "amount_authorization": None, "authorization_code": None, "brand": CARD_BRANDS.get(last4, "visa"),
+            "amount_authorized": None, "authorization_code": None, "brand": CARD_BRANDS.get(last4, "visa"),
             "checks": {"address_line1_check": None, "address_postal_code_check": None, "cvc_check": "pass"},
             "country": "US", "exp_month": 12, "exp_year": 2034, "extended_authorization": {"status": "disabled"},
             "fingerprint": "Zsimplex0card4242", "funding": "credit", "incremental_authorization": {"status": "unavailable"},
@@ -39,7 +39,7 @@ def payment_intent_object(*, id: str, amount: int, currency: str, created: int, 
         "payment_method_options": {"card": {"installments": None, "mandate_options": None, "network": None,
                                             "request_three_d_secure": "automatic"}},
         "payment_method_types": ["card"], "processing": None, "receipt_email": receipt_email,
-        "review": None, "setup_future_usage": None, "shipping": None, "source": None,
+        "review": None, "setup_future_usage": None, "shipping": None,
         "statement_descriptor": None, "statement_descriptor_suffix": None, "status": status,
         "transfer_data": None, "transfer_group": None,
     }
@@ -72,7 +72,7 @@ def charge_object(*, id: str, amount: int, currency: str, created: int, customer
         "paid": succeeded, "payment_intent": payment_intent, "payment_method": payment_method,
         "payment_method_details": _card_details(last4), "radar_options": {}, "receipt_email": email,
         "receipt_number": None, "receipt_url": f"https://pay.stripe.com/receipts/payment/{id}",
-        "refunded": False, "review": None, "shipping": None, "source": None, "source_transfer": None,
+        "refunded": False, "review": None, "shipping": None, "source_transfer": None,
         "statement_descriptor": None, "statement_descriptor_suffix": None,
         "status": "succeeded" if succeeded else "failed", "transfer_data": None, "transfer_group": None,
     }

@@ -57,7 +57,7 @@ def subscription_object(*, id: str, customer: str, items: list[dict], status: st
         "default_tax_rates": list(default_tax_rates or []), "description": None, "discounts": [],
         "ended_at": ended_at,
         "invoice_settings": {"account_tax_ids": None, "issuer": {"type": "self"}},
-        "items": {"object": "list", "data": items, "has_more": False, "total_count": len(items),
+        "items": {"object": "list", "data": items, "has_more": False,
                   "url": f"/v1/subscription_items?subscription={id}"},
         "latest_invoice": latest_invoice, "livemode": False, "metadata": dict(metadata or {}),
         "next_pending_invoice_item_invoice": None, "on_behalf_of": None, "pause_collection": None,

@@ -1,6 +1,6 @@
 """Every request the platform sends to Stripe validates against the request schemas of Stripe's OpenAPI spec.
 
-Runs in every CI run without Docker (STRIPE_OPENAPI_SPEC). Query parameters of GET operations are checked
+Runs in every CI run without Docker, against the schema shipped in simulator/spec. Query parameters of GET operations are checked
 against the operation's `parameters`; form bodies against its requestBody, both with SpecValidator.
 """
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.support.openapi import SPEC_ENV, SpecValidator, json_path, require_spec
+from tests.support.openapi import SpecValidator, json_path, require_spec
 
 
 @pytest.fixture(scope="module")
@@ -179,15 +179,20 @@ def test_json_path_formatting():
     assert json_path([]) == "<root>"
 
 
-def test_require_spec_skips_without_spec(monkeypatch):
-    monkeypatch.delenv(SPEC_ENV, raising=False)
-    monkeypatch.delenv("CI", raising=False)
-    with pytest.raises(pytest.skip.Exception, match=SPEC_ENV):
-        require_spec()
+def test_the_schema_ships_in_the_package_with_its_version_and_notice():
+    from importlib import resources
+
+    from simulator.spec import load_schema, spec_version
+    assert spec_version() == load_schema()["info"]["version"]
+    assert resources.files("simulator.spec").joinpath("VERSION").read_text().strip() == spec_version()
+    assert "MIT License" in resources.files("simulator.spec").joinpath("NOTICE").read_text()
+    schema = load_schema()
+    assert len(schema["paths"]) > 400 and "customer" in schema["components"]["schemas"]
+    assert '"description"' not in str(schema["paths"]["/v1/customers"]["get"]["parameters"])
 
 
-def test_require_spec_fails_without_spec_under_ci(monkeypatch):
-    monkeypatch.delenv(SPEC_ENV, raising=False)
-    monkeypatch.setenv("CI", "true")
-    with pytest.raises(pytest.fail.Exception, match=SPEC_ENV):
-        require_spec()
+def test_unknown_fields_fail_at_any_depth(validator):
+    assert validator.validate_object(make_product(colour="red"), "product") == [
+        "<root>: Additional properties are not allowed ('colour' was unexpected)"]
+    nested = make_product(default_price=make_price(recurring={**make_price()["recurring"], "x": 1}))
+    assert [e.split(":")[0] for e in validator.validate_object(nested, "product")] == ["default_price.recurring"]

@@ -1,0 +1,46 @@
+"""The schema derived from Stripe's OpenAPI spec, shipped in the package, and strict validation against it.
+
+    from simulator.spec import load_schema, validate_object, validate_response
+    validate_object("invoice", invoice)          # [] or ['lines.data[0].pricing: ... ', ...]
+
+`stripe-schema.json.gz` holds the spec's paths, operations, parameters, request and response schemas,
+enums and expansion facts (no prose); `VERSION` names the spec release it came from and `NOTICE` carries
+Stripe's licence. `scripts/derive_spec.py` regenerates them from a full spec at development time.
+"""
+
+import functools
+import gzip
+import json
+from importlib import resources
+from typing import Any
+
+SCHEMA_FILE = "stripe-schema.json.gz"
+
+
+@functools.lru_cache(maxsize=1)
+def load_schema() -> dict:
+    """The derived schema (OpenAPI 3.0 layout: `paths`, `components.schemas`, `info.version`), parsed once."""
+    data = resources.files(__name__).joinpath(SCHEMA_FILE).read_bytes()
+    return json.loads(gzip.decompress(data))
+
+
+def spec_version() -> str:
+    """The Stripe spec release the schema was derived from (e.g. `2026-08-26.dahlia`)."""
+    return load_schema()["info"]["version"]
+
+
+@functools.lru_cache(maxsize=1)
+def validator():
+    """The shared strict SpecValidator over the derived schema (unknown fields fail)."""
+    from .validator import SpecValidator
+    return SpecValidator(load_schema())
+
+
+def validate_object(name: str, obj: Any) -> list[str]:
+    """Errors of `obj` against the component schema `name` (`invoice`, `event`, `checkout.session`…); [] if valid."""
+    return validator().validate_object(obj, name)
+
+
+def validate_response(obj: Any, method: str, path_template: str) -> list[str]:
+    """Errors of `obj` against the 200 response schema of an operation such as `GET /v1/customers/{customer}`."""
+    return validator().validate_response(obj, method, path_template)
