@@ -7,11 +7,11 @@ from dataclasses import asdict
 import click
 import stripe
 from rich.console import Console
-from rich.table import Table
 
 from platform_adapter.stripe_audit import Audit, audit, client_for
 
 from .errors import UsageProblem
+from .tables import Rows
 
 
 def _price_text(view) -> str:
@@ -58,23 +58,21 @@ def _error_json(failure: DoctorFailure) -> dict:
 
 
 def _print(console: Console, result: Audit) -> None:
-    products = Table(title="Products")
-    for column in ("product", "accountType", "interval", "prices", "verdict"):
-        products.add_column(column)
+    products = Rows("Products", "product", "accountType", "interval", "prices", "verdict")
     for p in result.catalog.products:
         verdict = "✅" if p.valid else "❌ " + "\n".join(p.all_problems())
-        products.add_row(f"{p.name}\n{p.id}", p.account_type or "—", str(p.interval or "—"),
-                         "\n".join(_price_text(v) for v in p.prices) or "—", verdict)
-    console.print(products)
-    rates = Table("tax rate", "percentage", "kind", title="Active tax rates")
+        products.add(f"{p.name}\n{p.id}", p.account_type or "—", str(p.interval or "—"),
+                     "\n".join(_price_text(v) for v in p.prices) or "—", verdict)
+    products.print(console)
+    rates = Rows("Active tax rates", "tax rate", "percentage", "kind")
     for r in result.tax_rates:
-        rates.add_row(f"{r.display_name} {r.id}", f"{r.percentage}%", "inclusive" if r.inclusive else "exclusive")
-    console.print(rates)
-    hooks = Table("endpoint", "api_version", "verdict", title="Webhook endpoints")
+        rates.add(f"{r.display_name} {r.id}", f"{r.percentage}%", "inclusive" if r.inclusive else "exclusive")
+    rates.print(console)
+    hooks = Rows("Webhook endpoints", "endpoint", "api_version", "verdict")
     for e in result.endpoints:
         verdict = "\n".join(["✅" if not e.problems else "❌ " + "; ".join(e.problems), *(f"⚠ {w}" for w in e.warnings)])
-        hooks.add_row(f"{e.url}\n{e.id}", e.api_version or "(account default)", verdict)
-    console.print(hooks)
+        hooks.add(f"{e.url}\n{e.id}", e.api_version or "(account default)", verdict)
+    hooks.print(console)
     for problem in result.problems:
         console.print(f"[red]❌ {problem}[/]")
     console.print("[green]✅ the account follows the guide[/]" if result.ok else "[red]❌ the account breaks the guide[/]")

@@ -4,6 +4,7 @@ import errno
 import json
 import secrets
 import signal
+import sys
 import threading
 
 import click
@@ -15,6 +16,10 @@ from simulator.fake_stripe.seed import SEEDS
 from simulator.versions import PROFILES
 
 from .errors import UsageProblem
+from .traffic import LOG_FORMATS, TrafficLog
+
+# Not stripe-mock's 12111, so both can run side by side.
+DEFAULT_PORT = 12180
 
 
 def _check_key(api_key: str | None) -> None:
@@ -33,7 +38,7 @@ def _version(value: str | None) -> str | None:
 
 @click.command("fake-stripe")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
-@click.option("--port", type=click.IntRange(0, 65535), default=12111, show_default=True,
+@click.option("--port", type=click.IntRange(0, 65535), default=DEFAULT_PORT, show_default=True,
               help="Port (0 picks a free one).")
 @click.option("--seed", type=click.Choice(SEEDS), default="empty", show_default=True,
               help="Starting catalogue; `guide` has the guide's products, prices and VAT 7.7 %.")
@@ -45,8 +50,14 @@ def _version(value: str | None) -> str | None:
 @click.option("--time-scale", type=click.FloatRange(min=0), default=0.001, show_default=True,
               help="Multiplies Stripe's webhook retry delays (1 = real time).")
 @click.option("--json", "as_json", is_flag=True, help="Print the connection details as one JSON line.")
-def fake_stripe(host, port, seed, state_file, api_key, api_version, time_scale, as_json) -> None:
-    """Run a stateful fake Stripe API with hosted Checkout, webhooks and time travel."""
+@click.option("-q", "--quiet", is_flag=True, help="No request or delivery lines on stderr.")
+@click.option("--log-format", type=click.Choice(LOG_FORMATS), default="text", show_default=True,
+              help="Request and delivery lines on stderr: text, or one JSON object per line.")
+def fake_stripe(host, port, seed, state_file, api_key, api_version, time_scale, as_json, quiet, log_format) -> None:
+    """Run a stateful fake Stripe API with hosted Checkout, webhooks and time travel.
+
+    Logs a line per API request and per webhook delivery attempt on stderr (-q for none).
+    """
     _check_key(api_key)
     version = _version(api_version)
     try:
@@ -55,6 +66,10 @@ def fake_stripe(host, port, seed, state_file, api_key, api_version, time_scale, 
         raise UsageProblem(f"--state {state_file}: cannot resume ({exc})") from None
     if version:
         fake.state.default_version = version
+    if not quiet:
+        traffic = TrafficLog(sys.stderr, log_format)
+        fake.app = traffic.middleware(fake.app)
+        fake.outbox.observers.append(traffic.delivery)
     try:
         serving = fake.serving(host, port)
         base = serving.__enter__()

@@ -21,6 +21,7 @@ from simulator.world import load_world, new_world, save_world
 from .errors import UsageProblem
 from .plan_options import plan_options
 from .live import LiveDeliveries, print_report
+from .tables import Rows
 
 WEBHOOK_PATH = "/api/v6/integrations/stripe/web-hooks"
 
@@ -172,8 +173,7 @@ def sequences(as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(rows, indent=2))
         return
-    from rich.table import Table
-    table = Table("sequence", "what happens", "events", title="simplex-stripe sequences")
+    table = Rows("simplex-stripe sequences", "sequence", "what happens", "events")
     for row in rows:
-        table.add_row(row["name"], row["summary"], "\n".join(row["emits"]))
-    Console().print(table)
+        table.add(row["name"], row["summary"], "\n".join(row["emits"]))
+    table.print(Console())

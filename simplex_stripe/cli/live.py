@@ -1,35 +1,43 @@
-"""Rich output for deliveries: a live table for short runs, a progress bar for long ones."""
+"""Output for deliveries: a live table on a terminal (a progress bar for long runs), one plain line per attempt
+elsewhere; ids are never cut."""
 
 from rich.console import Console
 from rich.live import Live
 from rich.progress import Progress
-from rich.table import Table
 
 from simulator.sender import Attempt, Report
 
+from .answers import answer, deliveries, summary, tally
+from .tables import Rows, aligned
+
 LONG_RUN = 40
+COLUMNS = ("event", "type", "try", "status", "outcome", "reason", "ms")
+# Plain lines are padded to these widths (never cut: a longer value just pushes the line on).
+PLAIN_WIDTHS = [30, 40, 3, 6, 12, 0, 0]
 
 
-def _table(title: str, width: int = 120) -> Table:
-    table = Table(title=title)
-    wide = width >= 110  # the response column only where it fits beside the ids
-    table.add_column("event", no_wrap=True, min_width=12, overflow="ellipsis")
-    table.add_column("type", no_wrap=True, min_width=12, overflow="ellipsis")
-    table.add_column("try", justify="right", no_wrap=True, min_width=3)
-    table.add_column("status", justify="right", no_wrap=True, min_width=6)
-    table.add_column("ms", justify="right", no_wrap=True, min_width=6)
-    if wide:
-        table.add_column("response", overflow="ellipsis", no_wrap=True, max_width=40)
-    return table
-
-
-def _row(table: Table, a: Attempt) -> None:
+def cells(a: Attempt) -> list[str]:
+    """One attempt's cells: ids, status, the platform's outcome and reason (or the error), latency."""
     status = str(a.status) if a.status is not None else (a.error or "error").split(":")[0]
+    outcome, reason = answer(a)
+    if not a.ok:
+        reason = (a.error or a.response or "").replace("\n", " ")[:120]
+    return [a.event_id, a.type, str(a.attempt), status, outcome or ("—" if a.ok else "failed"), reason or "",
+            f"{a.latency_ms:.1f}"]
+
+
+def _styled(a: Attempt) -> list[str]:
+    row = cells(a)
     style = "green" if a.ok else "red"
-    cells = [a.event_id, a.type, str(a.attempt), f"[{style}]{status}[/]", f"{a.latency_ms:.1f}"]
-    if len(table.columns) > len(cells):
-        cells.append((a.response or a.error or "").replace("\n", " ")[:60])
-    table.add_row(*cells)
+    row[3] = f"[{style}]{row[3]}[/]"
+    return row
+
+
+def plain_line(a: Attempt) -> str:
+    """One attempt as a plain aligned line (CI logs, pipes)."""
+    row = cells(a)
+    row[2], row[3], row[6] = f"try {row[2]}", f"[{row[3]}]", f"{row[6]} ms"
+    return aligned(row, PLAIN_WIDTHS)
 
 
 class LiveDeliveries:
@@ -37,20 +45,25 @@ class LiveDeliveries:
 
     def __init__(self, console: Console, total: int, quiet: bool = False) -> None:
         self.console, self.total, self.quiet = console, total, quiet
-        self.table = _table("deliveries", console.width)
+        self.rows = Rows("deliveries", *COLUMNS, right=("try", "status", "ms"))
         self._live = None
         self._progress = None
         self._task = None
+        # Plain lines off a terminal, or on one too narrow for whole ids beside each other.
+        self.plain = not console.is_terminal
 
     def __enter__(self) -> "LiveDeliveries":
-        if self.quiet:
+        if self.quiet or not self.console.is_terminal:
+            return self
+        self.plain = self.rows.widths(self.console.width) is None
+        if self.plain:
             return self
         if self.total > LONG_RUN:
             self._progress = Progress(console=self.console)
             self._task = self._progress.add_task("delivering", total=self.total)
             self._progress.start()
         else:
-            self._live = Live(self.table, console=self.console, refresh_per_second=8)
+            self._live = Live(self._table(), console=self.console, refresh_per_second=8)
             self._live.start()
         return self
 
@@ -58,11 +71,19 @@ class LiveDeliveries:
         """Record one attempt on screen."""
         if self.quiet:
             return
-        if self._progress is not None:
+        if self.plain:
+            self.console.print(plain_line(attempt), markup=False, highlight=False, soft_wrap=True)
+        elif self._progress is not None:
             if attempt.ok or attempt.attempt == 1:
                 self._progress.advance(self._task, 1 if attempt.attempt == 1 else 0)
         else:
-            _row(self.table, attempt)
+            self.rows.add(*_styled(attempt))
+            self._live.update(self._table())
+
+    def _table(self):
+        # Widths follow the rows so far; a new row wider than the screen allows still prints whole values, folded.
+        widths = self.rows.widths(self.console.width) or self.rows.widths(10 ** 4)
+        return self.rows.rich(widths)
 
     def __exit__(self, *exc) -> None:
         if self._live is not None:
@@ -73,14 +94,15 @@ class LiveDeliveries:
 
 
 def print_report(console: Console, report: Report) -> None:
-    """The summary line, and every delivery that finally failed."""
-    deliveries = sum(1 for a in report.attempts if a.attempt == 1)
-    retries = len(report.attempts) - deliveries
-    if report.ok:
-        console.print(f"[green]✅ {deliveries} deliveries acknowledged[/] ({retries} retries)")
-        return
-    table = _table("failed deliveries", console.width)
-    for a in report.failed:
-        _row(table, a)
-    console.print(table)
-    console.print(f"[red]❌ {len(report.failed)} of {deliveries} deliveries failed[/] ({retries} retries)")
+    """Every delivery that finally failed, then the summary line of verdicts."""
+    done = deliveries(report)
+    retries = len(report.attempts) - len(done)
+    if report.failed:
+        table = Rows("failed deliveries", *COLUMNS, right=("try", "status", "ms"))
+        for a in report.failed:
+            table.add(*_styled(a))
+        table.print(console)
+    style = "green" if report.ok else "red"
+    mark = "✅" if report.ok else "❌"
+    console.print(f"[{style}]{mark} {summary(tally(report))}[/] ({len(done)} deliveries, {retries} retries)",
+                  highlight=False)

@@ -20,6 +20,8 @@ class Outbox:
         self.policy = DeliveryPolicy(retry="test", time_scale=time_scale, timeout=timeout)
         self.on_ack = on_ack
         self.records: list[dict] = []
+        # Called with each attempt's record once it is kept (the CLI's delivery log, `listen`).
+        self.observers: list[Callable[[dict], None]] = []
         self._cond = threading.Condition()
         self._queues: dict[str, list] = {}
         self._targets: dict[str, tuple[str, str]] = {}
@@ -114,15 +116,18 @@ class Outbox:
         retry = not result.ok and number <= len(delays)
         with self._cond:
             self._busy -= 1
-            self.records.append({
+            record = {
                 "endpoint": endpoint_id, "url": url, "event": event["id"], "type": event["type"],
                 "attempt": number, "status": result.status, "ok": result.ok, "response": result.response,
                 "error": result.error, "latency_ms": round(result.latency_ms, 2), "at": time.time(),
-                "next_retry_in": delays[number - 1] if retry else None})
+                "next_retry_in": delays[number - 1] if retry else None}
+            self.records.append(record)
             if retry and endpoint_id in self._targets:
                 due = time.monotonic() + delays[number - 1]
                 heapq.heappush(self._queues.setdefault(endpoint_id, []), (due, next(self._seq), number + 1, event))
             self._cond.notify_all()
+        for observe in list(self.observers):
+            observe(record)
         if result.ok:
             self.on_ack(event["id"], endpoint_id)
         log.debug("webhook %s %s -> %s attempt %d: %s", event["id"], event["type"], url, number, result.status)

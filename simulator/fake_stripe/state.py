@@ -49,7 +49,7 @@ class State:
         self._request_prefix = make_id("req", id_seed, 0)[4:8]
         self._request_lock = threading.Lock()  # request ids are handed out before the state lock is taken
         self.default_version = CURRENT
-        self.base_url = "http://127.0.0.1:12111"
+        self.base_url = "http://127.0.0.1:12180"
         self.outbox = None  # set by FakeStripe: receives (endpoint, event) deliveries
         self.clear()
 

@@ -4,12 +4,15 @@ import json
 import os
 import subprocess
 import sys
+import time
 
 import pytest
 import stripe
 from click.testing import CliRunner
 
 from simplex_stripe.cli import main
+from simplex_stripe.cli.fake_stripe import DEFAULT_PORT
+from simulator.receiver import VerifyingReceiver, serving
 
 from .conftest import KEY
 
@@ -71,3 +74,50 @@ def test_a_busy_port_is_a_usage_problem():
         busy.listen()
         result = CliRunner().invoke(main, ["fake-stripe", "--port", str(busy.getsockname()[1])])
     assert result.exit_code == 2 and "is already in use; pass another --port" in result.output
+
+
+def _traffic(*args: str) -> list[str]:
+    """Start the command, make two API calls and one webhook delivery, stop it: its stderr lines."""
+    receiver = VerifyingReceiver(["whsec_placeholder"])
+    process, details = start(*args)
+    try:
+        client = stripe.StripeClient(KEY, base_addresses={"api": details["api_base"]}, max_network_retries=0)
+        with serving(receiver) as hook:
+            endpoint = client.v1.webhook_endpoints.create({"url": hook + "/hook",
+                                                           "enabled_events": ["customer.created"]})
+            receiver.secrets[:] = [endpoint.secret]
+            customer = client.v1.customers.create({"email": "log@example.com"})
+            deadline = time.monotonic() + 10
+            while not receiver.received and time.monotonic() < deadline:
+                time.sleep(0.025)
+    finally:
+        process.terminate()
+        _, err = process.communicate(timeout=10)
+    assert receiver.received and receiver.received[0].verified
+    return err.splitlines(), endpoint, customer
+
+
+def test_the_command_logs_a_line_per_request_and_per_delivery():
+    lines, endpoint, customer = _traffic()
+    requests_ = [line for line in lines if "[200] POST /v1/" in line]
+    assert len(requests_) == 2 and "POST /v1/webhook_endpoints [req_" in requests_[0]
+    delivery = next(line for line in lines if "-->" in line)
+    assert "customer.created [evt_" in delivery and "<-- [200] POST http://127.0.0.1:" in delivery
+    assert endpoint.id in delivery and "attempt 1" in delivery
+    assert endpoint.secret not in "\n".join(lines) and KEY not in "\n".join(lines)
+
+
+def test_json_log_lines_and_quiet():
+    lines, endpoint, _ = _traffic("--log-format", "json")
+    records = [json.loads(line) for line in lines]
+    assert [r["kind"] for r in records].count("request") == 2
+    delivery = next(r for r in records if r["kind"] == "delivery")
+    assert delivery["type"] == "customer.created" and delivery["status"] == 200 and delivery["endpoint"] == endpoint.id
+    assert all(r["at"].endswith("Z") for r in records)
+    quiet, _, _ = _traffic("-q")
+    assert quiet == []
+
+
+def test_default_port_is_not_stripe_mocks():
+    assert DEFAULT_PORT not in (12111, 12112)
+    assert f"default: {DEFAULT_PORT}" in CliRunner().invoke(main, ["fake-stripe", "--help"]).output
