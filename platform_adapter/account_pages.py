@@ -12,7 +12,7 @@ from flask import Blueprint, current_app, flash, redirect, request, session, url
 from sqlalchemy.exc import IntegrityError
 
 from .accounts import AccountState
-from .checkout import currencies, start_checkout, stop_auto_renewal
+from .checkout import account_subscriptions, currencies, start_checkout, stop_auto_renewal, switch_plan
 from .errors import Conflict, NotConfigured, PlatformError, PriceNotOffered, StripeUnreachable, Upstream
 from .products import Catalogue, stored_catalogue
 from .web import check_csrf, page, public_url, start_session
@@ -43,14 +43,16 @@ def guard():
     if request.endpoint not in OPEN_ENDPOINTS and _signed_in() is None:
         if request.method == "GET":
             return redirect(url_for("account.login_form"))
-        return page("message.html", 401, title="Signed out", message="Sign in to your account first.")
+        return _back_to_login("", "Your session ended: sign in again, then repeat what you were doing.")
     return None
 
 
 @bp.get("/login")
 def login_form():
     """Sign in with an e-mail address."""
-    return page("account_login.html", title="Sign in")
+    error = session.pop("login_error", None)
+    return page("account_login.html", title="Sign in", email=session.pop("login_email", ""),
+                error=error)
 
 
 @bp.post("/login")
@@ -59,8 +61,7 @@ def login():
     state = _state()
     email = request.form.get("email", "").strip()
     if not EMAIL_FORMAT.fullmatch(email) or len(email) > 320:
-        return page("account_login.html", 400, title="Sign in", email=email,
-                    error="Enter an e-mail address such as jane@example.com.")
+        return _back_to_login(email[:320], "Enter an e-mail address such as jane@example.com.")
     with state.store.read() as tx:
         account = tx.account_by_email(email)
     if account is None:
@@ -69,12 +70,18 @@ def login():
             with state.store.write() as tx:
                 tx.create_account(ref, email, state.clock())
         except IntegrityError:  # a 64-bit random reference taken: refuse rather than share an account
-            return page("account_login.html", 409, title="Sign in", email=email, error="Please try again.")
+            return _back_to_login(email, "Please try again.")
         log.info("account %s created at first sign-in", ref)
     else:
         ref = account.ref
     start_session(account=ref)
     return redirect(url_for("account.settings"), code=303)
+
+
+def _back_to_login(email: str, error: str):
+    """Post/redirect/get: the sign-in form again, with the message and what was typed."""
+    session["login_error"], session["login_email"] = error, email
+    return redirect(url_for("account.login_form"), code=303)
 
 
 @bp.post("/logout")
@@ -115,21 +122,38 @@ def for_customer(what: str, error: PlatformError) -> str:
     return f"{what} is not possible: payments are not set up correctly. Nothing was charged; please contact support."
 
 
-def _render(status: int = 200, *, error: str | None = None):
-    state = _state()
-    row = _signed_in()
-    account = AccountState(row.account_type, row.paid_until, bool(row.auto_renew), row.subscription_id)
-    catalogue = stored_catalogue(state.store)
-    checkout = request.args.get("checkout")
-    return page("account.html", status, title="Account Settings", row=row, account=account,
-                active=account.active(state.clock()), offers=offers(catalogue), tax_note=tax_note(catalogue),
-                error=error, returned=checkout if checkout in ("success", "cancelled") else None)
+def _back(message: str, category: str = "error"):
+    """Post/redirect/get: every form answers with a redirect to Account Settings and a message there."""
+    flash(message, category)
+    return redirect(url_for("account.settings"), code=303)
+
+
+def _subscription_rows(state, row) -> list[dict]:
+    """Every subscription of the account; one whose stop the customer asked for shows as stopped at once."""
+    stopping = set(session.get("stopping", ()))
+    views = account_subscriptions(state, row)
+    still = [view.id for view in views if view.renews and view.id in stopping]
+    if set(still) != stopping:  # Stripe's confirmation arrived: forget what it confirmed
+        session["stopping"] = still
+    return [{"view": view, "renews": view.renews and view.id not in stopping,
+             "stopping": view.renews and view.id in stopping} for view in views]
 
 
 @bp.get("")
 def settings():
     """Account Settings."""
-    return _render()
+    state = _state()
+    row = _signed_in()
+    account = AccountState(row.account_type, row.paid_until, bool(row.auto_renew), row.subscription_id)
+    catalogue = stored_catalogue(state.store)
+    subscriptions = _subscription_rows(state, row)
+    renewing = [sub for sub in subscriptions if sub["renews"]]
+    checkout = request.args.get("checkout")
+    return page("account.html", title="Account Settings", row=row, account=account,
+                active=account.active(state.clock()), offers=offers(catalogue), tax_note=tax_note(catalogue),
+                subscriptions=subscriptions, renewing=renewing,
+                stopping=any(sub["stopping"] for sub in subscriptions),
+                returned=checkout if checkout in ("success", "cancelled") else None)
 
 
 @bp.post("/checkout")
@@ -139,23 +163,42 @@ def buy():
     try:
         session_ = start_checkout(state, _signed_in(), request.form.get("price", ""),
                                   request.form.get("currency") or None, public_url("account.settings"))
-    except PriceNotOffered as exc:
-        return _render(400, error=exc.message)
+    except (PriceNotOffered, Conflict) as exc:
+        return _back(_sentence(exc.message))
     except (Upstream, NotConfigured) as exc:
-        return _render(exc.http_status, error=for_customer("Checkout", exc))
+        return _back(for_customer("Checkout", exc))
     return redirect(session_.url, code=303)
+
+
+@bp.post("/subscription/switch")
+def switch():
+    """Switch the renewing subscription to another auto-renewal price (Stripe prorates the difference)."""
+    state = _state()
+    try:
+        offer = switch_plan(state, _signed_in(), request.form.get("subscription", ""), request.form.get("price", ""))
+    except (PriceNotOffered, Conflict) as exc:
+        return _back(_sentence(exc.message))
+    except (Upstream, NotConfigured) as exc:
+        return _back(for_customer("Switching the plan", exc))
+    return _back(f"Plan switched to {offer.product.name}: the difference for the rest of this period is prorated "
+                 "on your next invoice. This page shows the new plan as soon as Stripe confirms.", "success")
 
 
 @bp.post("/auto-renewal/stop")
 def stop_renewal():
-    """Stop auto-renewal at the end of the paid period (cancel_at_period_end through the API)."""
+    """Stop auto-renewal at the end of the paid period (cancel_at_period_end on every renewing subscription)."""
     state = _state()
     try:
-        stop_auto_renewal(state, _signed_in())
+        stopped = stop_auto_renewal(state, _signed_in())
     except Conflict as exc:
-        return _render(409, error=exc.message)
+        return _back(_sentence(exc.message))
     except (Upstream, NotConfigured) as exc:
-        return _render(exc.http_status, error=for_customer("Stopping auto-renewal", exc))
-    flash("Auto-renewal stopped: you keep your plan until the end of the paid period. "
-          "This page shows it as soon as Stripe confirms.", "success")
-    return redirect(url_for("account.settings"), code=303)
+        return _back(for_customer("Stopping auto-renewal", exc))
+    session["stopping"] = sorted(set(session.get("stopping", ())) | set(stopped))
+    return _back("Auto-renewal stopped: you keep your plan until the end of the paid period"
+                 + (f" ({len(stopped)} subscriptions)." if len(stopped) > 1 else "."), "success")
+
+
+def _sentence(message: str) -> str:
+    """A message as a sentence on the page."""
+    return message[:1].upper() + message[1:] + ("" if message.endswith(".") else ".")

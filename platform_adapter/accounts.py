@@ -98,3 +98,39 @@ def derive(facts: Iterable[Fact]) -> AccountState:
     subscription = best.subscription or max(
         (t for t in terms if t.subscription), key=lambda t: t.rank, default=_Term(0, "", False, None, ())).subscription
     return AccountState(best.account_type, best.end, best.auto_renew, subscription)
+
+
+@dataclass(frozen=True)
+class SubscriptionView:
+    """One subscription of an account as its facts show it (Account Settings lists every one)."""
+
+    id: str
+    account_type: str | None
+    paid_until: int | None
+    renews: bool
+    ended_at: int | None
+
+
+def subscriptions(facts: Iterable[Fact], linked: Iterable[str] = ()) -> list[SubscriptionView]:
+    """Every subscription the facts or links name; a linked one with no facts yet counts as renewing.
+
+    A Checkout in subscription mode links the subscription before its first invoice is paid: it
+    already exists at Stripe and will renew, so it must block a second subscription.
+    """
+    by_sub: dict[str, dict[str, list]] = {sub: defaultdict(list) for sub in linked}
+    for fact in facts:
+        if fact.kind in ("period", "snapshot", "ended"):
+            by_sub.setdefault(fact.data["sub"], defaultdict(list))[fact.kind].append(fact.data)
+    views = []
+    for sub, kinds in by_sub.items():
+        periods, snapshots, endings = kinds["period"], kinds["snapshot"], kinds["ended"]
+        ended_at = min((e["ended_at"] for e in endings), default=None)
+        paid_until = max((p["end"] for p in periods), default=None)
+        if paid_until is not None and ended_at is not None:
+            paid_until = min(paid_until, ended_at)
+        evidence = [(d["at"], 0, f"{d['start']:012d}", d["type"]) for d in periods]
+        evidence += [(d["at"], 1, d["event"], d["type"]) for d in snapshots]
+        latest = max(snapshots, key=lambda d: (d["at"], d["event"]), default=None)
+        renews = ended_at is None and (latest["renews"] if latest else True)
+        views.append(SubscriptionView(sub, max(evidence)[3] if evidence else None, paid_until, renews, ended_at))
+    return sorted(views, key=lambda v: (not v.renews, -(v.paid_until or 0), v.id))

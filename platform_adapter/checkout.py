@@ -4,6 +4,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any, Sequence
 
+from .accounts import SubscriptionView, subscriptions
 from .errors import Conflict, PriceNotOffered
 from .product_rules import PriceView, ProductCheck
 from .products import Catalogue, stored_catalogue
@@ -74,10 +75,30 @@ def return_urls(account_url: str) -> tuple[str, str]:
             f"{account_url}?checkout=cancelled")
 
 
+def account_subscriptions(state, account) -> list[SubscriptionView]:
+    """Every subscription of the account (renewing ones first), from its facts and links."""
+    with state.store.read() as tx:
+        return subscriptions(tx.facts(account.id), tx.linked_ids(account.id, "subscription"))
+
+
+def renewing(views: Sequence[SubscriptionView]) -> list[SubscriptionView]:
+    """The subscriptions that will renew."""
+    return [view for view in views if view.renews]
+
+
 def start_checkout(state, account, price_id: str, currency: str | None, account_url: str):
-    """Create the Checkout Session for an account row and an offered price; returns the SDK session."""
+    """Create the Checkout Session for an account row and an offered price; returns the SDK session.
+
+    One renewing subscription per account: a second subscription-mode Checkout is refused (409),
+    the customer switches the plan of the one they have instead.
+    """
     catalogue = stored_catalogue(state.store)
     offer = find_offer(catalogue, price_id, currency)
+    if offer.mode == "subscription":
+        current = renewing(account_subscriptions(state, account))
+        if current:
+            raise Conflict(f"this account already has an auto-renewing subscription ({current[0].id}): switch its "
+                           "plan instead of subscribing a second time")
     success_url, cancel_url = return_urls(account_url)
     params = session_params(account.ref, account.email, offer, catalogue.tax_rates,
                             success_url=success_url, cancel_url=cancel_url)
@@ -89,11 +110,43 @@ def start_checkout(state, account, price_id: str, currency: str | None, account_
     return session
 
 
-def stop_auto_renewal(state, account) -> None:
-    """Set cancel_at_period_end on the account's subscription; the webhook then updates the account."""
-    if not account.subscription_id or not account.auto_renew:
+def stop_auto_renewal(state, account) -> list[str]:
+    """Set cancel_at_period_end on every renewing subscription of the account; the webhooks then update it."""
+    current = renewing(account_subscriptions(state, account))
+    if not current:
         raise Conflict("this account has no auto-renewing subscription")
-    settings = state.settings
-    with calling_stripe("stop the auto-renewal", settings):
-        state.clients.get().v1.subscriptions.update(account.subscription_id, {"cancel_at_period_end": True})
-    log.info("auto-renewal stopped for account %s (subscription %s)", account.ref, account.subscription_id)
+    client = state.clients.get()
+    stopped = []
+    for view in current:
+        with calling_stripe("stop the auto-renewal", state.settings):
+            client.v1.subscriptions.update(view.id, {"cancel_at_period_end": True})
+        stopped.append(view.id)
+        log.info("auto-renewal stopped for account %s (subscription %s)", account.ref, view.id)
+    return stopped
+
+
+def switch_plan(state, account, subscription_id: str, price_id: str) -> Offer:
+    """Replace the price on the subscription's item, with prorations (Stripe's plan change)."""
+    if subscription_id not in {view.id for view in renewing(account_subscriptions(state, account))}:
+        raise Conflict("this account has no such auto-renewing subscription")
+    offer = find_offer(stored_catalogue(state.store), price_id)
+    if offer.mode != "subscription":
+        raise PriceNotOffered(f"price {price_id} is a one-time price; a subscription can switch only to an "
+                              "auto-renewal price")
+    client = state.clients.get()
+    with calling_stripe("read the subscription", state.settings):
+        subscription = client.v1.subscriptions.retrieve(subscription_id)
+    items = subscription["items"].data
+    if len(items) != 1:
+        raise Conflict(f"subscription {subscription_id} has {len(items)} items; change it in the Stripe Dashboard")
+    amounts = currencies(offer.price)
+    if subscription.currency not in amounts:
+        raise PriceNotOffered(f"price {price_id} cannot be paid in {subscription.currency.upper()}, the "
+                              "subscription's currency")
+    if items[0].price.id == price_id:
+        raise Conflict("the subscription is on this plan already")
+    with calling_stripe("switch the plan", state.settings):
+        client.v1.subscriptions.update(subscription_id, {"items": [{"id": items[0].id, "price": price_id}],
+                                                         "proration_behavior": "create_prorations"})
+    log.info("plan switched for account %s: subscription %s to price %s", account.ref, subscription_id, price_id)
+    return Offer(offer.product, offer.price, subscription.currency, amounts[subscription.currency])

@@ -185,6 +185,11 @@ class Tx:
         return self.conn.execute(select(links.c.stripe_id).where(links.c.account_id == account_id, links.c.kind == kind)
                                  .order_by(links.c.event_created.desc(), links.c.stripe_id.desc()).limit(1)).scalar()
 
+    def linked_ids(self, account_id: int, kind: str) -> list[str]:
+        """Every customer (or subscription) ever linked to the account."""
+        return list(self.conn.execute(select(links.c.stripe_id).where(
+            links.c.account_id == account_id, links.c.kind == kind).order_by(links.c.event_created)).scalars())
+
     def add_facts(self, account_id: int, facts: list[Fact] | tuple[Fact, ...], event_id: str) -> None:
         """Keep what an event proved; a fact proved before stays as it is."""
         if facts:

@@ -35,7 +35,9 @@ def _summary(state, session: dict) -> dict:
             label = f"{rate['display_name']} ({rate['percentage']:g}%{' incl.' if rate['inclusive'] else ''})"
             taxes[label] = taxes.get(label, 0) + tax.tax
     total = totals(state, session)
+    pay = "Subscribe" if session["mode"] == "subscription" else "Pay"
     return {"items": items, "taxes": [{"label": k, "amount": money(v, currency)} for k, v in taxes.items()],
+            "pay_label": f"{pay} {money(total.total, currency)}",
             "subtotal": money(total.subtotal, currency), "total": money(total.total, currency),
             "currency": currency.upper()}
 
@@ -51,8 +53,7 @@ def _page(state, session: dict, *, error: str | None = None, status: int = 200, 
         action=f"/c/pay/{session['id']}",
         cancel_href=f"/c/pay/{session['id']}/cancel" if session["cancel_url"] else None,
         email=fixed_email or form.get("email"), email_fixed=bool(fixed_email), card=form.get("card"),
-        name=form.get("name"), error=error, pay_label="Subscribe" if subscribe else "Pay",
-        **_summary(state, session))
+        name=form.get("name"), error=error, **_summary(state, session))
     return body, status, {"Content-Type": "text/html; charset=utf-8"}
 
 
@@ -94,10 +95,12 @@ def pay(id: str):
 
 @bp.get("/c/pay/<id>/cancel")
 def cancel(id: str):
-    """Back to cancel_url; the session stays open, as on Stripe."""
+    """Back to cancel_url while the session is open (it stays open, as on Stripe); once paid, to success_url."""
     fake = current_app.extensions["fake_stripe"]
     with fake.state.lock:
         session = _session(fake.state, id)
+        if session["status"] == "complete":
+            return redirect(redirect_url(session) or f"/c/pay/{id}/done", code=303)
     return redirect(session["cancel_url"] or f"/c/pay/{id}", code=303)
 
 

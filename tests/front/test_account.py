@@ -21,7 +21,9 @@ def test_sign_in_opens_the_account_and_lists_the_offers(platform):
     platform.configure()
     web = platform.web()
     assert web.get("/account").url.endswith("/account/login")
-    assert web.customer_login("not-an-email").status_code == 400
+    refused = web.customer_login("not-an-email")
+    assert refused.history[0].status_code == 303 and refused.url.endswith("/account/login")
+    assert "Enter an e-mail address" in refused.text and 'value="not-an-email"' in refused.text
     page = web.customer_login("ann@example.com").text
     assert platform.account("ann@example.com") is not None
     assert re.search(r'data-testid="account-type">none yet<', page) and 'data-testid="active">Inactive<' in page
@@ -53,14 +55,19 @@ def test_buy_recurring_creates_the_guide_session_and_the_webhook_updates_the_pag
     page = web.get("/account?checkout=success").text
     assert "Thank you!" in page and 'data-testid="account-type">professional<' in page
     assert 'data-testid="active">Active<' in page and 'data-testid="auto-renew">On<' in page
-    stopped = web.post("/account/auto-renewal/stop")
-    assert stopped.status_code == 200 and "Auto-renewal stopped" in stopped.text
+    stopped = web.post("/account/auto-renewal/stop", allow_redirects=False)
+    assert stopped.status_code == 303 and stopped.headers["Location"].endswith("/account")
+    page = web.get("/account").text
+    # Whether or not Stripe's confirmation has arrived yet, the page shows what the customer did.
+    assert "Auto-renewal stopped" in page and 'data-testid="auto-renew">Off<' in page
+    assert 'data-testid="stop-renewal"' not in page
     assert platform.client.v1.subscriptions.retrieve(subscription.id).cancel_at_period_end is True
     assert platform.fake.wait_for_deliveries(10)
     page = web.get("/account").text
     assert 'data-testid="auto-renew">Off<' in page and 'data-testid="active">Active<' in page
     assert 'data-testid="stop-renewal"' not in page
-    assert web.post("/account/auto-renewal/stop").status_code == 409
+    again = web.post("/account/auto-renewal/stop")
+    assert again.history[0].status_code == 303 and "no auto-renewing subscription" in again.text
 
 
 def test_buy_one_time_in_euro(platform):
@@ -94,7 +101,8 @@ def test_a_price_not_offered_is_refused_and_creates_nothing(platform):
                                     (platform.guide_prices()["professional_1m_one_time"], "gbp",
                                      "cannot be paid in GBP; it is offered in USD, CHF, EUR")):
         response = web.post("/account/checkout", {"price": price, "currency": currency}, allow_redirects=False)
-        assert response.status_code == 400 and reason in html.unescape(response.text), response.text
+        assert response.status_code == 303 and response.headers["Location"].endswith("/account"), response.text
+        assert reason in html.unescape(web.get("/account").text)
     assert len(platform.client.v1.checkout.sessions.list({"limit": 100}).data) == before
 
 
@@ -121,15 +129,15 @@ def test_stripe_trouble_at_checkout_is_a_plain_message_for_the_customer(platform
     web.customer_login("kim@example.com")
     price = platform.guide_prices()["professional_1m_one_time"]
     admin.post("/admin/stripe/keys", {"stripe_secret_key": "sk_test_revoked_key_3333"})
-    refused = web.post("/account/checkout", {"price": price, "currency": "usd"}, allow_redirects=False)
-    assert refused.status_code == 502 and "payments are not set up correctly" in refused.text
+    refused = web.post("/account/checkout", {"price": price, "currency": "usd"})
+    assert refused.history[0].status_code == 303 and "payments are not set up correctly" in refused.text
     assert "sk_test_" not in refused.text and "Stripe refused the secret key sk_test_…3333" in caplog.text
     admin.post("/admin/stripe/keys", {"stripe_secret_key": SECRET_KEY})
     config = platform.state.config
     config.base = replace(config.base, stripe_api_base="http://127.0.0.1:9")
     config.stored()
-    down = web.post("/account/checkout", {"price": price, "currency": "usd"}, allow_redirects=False)
-    assert down.status_code == 502 and "Stripe cannot be reached" in down.text and "127.0.0.1:9" not in down.text
+    down = web.post("/account/checkout", {"price": price, "currency": "usd"})
+    assert "Stripe cannot be reached" in down.text and "127.0.0.1:9" not in down.text
 
 
 def test_nothing_is_offered_before_the_products_are_loaded(platform):
@@ -137,4 +145,71 @@ def test_nothing_is_offered_before_the_products_are_loaded(platform):
     page = web.customer_login("first@example.com").text
     assert 'data-testid="no-offers"' in page and 'data-testid="buy"' not in page
     refused = web.post("/account/checkout", {"price": platform.guide_prices()["professional_1m_one_time"]})
-    assert refused.status_code == 400 and "not a price of any loaded product" in refused.text
+    assert refused.history[0].status_code == 303 and "not a price of any loaded product" in refused.text
+
+
+def subscribe(platform, web, price: str, currency: str = "usd") -> str:
+    """Subscribe through Checkout and pay; returns the subscription id once the webhooks are in."""
+    session_id = buy(platform, web, price, currency)
+    paid = requests.post(f"{platform.stripe_base}/_sim/checkout/sessions/{session_id}/complete", timeout=10)
+    assert paid.status_code == 200 and platform.fake.wait_for_deliveries(10)
+    return paid.json()["subscription"]
+
+
+def test_one_subscription_per_account_and_switch_plan_instead(platform):
+    platform.configure()
+    prices = platform.guide_prices()
+    web = platform.web()
+    web.customer_login("one@example.com")
+    sub = subscribe(platform, web, prices["professional_1m_recurring"])
+    page = web.get("/account").text
+    assert 'data-testid="switch"' in page and 'data-testid="buy" data-price="%s"' % prices["business_1m_recurring"] \
+        not in page and "Switch plan" in page and 'data-testid="switch-note"' in page
+    before = len(platform.client.v1.checkout.sessions.list({"limit": 100}).data)
+    refused = web.post("/account/checkout", {"price": prices["business_1m_recurring"], "currency": "usd"},
+                       allow_redirects=False)
+    assert refused.status_code == 303
+    assert f"already has an auto-renewing subscription ({sub})" in web.get("/account").text
+    assert len(platform.client.v1.checkout.sessions.list({"limit": 100}).data) == before
+    # One-time top-ups stay possible.
+    assert buy(platform, web, prices["business_1m_one_time"]).startswith("cs_test_")
+    switched = web.post("/account/subscription/switch", {"subscription": sub, "price": prices["business_1m_recurring"]})
+    assert "Plan switched to 1-month Business Account" in switched.text
+    stripe_sub = platform.client.v1.subscriptions.retrieve(sub)
+    assert stripe_sub["items"].data[0].price.id == prices["business_1m_recurring"]
+    assert platform.fake.wait_for_deliveries(10)
+    page = web.get("/account").text
+    assert 'data-testid="account-type">business<' in page
+    same = web.post("/account/subscription/switch", {"subscription": sub, "price": prices["business_1m_recurring"]})
+    assert "on this plan already" in same.text
+    other = web.post("/account/subscription/switch", {"subscription": "sub_not_mine",
+                                                      "price": prices["professional_1m_recurring"]})
+    assert "no such auto-renewing subscription" in other.text
+    one_time = web.post("/account/subscription/switch", {"subscription": sub, "price": prices["business_1m_one_time"]})
+    assert "is a one-time price" in one_time.text
+    assert platform.client.v1.subscriptions.retrieve(sub)["items"].data[0].price.id == prices["business_1m_recurring"]
+
+
+def test_subscriptions_made_elsewhere_are_all_shown_and_all_stopped(platform):
+    platform.configure()
+    prices = platform.guide_prices()
+    web = platform.web()
+    web.customer_login("many@example.com")
+    ref = platform.account("many@example.com").ref
+    first = subscribe(platform, web, prices["professional_1m_recurring"])
+    customer = platform.client.v1.subscriptions.retrieve(first).customer
+    made = []
+    for price in (prices["business_1m_recurring"], prices["professional_12m_recurring"]):
+        made.append(platform.client.v1.subscriptions.create({
+            "customer": customer, "items": [{"price": price}], "metadata": {"accountRef": ref}}).id)
+    assert platform.fake.wait_for_deliveries(10)
+    page = web.get("/account").text
+    for sub in (first, *made):
+        assert f'data-subscription-id="{sub}"' in page
+    assert "Stop auto-renewal of all 3 subscriptions" in page
+    web.post("/account/auto-renewal/stop")
+    for sub in (first, *made):
+        assert platform.client.v1.subscriptions.retrieve(sub).cancel_at_period_end is True
+    assert platform.fake.wait_for_deliveries(10)
+    page = web.get("/account").text
+    assert 'data-testid="auto-renew">Off<' in page and page.count('data-testid="subscription-renews">Off<') == 3

@@ -52,7 +52,7 @@ def gunicorn_platform(tmp_path):
             try:
                 requests.get(base + "/", timeout=1)
                 break
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):  # a slow first answer is not ready yet
                 if proc.poll() is not None or time.time() > deadline:
                     raise RuntimeError(log.read_text()) from None
                 time.sleep(0.1)
