@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from typing import Any, Sequence
 
 from .accounts import SubscriptionView, subscriptions
-from .errors import Conflict, PriceNotOffered
+from .errors import Conflict, PriceNotOffered, SubscriptionExists
 from .product_rules import PriceView, ProductCheck
 from .products import Catalogue, stored_catalogue
 from .stripe_audit import TaxRateView
@@ -97,7 +97,7 @@ def start_checkout(state, account, price_id: str, currency: str | None, account_
     if offer.mode == "subscription":
         current = renewing(account_subscriptions(state, account))
         if current:
-            raise Conflict(f"this account already has an auto-renewing subscription ({current[0].id}): switch its "
+            raise SubscriptionExists(f"this account already has an auto-renewing subscription ({current[0].id}): switch its "
                            "plan instead of subscribing a second time")
     success_url, cancel_url = return_urls(account_url)
     params = session_params(account.ref, account.email, offer, catalogue.tax_rates,

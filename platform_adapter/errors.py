@@ -10,6 +10,7 @@ PlatformError (500)
 ├── NotFound (404)
 │   └── UnknownAccount (404)
 ├── Conflict (409)
+│   └── SubscriptionExists (409) a second subscription for an account that has a renewing one
 ├── PayloadTooLarge (413)
 ├── StripeUnavailable (500)      Stripe could not be asked; Stripe's retry will complete the event
 ├── StorageError (500)
@@ -102,6 +103,12 @@ class Conflict(PlatformError):
 
     http_status = 409
     code = "conflict"
+
+
+class SubscriptionExists(Conflict):
+    """The account has a renewing subscription already: switch its plan instead of subscribing again."""
+
+    code = "subscription_exists"
 
 
 class PayloadTooLarge(PlatformError):

@@ -3,6 +3,7 @@
 from dataclasses import replace
 
 import pytest
+import requests
 
 from platform_adapter import create_app
 from platform_adapter.config import Settings
@@ -104,3 +105,19 @@ def test_checkout_refusals(platform, body, status, code):
     if code == "price_not_offered" and body["price"] == bad_price.id:
         assert "'accounttype' must be spelled exactly 'accountType'" in response.json()["error"]["message"]
     assert len(platform.client.v1.checkout.sessions.list({"limit": 100}).data) == before
+
+
+def test_probe_checkout_refuses_a_second_subscription(platform):
+    platform.configure()
+    prices = platform.guide_prices()
+    assert platform.probe("POST", "/accounts", json={"id": "acct-twice", "email": "twice@example.com"}).status_code == 201
+    first = platform.probe("POST", "/checkout", json={"account": "acct-twice", "price": prices["professional_1m_recurring"]})
+    assert first.status_code == 201
+    session_id = first.json()["sessionId"]
+    assert requests.post(f"{platform.stripe_base}/_sim/checkout/sessions/{session_id}/complete",
+                         timeout=10).status_code == 200
+    assert platform.fake.wait_for_deliveries(10)
+    second = platform.probe("POST", "/checkout", json={"account": "acct-twice", "price": prices["business_1m_recurring"]})
+    assert second.status_code == 409 and second.json()["error"]["code"] == "subscription_exists"
+    one_time = platform.probe("POST", "/checkout", json={"account": "acct-twice", "price": prices["business_1m_one_time"]})
+    assert one_time.status_code == 201
