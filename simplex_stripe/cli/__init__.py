@@ -18,6 +18,8 @@ COMMANDS: dict[str, str] = {
     "conformance": "simplex_stripe.cli.conformance:conformance",
     "load": "simplex_stripe.cli.load:load",
     "stripe-mock": "simplex_stripe.cli.stripe_mock:stripe_mock",
+    "listen": "simplex_stripe.cli.listen:listen",
+    "events": "simplex_stripe.cli.events:events",
 }
 
 

@@ -15,11 +15,9 @@ from simulator.fake_stripe.errors import FakeStripeError
 from simulator.fake_stripe.seed import SEEDS
 from simulator.versions import PROFILES
 
+from .connection import DEFAULT_PORT
 from .errors import UsageProblem
 from .traffic import LOG_FORMATS, TrafficLog
-
-# Not stripe-mock's 12111, so both can run side by side.
-DEFAULT_PORT = 12180
 
 
 def _check_key(api_key: str | None) -> None:

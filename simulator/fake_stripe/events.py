@@ -2,6 +2,7 @@
 
 from ..events import make_event, previous_attributes
 from .api import Call
+from .errors import InvalidRequest
 from .params import Array, Bool, Str, parse_list
 from .rendering import RENDERERS, SHAPES, VERSIONED, page, shape_of, snapshot
 from .state import State
@@ -87,6 +88,29 @@ def list_events(call: Call) -> dict:
     return page(call, "event", "/v1/events", p, accept=accept)
 
 
+def retry_event(call: Call) -> dict:
+    """POST /v1/events/{id}/retry (what Stripe CLI's `events resend` calls): deliver a stored event again, signed
+    anew, to `webhook_endpoint` or to every enabled endpoint subscribed to its type."""
+    state = call.state
+    p = call.parse({"webhook_endpoint": Str(nullable=False)})
+    record = state.store.require("event", call.args["id"])
+    if "webhook_endpoint" in p:
+        endpoint = state.store.require("webhook_endpoint", p["webhook_endpoint"], "webhook_endpoint", in_body=True)
+        if endpoint["status"] != "enabled":
+            raise InvalidRequest(f"The webhook endpoint {endpoint['id']} is disabled.", param="webhook_endpoint")
+        targets = [endpoint]
+    else:
+        targets = [ep for ep in state.store.all("webhook_endpoint") if subscribed(ep, record["type"])]
+    for endpoint in targets:
+        if endpoint["id"] not in record["undelivered"]:
+            record["undelivered"].append(endpoint["id"])
+        record["pending_webhooks"] = len(record["undelivered"])
+        if state.outbox is not None:
+            state.outbox.enqueue(endpoint["id"], render_event(state, record, endpoint["api_version"]
+                                                             or state.default_version))
+    return render_event(state, record, call.version)
+
+
 def _type_matches(pattern: str, type: str) -> bool:
     return type.startswith(pattern[:-1]) if pattern.endswith("*") else type == pattern
 
@@ -94,4 +118,5 @@ def _type_matches(pattern: str, type: str) -> bool:
 ROUTES = [
     ("GET", "/v1/events", list_events),
     ("GET", "/v1/events/<id>", retrieve_event),
+    ("POST", "/v1/events/<id>/retry", retry_event),
 ]

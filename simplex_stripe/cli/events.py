@@ -1,0 +1,31 @@
+"""`simplex-stripe events resend`: deliver a stored event again, newly signed, like `stripe events resend`."""
+
+import json
+
+import click
+
+from .connection import api_base_option, api_key_option, client_for, stripe_failure
+
+
+@click.group()
+def events() -> None:
+    """Work with the events the fake Stripe stored."""
+
+
+@events.command()
+@click.argument("event_id", metavar="EVENT_ID")
+@click.option("--webhook-endpoint", help="Only to this endpoint we_… (default: every endpoint subscribed to it).")
+@api_base_option
+@api_key_option
+def resend(event_id: str, webhook_endpoint: str | None, api_base: str, api_key: str) -> None:
+    """Deliver a stored event again, signed at the new send time (POST /v1/events/{id}/retry)."""
+    import stripe  # noqa: PLC0415
+    client = client_for(api_key, api_base)
+    params = {"webhook_endpoint": webhook_endpoint} if webhook_endpoint else {}
+    try:
+        event = client.raw_request("post", f"/v1/events/{event_id}/retry", **params)
+    except stripe.StripeError as exc:
+        raise stripe_failure(exc, api_base) from None
+    body = json.loads(event.body) if hasattr(event, "body") else event
+    target = webhook_endpoint or "every subscribed endpoint"
+    click.echo(f"resent {body['type']} [{body['id']}] to {target}")

@@ -1,0 +1,161 @@
+"""`simplex-stripe listen`: forward the fake Stripe's webhooks to a local URL, as `stripe listen --forward-to` does.
+
+A relay on 127.0.0.1 is registered on the fake as a webhook endpoint; each delivery it receives is checked
+against that endpoint's secret, signed anew with the listen secret (the same on every run, like Stripe CLI's)
+and POSTed to --forward-to; the fake gets the platform's answer, so its retries follow the platform's status.
+"""
+
+import json
+import os
+import secrets
+import signal
+import threading
+import time
+from datetime import datetime
+from pathlib import Path
+
+import click
+
+from .connection import api_base_option, api_key_option, client_for, stripe_failure
+from .errors import UsageProblem
+
+GUIDE_EVENTS = ("checkout.session.completed", "invoice.paid", "customer.subscription.updated",
+                "customer.subscription.deleted")
+FORWARD_TIMEOUT = 10.0  # seconds the platform gets to answer each forwarded delivery
+
+
+def stored_secret() -> str:
+    """The listen secret kept in the user's config folder, made on first use (Stripe CLI's stays the same too)."""
+    path = Path(click.get_app_dir("simplex-stripe")) / "listen-secret"
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    secret = "whsec_" + secrets.token_hex(32)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w") as handle:
+        handle.write(secret + "\n")
+    return secret
+
+
+def stamp() -> str:
+    """Stripe CLI's line prefix: local date and time."""
+    return datetime.now().strftime("%Y-%m-%d %H:%M:%S")
+
+
+class Relay:
+    """A WSGI app: verifies a delivery from the fake, re-signs it and forwards it; answers with the platform's answer."""
+
+    def __init__(self, forward_to: str, secret: str, echo=click.echo) -> None:
+        import requests  # noqa: PLC0415 - the command imports its HTTP stack only when it runs
+        self.forward_to, self.secret, self.echo = forward_to, secret, echo
+        self.endpoint_secret: str | None = None
+        self.session = requests.Session()
+        self.session.trust_env = False
+
+    def __call__(self, environ, start_response):
+        from werkzeug.wrappers import Request, Response  # noqa: PLC0415
+        request = Request(environ)
+        status, body = self.relay(request.get_data(), request.headers.get("Stripe-Signature", ""))
+        return Response(body, status=status, content_type="application/json")(environ, start_response)
+
+    def relay(self, body: bytes, header: str) -> tuple[int, bytes]:
+        """Forward one delivery; (status, body) for the fake."""
+        import requests  # noqa: PLC0415
+        import stripe  # noqa: PLC0415
+
+        from simulator.sender import STRIPE_HEADERS  # noqa: PLC0415
+        from simulator.signing import signature_header  # noqa: PLC0415
+        try:
+            stripe.WebhookSignature.verify_header(body.decode("utf-8"), header, self.endpoint_secret or "", 300)
+            event = json.loads(body)
+        except (stripe.SignatureVerificationError, ValueError):
+            return 400, b'{"error": "not a delivery from the fake Stripe this listen registered"}'
+        self.echo(f"{stamp()}   --> {event.get('type')} [{event.get('id')}]")
+        headers = {**STRIPE_HEADERS, "Stripe-Signature": signature_header(body, [self.secret], int(time.time()))}
+        try:
+            answer = self.session.post(self.forward_to, data=body, headers=headers, timeout=FORWARD_TIMEOUT,
+                                       allow_redirects=False)
+        except requests.RequestException as exc:
+            self.echo(f"{stamp()}            [ERROR] Failed to POST: {self.forward_to} ({type(exc).__name__})")
+            return 502, b'{"error": "the forward-to URL did not answer"}'
+        self.echo(f"{stamp()}  <--  [{answer.status_code}] POST {self.forward_to} [{event.get('id')}]"
+                  f"{_outcome(answer.text)}")
+        return answer.status_code, answer.content
+
+
+def _outcome(text: str) -> str:
+    """` applied (reason)` when the answer is the reference contract's JSON."""
+    try:
+        body = json.loads(text)
+    except ValueError:
+        return ""
+    if not isinstance(body, dict) or not isinstance(body.get("outcome"), str):
+        return ""
+    return f" {body['outcome']}" + (f" ({body['reason']})" if body.get("reason") else "")
+
+
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
+
+
+@click.command()
+@click.option("-f", "--forward-to", help="The URL deliveries are forwarded to (the platform's webhook URL).")
+@click.option("-e", "--events", default=",".join(GUIDE_EVENTS), show_default=True,
+              help="Comma-separated event types to listen for (`*` for all).")
+@api_base_option
+@api_key_option
+@click.option("--secret", help="Sign forwarded deliveries with this whsec_… (default: a secret kept in your config "
+                               "folder, the same on every run).")
+@click.option("--print-secret", is_flag=True, help="Print the listen secret and exit.")
+def listen(forward_to, events, api_base, api_key, secret, print_secret) -> None:
+    """Forward the fake Stripe's webhook deliveries to a URL, like `stripe listen --forward-to`."""
+    from simulator.errors import SimulatorError  # noqa: PLC0415
+    from simulator.receiver import serving  # noqa: PLC0415
+    from simulator.sender import check_url  # noqa: PLC0415
+    from simulator.signing import check_secret  # noqa: PLC0415
+    try:
+        secret = check_secret(secret) if secret else stored_secret()
+        if print_secret:
+            click.echo(secret)
+            return
+        if not forward_to:
+            raise UsageProblem("--forward-to URL is required (or --print-secret)")
+        check_url(forward_to)
+    except SimulatorError as exc:
+        raise UsageProblem(str(exc)) from None
+    types = [t.strip() for t in events.split(",") if t.strip()]
+    relay = Relay(forward_to, secret)
+    with serving(relay) as relay_base:
+        client = client_for(api_key, api_base)
+        endpoint = _register(client, relay_base + "/", types, api_base)
+        relay.endpoint_secret = endpoint.secret
+        version = endpoint.api_version or endpoint.last_response.headers.get("Stripe-Version", "account default")
+        click.echo(f"> Ready! You are using Stripe API Version [{version}]. Your webhook signing secret is "
+                   f"{secret} (^C to quit)")
+        signal.signal(signal.SIGTERM, _interrupt)
+        try:
+            threading.Event().wait()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            _unregister(client, endpoint.id)
+
+
+def _register(client, url: str, types: list[str], api_base: str):
+    import stripe  # noqa: PLC0415
+    try:
+        return client.v1.webhook_endpoints.create({"url": url, "enabled_events": types,
+                                                   "description": "simplex-stripe listen",
+                                                   "metadata": {"simplex_stripe": "listen"}})
+    except stripe.InvalidRequestError as exc:
+        raise UsageProblem(f"the fake refused the endpoint: {exc.user_message or exc}") from None
+    except stripe.StripeError as exc:
+        raise stripe_failure(exc, api_base) from None
+
+
+def _unregister(client, endpoint_id: str) -> None:
+    import stripe  # noqa: PLC0415
+    try:
+        client.v1.webhook_endpoints.delete(endpoint_id)
+    except stripe.StripeError:
+        pass  # the fake is gone already; nothing left to clean up
