@@ -10,13 +10,11 @@ from rich.console import Console
 from simulator.delivery import ORDERS, RETRY_PROFILES, DeliveryPolicy
 from simulator.errors import SimulatorError
 from simulator.periods import parse_iso
-from simulator.scene import Scene
 from simulator.receiver import VerifyingReceiver, serving
 from simulator.sender import WebhookSender, check_url, encode
-from simulator.sequences import SEQUENCES, get_sequence, run_sequences
 from simulator.signing import check_secret
+from simulator.stories import SEQUENCES, get_sequence, load_story, new_story, save_story
 from simulator.versions import resolve
-from simulator.world import load_world, new_world, save_world
 
 from .errors import UsageProblem
 from .plan_options import plan_options
@@ -53,7 +51,11 @@ def _start(value: str | None) -> int:
 @click.option("--timeout", type=float, default=10.0, show_default=True, help="Seconds per attempt.")
 @click.option("--concurrency", type=int, default=1, show_default=True)
 @click.option("--start", help="Simulated start time, ISO 8601 (default: now).")
-@click.option("--world", "world_file", type=click.Path(dir_okay=False), help="Save and resume the world here.")
+@click.option("--world", "world_file", type=click.Path(dir_okay=False),
+              help="Save and resume the story (the engine's whole state) here.")
+@click.option("--stripe-api-base", help="Tell the story on this running fake Stripe (its objects stay there).")
+@click.option("--stripe-api-key", default="sk_test_simplex_fire", show_default=True,
+              help="API key for --stripe-api-base.")
 @click.option("--local-receiver", is_flag=True,
               help="Start a receiver on 127.0.0.1 that verifies each delivery with the SDK, and fire at it.")
 @click.option("--dry-run", is_flag=True, help="Print events and headers; send nothing.")
@@ -86,24 +88,29 @@ def _fire(names, target, secrets, world_file, dry_run, as_json, opts) -> int:
     policy = DeliveryPolicy(order=opts["order"], duplicates=opts["duplicates"], retry=opts["retry"],
                             time_scale=opts["time_scale"], timeout=opts["timeout"],
                             concurrency=opts["concurrency"], seed=opts["seed"])
-    world = load_world(world_file) if world_file else None
-    if world is not None:
+    if world_file and opts["stripe_api_base"]:
+        raise UsageProblem("--world saves an in-process story; a fake Stripe at --stripe-api-base keeps its own state")
+    if opts["stripe_api_base"]:
+        check_url(opts["stripe_api_base"])
+    story = load_story(world_file) if world_file else None
+    if story is not None:
         _refuse_world_options()
-    world = world or _world(opts)
+    story = story or _story(opts)
     if opts["checkout_session"]:
-        world.checkout_session = opts["checkout_session"]
-    events = run_sequences(Scene(world, version), names)
+        story.checkout_session = opts["checkout_session"]
     sender = WebhookSender(target or "http://127.0.0.1/dry-run", secrets, policy)
+    if not dry_run:
+        sender.probe()  # before the story runs: a story told on a running fake Stripe cannot be taken back
+    events = story.run(names, version)
     if dry_run:
         _print_dry_run(sender, policy.schedule(events), as_json)
         return 0
-    sender.probe()
     console = Console(stderr=as_json)
     with LiveDeliveries(console, total=len(events) * (1 + policy.duplicates), quiet=as_json) as live:
         sender.on_attempt = live.add
         report = sender.send(events)
     if world_file:
-        save_world(world, world_file)
+        save_story(story, world_file)
     if as_json:
         click.echo(json.dumps({**report.to_dict(), "events": [e["id"] for e in events]}, indent=2))
     else:
@@ -141,8 +148,9 @@ def _fire_at_local_receiver(names, target, secrets, world_file, dry_run, as_json
     return code if verified == len(receiver.received) else 1
 
 
-def _world(opts: dict):
-    return new_world(
+def _story(opts: dict):
+    return new_story(
+        api_base=opts["stripe_api_base"], api_key=opts["stripe_api_key"],
         seed=opts["seed"], start=_start(opts["start"]), email=opts["email"], account=opts["account"],
         account_type=opts["account_type"], new_account_type=opts["new_account_type"],
         interval_months=opts["interval_months"], new_interval_months=opts["new_interval_months"],
@@ -168,7 +176,7 @@ def _print_dry_run(sender: WebhookSender, deliveries: list[dict], as_json: bool)
 @click.command()
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def sequences(as_json: bool) -> None:
-    """List the sequences and the events each emits."""
+    """List the sequences and the events the engine makes for each."""
     rows = [{"name": s.name, "summary": s.summary, "emits": list(s.emits)} for s in SEQUENCES.values()]
     if as_json:
         click.echo(json.dumps(rows, indent=2))

@@ -4,12 +4,16 @@ import copy
 from datetime import datetime, timezone
 
 from ..periods import period as month_period
-from ..sequences import DAY, FINALIZE_DELAY, RETRY_DAYS
 from .events import emit
 from .invoices import amount_due, collect, finalize, invoice_item_object, line, new_invoice
 from .prices import unit_amount
 from .state import JOBS, State
 
+HOUR, DAY = 3600, 86400
+# Renewal invoices are finalized and charged about an hour after invoice.created (stripe-behaviour.md §3(c)).
+FINALIZE_DELAY = HOUR
+# Dunning attempts after the first failure (days after finalization); smart retries spread them over ~2 weeks.
+RETRY_DAYS = (3, 5, 7)
 LIVE = ("active", "past_due", "trialing", "unpaid")
 SECONDS = {"day": DAY, "week": 7 * DAY}
 

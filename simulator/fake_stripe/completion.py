@@ -10,19 +10,24 @@ from .customers import create_customer
 from .errors import CardDeclined, InvalidRequest
 from .events import emit
 from .invoices import amount_due, finalize, line, new_invoice
-from .payments import DECLINE_MESSAGES, card_number, check_card, emit_payment, new_payment_method, pay
+from .payments import (DECLINE_MESSAGES, SETTLE_DELAY, Payment, card_number, check_card, emit_payment,
+                       new_payment_method, pay, pay_delayed, settle)
 from .subscriptions import new_item, new_subscription
-from .state import State
+from .state import JOBS, State
 
 DEFAULT_EMAIL = "customer@example.com"
 
 
 def complete(state: State, session: dict, card: str = "4242 4242 4242 4242", *, email: str | None = None,
-             name: str | None = None) -> dict:
-    """Pay an open session with a test card; a declining card raises CardDeclined and leaves it open."""
+             name: str | None = None, method: str = "card") -> dict:
+    """Pay an open session with a test card (or `method="sepa_debit"`: the test IBAN, paid days later)."""
     # Completion is automatic on Stripe's side, so none of its events names a request.
     if session["status"] != "open":
         raise InvalidRequest(f"This Checkout Session is not open (its status is {session['status']}).")
+    if method == "sepa_debit":
+        return _debit_later(state, session, email=email, name=name)
+    if method != "card":
+        raise InvalidRequest(f"The fake Stripe pays with `card` or `sepa_debit`, not `{method}`.", param="method")
     number = card_number(card)
     _, decline = check_card(number)
     customer = state.store.get(session["customer"]) if session["customer"] else None
@@ -110,9 +115,9 @@ def _pay_once(state: State, session: dict, customer: dict | None, number: str, *
                   customer=customer["id"] if customer else None, pm=pm, at=at,
                   metadata=session["payment_intent_metadata"], description=session["payment_intent_description"],
                   email=email)
+    emit(state, "payment_intent.created", _created_view(payment.intent), at=at)
     emit(state, "charge.succeeded", payment.charge, at=at)
     emit(state, "payment_intent.succeeded", payment.intent, at=at)
-    emit(state, "payment_intent.created", _created_view(payment.intent), at=at)
     if new_customer:
         emit(state, "customer.created", customer, at=at)
     invoice = None
@@ -128,7 +133,46 @@ def _pay_once(state: State, session: dict, customer: dict | None, number: str, *
         emit(state, "invoice.created", invoice, at=at)
         finalize(state, invoice, at=at)
         attempt(state, invoice, at=at, payment=payment)
-    emit(state, "charge.updated", payment.charge, at=at, old=payment.charge)
+    # The balance transaction is booked after the charge succeeded: that is what charge.updated reports.
+    old = copy.deepcopy(payment.charge)
+    payment.charge["balance_transaction"] = state.new_id("txn")
+    emit(state, "charge.updated", payment.charge, at=at, old=old)
+
+
+def _debit_later(state: State, session: dict, *, email: str | None, name: str | None) -> dict:
+    """A delayed notification method: completed `unpaid` now, async_payment_succeeded when the debit settles."""
+    if session["mode"] != "payment" or session["invoice_creation"]:
+        raise InvalidRequest("The fake Stripe debits SEPA only for payment-mode sessions without invoice creation.",
+                             param="method")
+    customer = state.store.get(session["customer"]) if session["customer"] else None
+    at = state.now(customer["test_clock"] if customer else None)
+    email = (customer or {}).get("email") or session["customer_email"] or email or DEFAULT_EMAIL
+    payment = pay_delayed(state, amount=totals(state, session).total, currency=session["currency"],
+                          customer=customer["id"] if customer else None, at=at, email=email, name=name,
+                          metadata=session["payment_intent_metadata"],
+                          description=session["payment_intent_description"])
+    session["customer_details"] = customer_details(email, name)
+    emit(state, "payment_intent.created", payment.intent, at=at)
+    emit(state, "payment_intent.processing", payment.intent, at=at)
+    emit(state, "charge.pending", payment.charge, at=at)
+    session.update(status="complete", payment_status="unpaid", payment_intent=payment.intent["id"])
+    emit(state, "checkout.session.completed", session, at=at)
+    state.schedule(customer["test_clock"] if customer else None, at + SETTLE_DELAY, "settle_debit", session["id"])
+    return session
+
+
+def settle_debit(state: State, session_id: str, due: int) -> None:
+    """The debit of a session settled: the payment succeeds, then checkout.session.async_payment_succeeded."""
+    session = state.store.get(session_id)
+    intent = state.store.get(session["payment_intent"] or "") if session else None
+    if intent is None or intent["status"] != "processing":
+        return
+    settle(state, Payment(intent, state.store.get(intent["latest_charge"])), at=due)
+    session["payment_status"] = "paid"
+    emit(state, "checkout.session.async_payment_succeeded", session, at=due)
+
+
+JOBS["settle_debit"] = settle_debit
 
 
 def redirect_url(session: dict) -> str | None:

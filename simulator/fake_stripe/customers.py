@@ -5,10 +5,10 @@ import hashlib
 
 from ..objects.customers import customer_object
 from .api import Call
-from .errors import InvalidRequest
+from .errors import InvalidRequest, MissingParameter
 from .events import emit
 from .params import ADDRESS, Anything, Array, Hash, Int, Metadata, Str, merge_metadata, parse_list
-from .payments import attach
+from .payments import attach, card_number, check_card, new_payment_method
 from .rendering import deleted, page
 from .state import State
 
@@ -73,6 +73,22 @@ def set_default_payment_method(state: State, customer: dict, pm_id: str | None, 
     old = copy.deepcopy(customer)
     customer["invoice_settings"]["default_payment_method"] = pm_id
     emit(state, "customer.updated", customer, at=at, old=old, origin=origin)
+
+
+def replace_card(state: State, customer: dict, card: str) -> dict:
+    """A new default test card for a customer and its live subscriptions (how a story makes renewals fail)."""
+    number = card_number(card)
+    if not number:
+        raise MissingParameter("card")
+    check_card(number)
+    at = state.now(customer["test_clock"])
+    pm = new_payment_method(state, number, at=at, email=customer["email"], name=customer["name"])
+    attach(state, pm["id"], customer, at=at)
+    set_default_payment_method(state, customer, pm["id"], at=at)
+    for sub in state.store.all("subscription"):
+        if sub["customer"] == customer["id"] and sub["status"] not in ("canceled", "incomplete_expired"):
+            sub["default_payment_method"] = pm["id"]
+    return pm
 
 
 def post_customer(call: Call) -> dict:

@@ -92,6 +92,59 @@ def payment_method_object(*, id: str, number: str, created: int, customer: str |
     }
 
 
+# Stripe's test IBAN whose debit succeeds after a delay (SEPA Direct Debit is a delayed notification method).
+SEPA_TEST_IBAN = "DE89370400440532013000"
+SETTLE_DELAY = 3 * 86400  # a SEPA debit settles in about three business days
+
+
+def sepa_payment_method_object(*, id: str, created: int, customer: str | None, email: str | None,
+                               name: str | None) -> dict:
+    """A `sepa_debit` `payment_method` for the test IBAN."""
+    return {
+        "id": id, "object": "payment_method", "allow_redisplay": "unspecified",
+        "billing_details": {"address": {"city": None, "country": "DE", "line1": None, "line2": None,
+                                        "postal_code": None, "state": None},
+                            "email": email, "name": name, "phone": None, "tax_id": None},
+        "created": created, "customer": customer, "livemode": False, "metadata": {},
+        "sepa_debit": {"bank_code": "37040044", "branch_code": "", "country": "DE",
+                       "fingerprint": hashlib.sha256(SEPA_TEST_IBAN.encode()).hexdigest()[:16],
+                       "generated_from": {"charge": None, "setup_attempt": None}, "last4": SEPA_TEST_IBAN[-4:]},
+        "type": "sepa_debit",
+    }
+
+
+def pay_delayed(state: State, *, amount: int, currency: str, customer: str | None, at: int, email: str | None,
+                name: str | None, metadata: dict | None = None, description: str | None = None) -> Payment:
+    """A SEPA debit: the intent is `processing` and the charge `pending` until `settle` (the caller emits)."""
+    pm = state.store.add(sepa_payment_method_object(id=state.new_id("pm"), created=at, customer=customer,
+                                                    email=email, name=name))
+    intent_id, charge_id = state.new_id("pi"), state.new_id("ch")
+    charge = charge_object(id=charge_id, amount=amount, currency=currency, created=at, customer=customer,
+                           payment_intent=intent_id, payment_method=pm["id"], email=email, metadata=metadata,
+                           description=description)
+    charge.update(status="pending", paid=False, captured=True, payment_method_details={
+        "sepa_debit": {k: pm["sepa_debit"][k] for k in ("bank_code", "branch_code", "country", "fingerprint", "last4")}
+        | {"mandate": None}, "type": "sepa_debit"})
+    charge["outcome"].update(network_status="approved_by_network", seller_message="Payment pending.")
+    intent = payment_intent_object(id=intent_id, amount=amount, currency=currency, created=at, customer=customer,
+                                   latest_charge=charge_id, payment_method=pm["id"], status="processing",
+                                   metadata=metadata, description=description, receipt_email=email)
+    intent.update(amount_received=0, payment_method_types=["sepa_debit"],
+                  payment_method_options={"sepa_debit": {}})
+    state.store.add(intent)
+    state.store.add(charge)
+    return Payment(intent, charge)
+
+
+def settle(state: State, payment: Payment, *, at: int) -> None:
+    """A pending debit went through: the charge succeeds, then the intent; emits both events."""
+    payment.charge.update(status="succeeded", paid=True)
+    payment.charge["outcome"]["seller_message"] = "Payment complete."
+    payment.intent.update(status="succeeded", amount_received=payment.intent["amount"])
+    emit(state, "charge.succeeded", payment.charge, at=at)
+    emit(state, "payment_intent.succeeded", payment.intent, at=at)
+
+
 def new_payment_method(state: State, number: str, *, at: int, customer: str | None = None,
                        email: str | None = None, name: str | None = None) -> dict:
     """Store a card payment method (no event: attaching emits payment_method.attached)."""

@@ -8,8 +8,8 @@ from .api import resolve_version
 from .errors import FakeStripeError, InvalidParameter, InvalidRequest, MissingParameter
 from .checkout import render_session
 from .completion import complete
-from .customers import set_default_payment_method
-from .payments import attach, card_number, check_card, new_payment_method
+from .customers import replace_card
+from .events import render_event
 from .seed import SEEDS
 
 bp = Blueprint("sim", __name__)
@@ -49,11 +49,12 @@ def helper(view):
 @bp.post("/_sim/checkout/sessions/<id>/complete")
 @helper
 def complete_session(fake, id: str) -> dict:
-    """Pay a session as the hosted page would (`card`, default 4242…); returns the completed session."""
+    """Pay a session as the hosted page would (`card`, default 4242…, or `method=sepa_debit`); returns it."""
     state = fake.state
     session = state.store.require("checkout.session", id)
     complete(state, session, request.values.get("card") or "4242424242424242",
-             email=request.values.get("email"), name=request.values.get("name"))
+             email=request.values.get("email"), name=request.values.get("name"),
+             method=request.values.get("method") or "card")
     version = resolve_version(request.headers.get("Stripe-Version"), state.default_version)
     return render_session(state, session, version)
 
@@ -97,6 +98,23 @@ def seed(fake) -> dict:
     return {"object": "sim.seed", "name": name, "created": fake.load_seed(name)}
 
 
+@bp.get("/_sim/events")
+@helper
+def events_after(fake) -> dict:
+    """Events after `after` (an event id; empty: from the first), oldest first, in `api_version`'s shape.
+
+    `last` is the newest event's id: a story remembers it before acting, then asks for what came after.
+    """
+    state = fake.state
+    version = resolve_version(request.values.get("api_version"), state.default_version)
+    after = request.values.get("after")
+    data = []
+    if after is not None:
+        mark = state.store.position("event", after or None) if after else 0
+        data = [render_event(state, record, version) for record in state.store.since("event", mark)]
+    return {"object": "list", "data": data, "last": state.store.newest("event")}
+
+
 @bp.get("/_sim/deliveries")
 @helper
 def deliveries(fake) -> dict:
@@ -108,19 +126,5 @@ def deliveries(fake) -> dict:
 @helper
 def set_card(fake, id: str) -> dict:
     """Give a customer (and its live subscriptions) a new default test card, e.g. 4000000000000341."""
-    state = fake.state
-    customer = state.store.require("customer", id)
-    number = card_number(request.values.get("card") or "")
-    if not number:
-        raise MissingParameter("card")
-    check_card(number)
-    at = state.now(customer["test_clock"])
-    pm = new_payment_method(state, number, at=at, email=customer["email"], name=customer["name"])
-    attach(state, pm["id"], customer, at=at)
-    set_default_payment_method(state, customer, pm["id"], at=at)
-    for sub in state.store.all("subscription"):
-        if sub["customer"] == id and sub["status"] not in ("canceled", "incomplete_expired"):
-            sub["default_payment_method"] = pm["id"]
-    if pm["customer"] != id:
-        raise InvalidRequest("The card could not be attached.")
-    return pm
+    customer = fake.state.store.require("customer", id)
+    return replace_card(fake.state, customer, request.values.get("card") or "")

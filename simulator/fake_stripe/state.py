@@ -51,6 +51,8 @@ class State:
         self.default_version = CURRENT
         self.base_url = "http://127.0.0.1:12180"
         self.outbox = None  # set by FakeStripe: receives (endpoint, event) deliveries
+        # Which payload shapes (rendering.SHAPES names) an event freezes at creation; None: all of them.
+        self.event_shapes: tuple[str, ...] | None = None
         self.clear()
 
     def clear(self) -> None:

@@ -96,6 +96,25 @@ class Store:
                     index.discard(id)
         return obj
 
+    def position(self, kind: str, after: str | None = None) -> int:
+        """A mark after the newest `kind` object (or after `after`): `since(kind, mark)` yields what follows."""
+        ids = self._kinds.get(kind, OrderedIds())
+        if after is not None:
+            if after not in ids.pos:
+                raise ResourceMissing(word_for(kind), after, "after")
+            return ids.pos[after] + 1
+        return len(ids.ids)
+
+    def newest(self, kind: str) -> str | None:
+        """The id of the newest `kind` object still stored."""
+        return next(self._kinds.get(kind, OrderedIds()).walk(len(self._kinds.get(kind, OrderedIds()).ids) - 1, -1),
+                    None)
+
+    def since(self, kind: str, mark: int) -> Iterator[dict]:
+        """Every `kind` object added after `mark` (see `position`), oldest first."""
+        for id in self._kinds.get(kind, OrderedIds()).walk(mark, 1):
+            yield self.objects[id]
+
     def all(self, kind: str) -> Iterator[dict]:
         """Every `kind` object, oldest first."""
         for id in self._kinds.get(kind, OrderedIds()).walk(0, 1):

@@ -3,10 +3,10 @@
 CARD_BRANDS = {"4242": "visa", "0002": "visa"}
 
 
-def _card_details(last4: str) -> dict:
+def _card_details(last4: str, authorized: int | None) -> dict:
     return {
         "card": {
-            "amount_authorized": None, "authorization_code": None, "brand": CARD_BRANDS.get(last4, "visa"),
+            "amount_authorized": authorized, "authorization_code": None, "brand": CARD_BRANDS.get(last4, "visa"),
             "checks": {"address_line1_check": None, "address_postal_code_check": None, "cvc_check": "pass"},
             "country": "US", "exp_month": 12, "exp_year": 2034, "extended_authorization": {"status": "disabled"},
             "fingerprint": "Zsimplex0card4242", "funding": "credit", "incremental_authorization": {"status": "unavailable"},
@@ -70,7 +70,8 @@ def charge_object(*, id: str, amount: int, currency: str, created: int, customer
             "type": "authorized" if succeeded else "issuer_declined",
         },
         "paid": succeeded, "payment_intent": payment_intent, "payment_method": payment_method,
-        "payment_method_details": _card_details(last4), "radar_options": {}, "receipt_email": email,
+        "payment_method_details": _card_details(last4, amount if succeeded else None), "radar_options": {},
+        "receipt_email": email,
         "receipt_number": None, "receipt_url": f"https://pay.stripe.com/receipts/payment/{id}",
         "refunded": False, "review": None, "shipping": None, "source_transfer": None,
         "statement_descriptor": None, "statement_descriptor_suffix": None,

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from simplex_stripe.cli import main
 from simulator.receiver import VerifyingReceiver, serving
-from simulator.sequences import SEQUENCES
+from simulator.stories import SEQUENCES
 from tests.support.sink import ScriptedSink
 
 SECRET = "whsec_cli_test_secret_0123"
@@ -37,7 +37,7 @@ def test_fire_against_a_verifying_receiver_exits_0_with_a_json_report():
                      "--account", "acct-9", "--json", "--seed", "4")
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
-    assert report["ok"] is True and report["deliveries"] == len(report["events"]) == 16
+    assert report["ok"] is True and report["deliveries"] == len(report["events"]) == 20
     assert [r.event_id for r in receiver.received] == report["events"]
     assert all(r.verified for r in receiver.received)
 
@@ -50,7 +50,7 @@ def test_fire_exits_1_and_lists_failures_when_the_target_refuses():
         result = run("fire", "one-time-purchase", "--target", base, "--secret", SECRET, "--retry", "test",
                      "--time-scale", "0")
     assert result.exit_code == 1
-    assert "failed 3" in result.output and "[500]" in result.output
+    assert "failed 5" in result.output and "[500]" in result.output
 
 
 def test_dry_run_prints_signed_events_and_sends_nothing():
@@ -111,4 +111,4 @@ def test_subprocess_exit_codes_and_no_traceback():
     ok = subprocess.run([*cmd, "first-purchase", "cancellation", "--secret", SECRET, "--local-receiver"],
                         capture_output=True, text=True)
     assert ok.returncode == 0, ok.stderr
-    assert "11 of 11 deliveries verified" in ok.stdout
+    assert "14 of 14 deliveries verified" in ok.stdout

@@ -1,8 +1,6 @@
 """Stories that together run every simulator sequence, for tests that need every event shape."""
 
-from simulator.scene import Scene
-from simulator.sequences import run_sequences
-from simulator.world import new_world
+from simulator.stories import new_story
 
 START = 1769853600  # 2026-01-31T10:00:00Z: the end-of-month case
 
@@ -17,10 +15,9 @@ STORIES: dict[str, tuple[dict, list[str]]] = {
 
 
 def story_events(story: str, version: str, *, seed: str = "t", account: str = "acct-1") -> list[dict]:
-    """Run one story in a fresh world and return its events."""
+    """Tell one story on a fresh engine and return its events."""
     options, names = STORIES[story]
-    world = new_world(seed=seed, start=START, account=account, **options)
-    return run_sequences(Scene(world, version), names)
+    return new_story(seed=seed, start=START, account=account, **options).run(names, version)
 
 
 def all_events(version: str) -> list[dict]:

@@ -4,7 +4,7 @@ import pytest
 import stripe
 from stripe.checkout import Session
 
-from simulator.sequences import SEQUENCES
+from simulator.stories import SEQUENCES
 from simulator.versions import CURRENT, PRE_BASIL
 from tests.support.openapi import require_spec
 from tests.support.stories import STORIES, all_events, covered_sequences, story_events
@@ -51,13 +51,10 @@ def test_sequences_emit_exactly_what_they_list():
 
 
 def story_events_prefix(story: str, count: int) -> list[dict]:
-    from simulator.scene import Scene
-    from simulator.sequences import run_sequences
-    from simulator.world import new_world
+    from simulator.stories import new_story
     from tests.support.stories import START
     options, names = STORIES[story]
-    world = new_world(seed="t", start=START, account="acct-1", **options)
-    return run_sequences(Scene(world, CURRENT), names[:count])
+    return new_story(seed="t", start=START, account="acct-1", **options).run(names[:count], CURRENT)
 
 
 @pytest.mark.parametrize("version", [CURRENT, PRE_BASIL])
