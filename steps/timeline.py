@@ -1,13 +1,11 @@
-"""One customer's story: simulated events, delivered to the target when their simulated time comes."""
+"""One customer's story, told by the fake Stripe's engine; its events reach the target when their time comes."""
 
 from dataclasses import dataclass, field
 from typing import Callable
 
 from simulator.delivery import DeliveryPolicy
-from simulator.scene import Scene
 from simulator.sender import Report, WebhookSender
-from simulator.sequences import run_sequences
-from simulator.world import Plan, World, new_world
+from simulator.stories import Plan, Story, new_story
 
 from .guide_catalogue import GuidePlan
 
@@ -15,10 +13,10 @@ VERSIONS = {"current": "2026-10-28.endive", "pre-basil": "2025-02-24.acacia"}
 
 
 def world_plan(plan: GuidePlan, now: int) -> Plan:
-    """The simulator's view of a guide plan."""
+    """The story's view of a guide plan: the engine makes its prices with the target's ids."""
     return Plan(product_id=plan.product, product_name=plan.name, currency=plan.currency, unit_amount=plan.amount,
                 months=plan.months, recurring_price_id=plan.recurring_price, one_time_price_id=plan.one_time_price,
-                created=now - 86400)
+                account_type=plan.account_type, created=now - 86400)
 
 
 @dataclass
@@ -40,14 +38,14 @@ class Clock:
 
 @dataclass
 class Timeline:
-    """Runs simulator sequences in one world and delivers what is due."""
+    """Tells simulator sequences in one story and delivers what is due."""
 
     target: object
     account: str
     clock: Clock
     plan: GuidePlan | None = None
     version: str = VERSIONS["current"]
-    world: World | None = None
+    world: Story | None = None
     pending: list[dict] = field(default_factory=list)
     delivered: list[dict] = field(default_factory=list)
     reports: list[Report] = field(default_factory=list)
@@ -56,7 +54,7 @@ class Timeline:
         """A fresh world at the scenario's now, buying `plan` (and able to switch to `new_plan`)."""
         self.plan, target = plan, new_plan or plan
         # Seeded by the account reference: unique per platform, and the same ids when a scenario is replayed.
-        self.world = new_world(seed=self.account, start=self.clock.now, account=self.account,
+        self.world = new_story(seed=self.account, start=self.clock.now, account=self.account,
                                email=f"{self.account}@example.com", tax_inclusive=inclusive)
         self.world.plan = world_plan(plan, self.clock.now)
         self.world.new_plan = world_plan(target, self.clock.now)
@@ -71,8 +69,7 @@ class Timeline:
 
     def run(self, *sequences: str) -> list[dict]:
         """Let the sequences happen from the scenario's now; their events wait until delivered."""
-        self.world.now = max(self.world.now, self.clock.now)
-        events = run_sequences(Scene(self.world, self.version), list(sequences))
+        events = self.world.run(list(sequences), self.version, at=self.clock.now)
         self.pending.extend(events)
         return events
 

@@ -8,7 +8,7 @@ import requests
 import stripe
 
 from simulator.receiver import serving
-from simulator.versions import PRE_BASIL
+from simulator.versions import CURRENT, PRE_BASIL
 from tests.support.sink import ScriptedSink
 
 from .conftest import START, advance, complete, subscription_session
@@ -65,9 +65,12 @@ def test_pre_basil_rendering_on_the_wire(base_url, guide, client, http):
     assert invoice["lines"]["data"][0]["price"]["id"] == guide["professional_1m_recurring"].id
     sub = http("GET", f"/v1/subscriptions/{done['subscription']}", headers={"Stripe-Version": "2024-06-20"}).json()
     assert sub["current_period_end"] == FEB_28 and "current_period_end" not in sub["items"]["data"][0]
+    # Events are rendered once, when made: a Stripe-Version header does not re-render them.
     events = http("GET", "/v1/events?type=invoice.paid", headers={"Stripe-Version": PRE_BASIL}).json()
-    assert events["data"][0]["api_version"] == PRE_BASIL
-    assert events["data"][0]["data"]["object"]["subscription"] == done["subscription"]
+    assert events["data"][0]["api_version"] == CURRENT
+    assert events["data"][0]["data"]["object"]["parent"]["subscription_details"]["subscription"] == done["subscription"]
+    one = http("GET", f"/v1/events/{events['data'][0]['id']}", headers={"Stripe-Version": PRE_BASIL}).json()
+    assert one == events["data"][0]
 
 
 def test_failed_deliveries_are_retried_without_blocking_the_api(client, base_url, fake, guide):
