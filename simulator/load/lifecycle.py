@@ -1,8 +1,8 @@
 """Per simulated user: several accounts, each living first purchase → renewals → plan change → cancellation.
 
-Pure apart from the clock: the locustfile asks for the next delivery and POSTs it. Every account has its
-own world, seeded from the run's seed, the worker and the user, so ids never collide across users,
-workers or machines, and a run replays exactly under the same `--seed` and worker layout.
+Pure apart from the clock: the locustfile asks for the next delivery and POSTs it. Every account's story is
+told by its own in-process engine, seeded from the run's seed, the worker and the user, so ids never
+collide across users, workers or machines, and a run replays exactly under the same `--seed` and worker layout.
 """
 
 import hashlib
@@ -12,11 +12,9 @@ from dataclasses import dataclass
 from typing import Callable
 
 from simulator.delivery import DeliveryPolicy
-from simulator.scene import Scene
 from simulator.sender import STRIPE_HEADERS, encode
-from simulator.sequences import run_sequences
 from simulator.signing import decoy_for, signature_header
-from simulator.world import World, new_world
+from simulator.stories import Story, new_story
 
 from .options import LoadOptions
 
@@ -72,9 +70,9 @@ class UserStories:
         self.queue: deque[dict] = deque()
         self.rounds = 0
 
-    def _world(self, ref: str, seed: str) -> World:
+    def _world(self, ref: str, seed: str) -> Story:
         o = self.options
-        return new_world(seed=seed, start=int(self.clock()), email=f"{ref}@example.com", account=ref,
+        return new_story(seed=seed, start=int(self.clock()), email=f"{ref}@example.com", account=ref,
                          account_type=o.account_type, new_account_type=o.new_account_type,
                          interval_months=o.interval_months, new_interval_months=o.new_interval_months,
                          currency=o.currency, amount=o.amount, price=o.price, product=o.product,
@@ -90,8 +88,8 @@ class UserStories:
     def _refill(self) -> None:
         o = self.options
         world = self.worlds[self.rounds % len(self.worlds)]
-        events = run_sequences(Scene(world, o.api_version), lifecycle(o.renewals))
-        policy = DeliveryPolicy(order=o.order, duplicates=o.duplicates, seed=f"{world.seed}#{self.rounds}")
+        events = world.run(lifecycle(o.renewals), o.api_version)
+        policy = DeliveryPolicy(order=o.order, duplicates=o.duplicates, seed=f"{world.cast.seed}#{self.rounds}")
         self.signer.forget()
         self.queue.extend(policy.schedule(events))
         self.rounds += 1

@@ -8,7 +8,7 @@ import stripe
 from simulator.errors import SimulatorError
 from simulator.load.lifecycle import Signer, UserStories, lifecycle
 from simulator.load.options import LoadOptions, add_arguments, from_namespace, to_argv, to_environ
-from simulator.sequences import SEQUENCES
+from simulator.stories import SEQUENCES
 
 SECRET = "whsec_load_tests_0123456789"
 

@@ -26,7 +26,7 @@ def test_every_id_in_every_event_matches_its_prefix_pattern():
         assert ID_PATTERNS["evt"].match(event["id"])
         obj = event["data"]["object"]
         prefix = {"checkout.session": "cs_test", "invoice": "in", "subscription": "sub", "customer": "cus",
-                  "payment_intent": "pi", "charge": "ch"}[obj["object"]]
+                  "payment_intent": "pi", "charge": "ch", "payment_method": "pm", "invoiceitem": "ii"}[obj["object"]]
         assert ID_PATTERNS[prefix].match(obj["id"]), obj["id"]
 
 
