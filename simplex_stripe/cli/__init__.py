@@ -20,6 +20,7 @@ COMMANDS: dict[str, str] = {
     "stripe-mock": "simplex_stripe.cli.stripe_mock:stripe_mock",
     "listen": "simplex_stripe.cli.listen:listen",
     "events": "simplex_stripe.cli.events:events",
+    "fixtures": "simplex_stripe.cli.fixtures:fixtures",
 }
 
 

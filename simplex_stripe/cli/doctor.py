@@ -70,7 +70,8 @@ def _print(console: Console, result: Audit) -> None:
     rates.print(console)
     hooks = Rows("Webhook endpoints", "endpoint", "api_version", "verdict")
     for e in result.endpoints:
-        verdict = "\n".join(["✅" if not e.problems else "❌ " + "; ".join(e.problems), *(f"⚠ {w}" for w in e.warnings)])
+        verdict = "\n".join(["✅" if not e.problems else "❌ " + "; ".join(e.problems),
+                             *(f"⚠ {w}" for w in e.warnings)])
         hooks.add(f"{e.url}\n{e.id}", e.api_version or "(account default)", verdict)
     hooks.print(console)
     for problem in result.problems:

@@ -43,7 +43,7 @@ def stamp() -> str:
 
 
 class Relay:
-    """A WSGI app: verifies a delivery from the fake, re-signs it and forwards it; answers with the platform's answer."""
+    """A WSGI app: checks a delivery from the fake, re-signs and forwards it, answers with the platform's answer."""
 
     def __init__(self, forward_to: str, secret: str, echo=click.echo) -> None:
         import requests  # noqa: PLC0415 - the command imports its HTTP stack only when it runs
