@@ -6,22 +6,46 @@ import logging
 
 import click
 
-# name -> "module:attribute"; a subcommand's module is imported only when that subcommand runs,
-# so `fire` never pays for Flask or SQLAlchemy start-up.
-COMMANDS: dict[str, str] = {
-    "fire": "simplex_stripe.cli.fire:fire",
-    "sequences": "simplex_stripe.cli.fire:sequences",
-    "fake-stripe": "simplex_stripe.cli.fake_stripe:fake_stripe",
-    "serve": "simplex_stripe.cli.serve:serve",
-    "demo": "simplex_stripe.cli.demo:demo",
-    "doctor": "simplex_stripe.cli.doctor:doctor",
-    "conformance": "simplex_stripe.cli.conformance:conformance",
-    "load": "simplex_stripe.cli.load:load",
-    "stripe-mock": "simplex_stripe.cli.stripe_mock:stripe_mock",
-    "listen": "simplex_stripe.cli.listen:listen",
-    "events": "simplex_stripe.cli.events:events",
-    "fixtures": "simplex_stripe.cli.fixtures:fixtures",
+# Lazy registration (Flask's lazy-loading pattern): name -> ("module:function", the command's short help);
+# `--help` lists commands from this table and a module is imported only when its command runs, so add a
+# command here, never by importing it (tests/integration/test_cli_imports.py holds this). An entry without
+# its summary (a bare "module:function") still works, but then `--help` imports that module.
+COMMANDS: dict[str, tuple[str, str] | str] = {
+    "fire": ("simplex_stripe.cli.fire:fire",
+             "Fire signed, realistic Stripe event sequences at a webhook URL."),
+    "sequences": ("simplex_stripe.cli.fire:sequences",
+                  "List the sequences and the events the engine makes for each."),
+    "fake-stripe": ("simplex_stripe.cli.fake_stripe:fake_stripe",
+                    "Run a stateful fake Stripe API with hosted Checkout, webhooks and time travel."),
+    "serve": ("simplex_stripe.cli.serve:serve",
+              "Run the platform: the webhook endpoint and, with a probe token, the conformance probe."),
+    "demo": ("simplex_stripe.cli.demo:demo",
+             "Run the fake Stripe (seed `guide`) and the platform on 127.0.0.1 and walk a customer through the "
+             "guide."),
+    "doctor": ("simplex_stripe.cli.doctor:doctor",
+               "Check a Stripe account's products, tax rates and webhook endpoint against the guide."),
+    "conformance": ("simplex_stripe.cli.conformance:conformance",
+                    "Run the guide's rules as Gherkin features against a platform; exit 1 on any failure."),
+    "load": ("simplex_stripe.cli.load:load",
+             "Fire signed customer lifecycles at a webhook URL from many Locust users, on one machine or "
+             "several."),
+    "stripe-mock": ("simplex_stripe.cli.stripe_mock:stripe_mock",
+                    "Start or stop the official stripe-mock (Docker) for contract checks against Stripe's "
+                    "OpenAPI spec."),
+    "listen": ("simplex_stripe.cli.listen:listen",
+               "Forward the fake Stripe's webhook deliveries to a URL, like `stripe listen --forward-to`."),
+    "events": ("simplex_stripe.cli.events:events",
+               "Work with the events the fake Stripe stored."),
+    "fixtures": ("simplex_stripe.cli.fixtures:fixtures",
+                 "Run a fixture file in Stripe CLI's format (_meta, fixtures[] with name/path/method/params, "
+                 "${name:json.path}, ${.env:VAR}) against the fake Stripe."),
 }
+
+
+def _entry(name: str) -> tuple[str | None, str | None]:
+    """A command's "module:function" and its summary (None when the table gives none)."""
+    entry = COMMANDS.get(name)
+    return (entry, None) if isinstance(entry, str) else (entry or (None, None))
 
 
 def _available(target: str) -> bool:
@@ -29,17 +53,32 @@ def _available(target: str) -> bool:
 
 
 class LazyGroup(click.Group):
-    """A group whose subcommands live in their own modules."""
+    """A group whose subcommands live in their own modules, listed without importing them."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return [name for name, target in COMMANDS.items() if _available(target)]
+        return [name for name in COMMANDS if _available(_entry(name)[0])]
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
-        target = COMMANDS.get(name)
+        target, _ = _entry(name)
         if target is None or not _available(target):
             return None
         module, attribute = target.split(":")
         return getattr(importlib.import_module(module), attribute)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        names = self.list_commands(ctx)
+        if not names:
+            return
+        limit = formatter.width - 6 - max(len(name) for name in names)
+        rows = [(name, self._summary(ctx, name, limit)) for name in names]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+    def _summary(self, ctx: click.Context, name: str, limit: int) -> str:
+        summary = _entry(name)[1]
+        if summary is None:
+            return self.get_command(ctx, name).get_short_help_str(limit)
+        return click.Command(name, help=summary).get_short_help_str(limit)  # click's own shortening
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})

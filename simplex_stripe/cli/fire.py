@@ -5,12 +5,10 @@ import sys
 import time
 
 import click
-from rich.console import Console
 
 from simulator.delivery import ORDERS, RETRY_PROFILES, DeliveryPolicy
 from simulator.errors import SimulatorError
 from simulator.periods import parse_iso
-from simulator.receiver import VerifyingReceiver, serving
 from simulator.sender import WebhookSender, check_url, encode
 from simulator.signing import check_secret
 from simulator.stories import SEQUENCES, get_sequence, load_story, new_story, save_story
@@ -18,8 +16,6 @@ from simulator.versions import resolve
 
 from .errors import UsageProblem
 from .plan_options import plan_options
-from .live import LiveDeliveries, print_report
-from .tables import Rows
 
 WEBHOOK_PATH = "/api/v6/integrations/stripe/web-hooks"
 
@@ -105,6 +101,9 @@ def _fire(names, target, secrets, world_file, dry_run, as_json, opts) -> int:
     if dry_run:
         _print_dry_run(sender, policy.schedule(events), as_json)
         return 0
+    from rich.console import Console  # sending only: --dry-run starts without rich
+
+    from .live import LiveDeliveries, print_report
     console = Console(stderr=as_json)
     with LiveDeliveries(console, total=len(events) * (1 + policy.duplicates), quiet=as_json) as live:
         sender.on_attempt = live.add
@@ -139,6 +138,7 @@ def _fire_at_local_receiver(names, target, secrets, world_file, dry_run, as_json
         raise UsageProblem("--local-receiver starts its own target; drop --target/--dry-run")
     for secret in secrets:
         check_secret(secret)
+    from simulator.receiver import VerifyingReceiver, serving  # the SDK and werkzeug: only this path needs them
     receiver = VerifyingReceiver(secrets)
     with serving(receiver) as base:
         code = _fire(names, base + WEBHOOK_PATH, secrets, world_file, False, as_json, opts)
@@ -181,6 +181,9 @@ def sequences(as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(rows, indent=2))
         return
+    from rich.console import Console
+
+    from .tables import Rows
     table = Rows("simplex-stripe sequences", "sequence", "what happens", "events")
     for row in rows:
         table.add(row["name"], row["summary"], "\n".join(row["emits"]))

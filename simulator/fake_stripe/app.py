@@ -1,11 +1,9 @@
 """The WSGI app: every domain's routes behind the API dispatch layer, plus hosted pages and /_sim helpers."""
 
 import json
-
-from flask import Flask, Response
+import threading
 
 from . import account, catalog, checkout, clock, customers, events, invoices, payments, prices, subscriptions, webhooks
-from . import pages, sim
 from .dispatch import FakeStripeApp
 
 DOMAINS = (account, catalog, prices, customers, payments, checkout, subscriptions, invoices, events, webhooks, clock)
@@ -13,16 +11,42 @@ DOMAINS = (account, catalog, prices, customers, payments, checkout, subscription
 
 def create_app(fake) -> FakeStripeApp:
     """A plain WSGI app serving one FakeStripe; run it in-process or under any WSGI server."""
-    pages_app = Flask(__name__)
-    pages_app.extensions["fake_stripe"] = fake
-    pages_app.register_blueprint(pages.bp)
-    pages_app.register_blueprint(sim.bp)
-    pages_app.add_url_rule("/", endpoint="index", view_func=lambda: _index(fake))
-    return FakeStripeApp(fake, [route for domain in DOMAINS for route in domain.ROUTES], pages_app)
+    return FakeStripeApp(fake, [route for domain in DOMAINS for route in domain.ROUTES], LazyPages(fake))
 
 
-def _index(fake) -> Response:
+class LazyPages:
+    """The Flask app of the hosted pages and /_sim helpers, built on its first request.
+
+    The API is dispatched without Flask, so a story told in-process (`fire`, `sequences`) never imports it.
+    """
+
+    def __init__(self, fake) -> None:
+        self.fake, self.app, self.lock = fake, None, threading.Lock()
+
+    def __call__(self, environ: dict, start_response):
+        if self.app is None:
+            with self.lock:
+                self.app = self.app or pages_app(self.fake)
+        return self.app(environ, start_response)
+
+
+def pages_app(fake):
+    """The Flask app behind the API: hosted Checkout pages, /_sim helpers and the index."""
+    from flask import Flask
+
+    from . import pages, sim
+    app = Flask(__name__)
+    app.extensions["fake_stripe"] = fake
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(sim.bp)
+    app.add_url_rule("/", endpoint="index", view_func=lambda: _index(fake))
+    return app
+
+
+def _index(fake):
     """A short map of the server for people who open it in a browser."""
+    from flask import Response
+
     body = {"object": "fake_stripe", "api": "/v1", "hosted_checkout": "/c/pay/{session_id}",
             "helpers": ["/_sim/checkout/sessions/{id}/complete", "/_sim/clock/advance", "/_sim/reset",
                         "/_sim/seed", "/_sim/deliveries"], "now": fake.now}
