@@ -3,9 +3,12 @@
 Registered only when a probe token is configured, so without one every route answers 404.
 """
 
+import base64
 import hmac
+import json
 import re
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from flask import Blueprint, current_app, request
@@ -21,6 +24,7 @@ PROBE_PREFIX = "/api/v6/integrations/stripe/conformance"
 bp = Blueprint("probe", __name__, url_prefix=PROBE_PREFIX)
 REF_FORMAT = re.compile(r"[A-Za-z0-9_.:-]{1,200}")
 EMAIL_FORMAT = re.compile(r"[^@\s]+@[^@\s]+")
+DEFAULT_LIMIT, MAX_LIMIT, MAX_IDS = 1000, 10000, 100
 
 
 def iso(ts: float | None, timespec: str = "seconds") -> str | None:
@@ -85,19 +89,66 @@ def read_account(ref: str):
 
 @bp.get("/events")
 def list_events():
-    """Every delivery, oldest first, with its outcome; `?account=<ref>` keeps those about one account."""
+    """Deliveries with their outcomes, a page at a time: `?account=`, `?id=` (repeatable), `?order=`, `?after=`."""
     state = current_app.extensions["platform_adapter"]
-    try:
-        limit = min(int(request.args.get("limit", 1000)), 10000)
-    except ValueError:
-        raise BadRequest("limit must be a whole number") from None
+    query = events_query(request.args)
     with state.store.read() as tx:
-        rows = tx.list_deliveries(request.args.get("account"), limit=limit)
+        rows = tx.list_deliveries(query.account, limit=query.limit + 1, ids=query.ids,
+                                  newest_first=query.newest_first, after=query.after)
+    page = rows[:query.limit]
     return {"events": [{
         "id": r.id, "type": r.type, "created": r.created, "apiVersion": r.api_version,
         "receivedAt": iso(r.delivered_at, "milliseconds"), "outcome": "duplicate" if r.duplicate else r.outcome,
         "reason": "already received; nothing changed" if r.duplicate else r.reason,
-        "account": r.account_ref} for r in rows]}
+        "account": r.account_ref} for r in page],
+        "next": cursor_of(page[-1]) if len(rows) > query.limit else None}
+
+
+@dataclass(frozen=True)
+class EventsQuery:
+    """The event list's query string, checked."""
+
+    account: str | None
+    ids: list[str] | None
+    limit: int
+    newest_first: bool
+    after: tuple | None
+
+
+def events_query(args) -> EventsQuery:
+    """Parse `account`, `id`, `limit`, `order` and `after`; BadRequest for anything out of contract."""
+    try:
+        limit = min(int(args.get("limit", DEFAULT_LIMIT)), MAX_LIMIT)  # larger asks get the most there is
+    except ValueError:
+        raise BadRequest("limit must be a whole number") from None
+    if limit < 1:
+        raise BadRequest("limit must be at least 1")
+    order = args.get("order", "oldest")
+    if order not in ("oldest", "newest"):
+        raise BadRequest("order must be 'oldest' or 'newest'")
+    ids = args.getlist("id") or None
+    if ids is not None and len(ids) > MAX_IDS:
+        raise BadRequest(f"at most {MAX_IDS} id parameters per call")
+    after = parse_cursor(args["after"]) if args.get("after") else None
+    return EventsQuery(args.get("account"), ids, limit, order == "newest", after)
+
+
+def cursor_of(row) -> str:
+    """An opaque cursor: the sort key of the last row of a page."""
+    key = [row.delivered_at, bool(row.duplicate), row.id, row.seq]
+    return base64.urlsafe_b64encode(json.dumps(key).encode()).decode().rstrip("=")
+
+
+def parse_cursor(text: str) -> tuple:
+    """The sort key inside a cursor made by `cursor_of`; BadRequest for anything else."""
+    try:
+        at, duplicate, event_id, seq = json.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
+        if isinstance(at, (int, float)) and isinstance(duplicate, bool) and isinstance(event_id, str) \
+                and isinstance(seq, int):
+            return float(at), duplicate, event_id, seq
+    except (ValueError, TypeError):
+        pass
+    raise BadRequest("after must be the 'next' value of a previous page")
 
 
 @bp.post("/catalogue/load")

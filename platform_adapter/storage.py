@@ -11,7 +11,7 @@ from contextlib import contextmanager, nullcontext
 from functools import lru_cache
 from typing import Iterator
 
-from sqlalchemy import bindparam, func, literal, select, text, union_all
+from sqlalchemy import bindparam, func, literal, select, text, tuple_, union_all
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import StaticPool
@@ -123,17 +123,30 @@ class Tx:
         return list(self.conn.execute(select(events).where(events.c.outcome == "pending", column == stripe_id)
                                       .order_by(events.c.created, events.c.id)))
 
-    def list_deliveries(self, account_ref: str | None = None, limit: int = 1000) -> list:
-        """Every delivery in arrival order: each event's first (with its outcome), then redeliveries."""
+    def list_deliveries(self, account_ref: str | None = None, limit: int = 1000, *, ids: list[str] | None = None,
+                        newest_first: bool = False, after: tuple | None = None) -> list:
+        """Deliveries in arrival order (or newest first): each event's first (with its outcome), then redeliveries.
+
+        Rows carry their sort key (`delivered_at`, `duplicate`, `id`, `seq`); `after` is the key of the
+        last row of the previous page, so pages stay exact while new deliveries arrive.
+        """
         fields = (events.c.id, events.c.type, events.c.created, events.c.api_version, events.c.outcome,
                   events.c.reason, events.c.account_ref)
-        first = select(*fields, events.c.received_at.label("delivered_at"), literal(False).label("duplicate"))
-        again = select(*fields, redeliveries.c.received_at.label("delivered_at"), literal(True).label("duplicate")
-                       ).join(events, events.c.id == redeliveries.c.event_id)
+        first = select(*fields, events.c.received_at.label("delivered_at"), literal(False).label("duplicate"),
+                       literal(0).label("seq"))
+        again = select(*fields, redeliveries.c.received_at.label("delivered_at"), literal(True).label("duplicate"),
+                       redeliveries.c.seq.label("seq")).join(events, events.c.id == redeliveries.c.event_id)
         if account_ref is not None:
             first, again = first.where(events.c.account_ref == account_ref), again.where(events.c.account_ref == account_ref)
+        if ids is not None:
+            first, again = first.where(events.c.id.in_(ids)), again.where(events.c.id.in_(ids))
         both = union_all(first, again).subquery()
-        return list(self.conn.execute(select(both).order_by(both.c.delivered_at, both.c.duplicate).limit(limit)))
+        key = (both.c.delivered_at, both.c.duplicate, both.c.id, both.c.seq)
+        query = select(both)
+        if after is not None:
+            query = query.where(tuple_(*key) < tuple_(*after) if newest_first else tuple_(*key) > tuple_(*after))
+        order = [k.desc() for k in key] if newest_first else list(key)
+        return list(self.conn.execute(query.order_by(*order).limit(limit)))
 
     # ---- accounts ---------------------------------------------------------------------------
     def create_account(self, ref: str, email: str, now: float) -> None:

@@ -37,7 +37,7 @@ def _(target, timeline, guide_plans, plan, times):
 @then("the platform recorded each event once, the rest as duplicates")
 def _(target, timeline):
     mine = {e["id"] for e in timeline.delivered}
-    listed = [e for e in target.probe.events() if e["id"] in mine]
+    listed = target.probe.events(mine)
     firsts = Counter(e["id"] for e in listed if e["outcome"] != "duplicate")
     duplicates = Counter(e["id"] for e in listed if e["outcome"] == "duplicate")
     assert set(firsts) == mine and set(firsts.values()) == {1}, firsts
@@ -82,7 +82,7 @@ def _(timeline, any_plan):
 @then(parsers.parse('the platform recorded those events as "{outcome}"'))
 def _(target, timeline, outcome):
     mine = {e["id"] for e in timeline.delivered}
-    outcomes = {e["id"]: e["outcome"] for e in target.probe.events() if e["id"] in mine}
+    outcomes = {e["id"]: e["outcome"] for e in target.probe.events(mine)}
     assert outcomes.keys() == mine and set(outcomes.values()) == {outcome}, outcomes
 
 
@@ -97,5 +97,5 @@ def _(target, timeline, product):
 @then(parsers.parse('the platform recorded the invoice as "{outcome}"'))
 def _(target, timeline, outcome):
     paid = {e["id"] for e in timeline.delivered if e["type"] == "invoice.paid"}
-    outcomes = [e["outcome"] for e in target.probe.events() if e["id"] in paid]
+    outcomes = [e["outcome"] for e in target.probe.events(paid)]
     assert outcomes and set(outcomes) == {outcome}, outcomes

@@ -8,6 +8,7 @@ import requests
 from .errors import ProbeError
 
 PREFIX = "/api/v6/integrations/stripe/conformance"
+IDS_PER_CALL, PAGE = 100, 1000  # the contract's limits on `id` parameters and a page
 
 
 def iso(ts: int | float) -> str:
@@ -42,10 +43,21 @@ class Probe:
         params = {"at": iso(at)} if at is not None else {}
         return self._call("GET", f"/accounts/{ref}", (200,), params=params).json()
 
-    def events(self, ref: str | None = None) -> list[dict]:
-        """Recorded deliveries with their outcomes, oldest first."""
-        params = {"account": ref} if ref else {}
-        return self._call("GET", "/events", (200,), params=params).json()["events"]
+    def events(self, ids, account: str | None = None) -> list[dict]:
+        """Every recorded delivery of these event ids, oldest first, read page by page (never assumes an empty platform)."""
+        wanted, found = list(dict.fromkeys(ids)), []
+        for start in range(0, len(wanted), IDS_PER_CALL):
+            chunk = wanted[start:start + IDS_PER_CALL]
+            params: dict = {"id": chunk, "limit": PAGE}
+            if account:
+                params["account"] = account
+            while True:
+                page = self._call("GET", "/events", (200,), params=params).json()
+                found += [e for e in page["events"] if e.get("id") in chunk]
+                if not page.get("next"):
+                    break
+                params["after"] = page["next"]
+        return found
 
     def load_catalogue(self) -> list[dict]:
         """Run the platform's product loader; its verdict per product."""

@@ -80,3 +80,46 @@ def test_now_is_the_patched_clock_freezegun_controls(probe):
         assert probe.account(ref)["active"] is True
     with freeze_time("2026-03-15T00:00:00Z"):
         assert probe.account(ref)["active"] is False
+
+
+def test_events_page_newest_first_and_by_id_while_deliveries_arrive(probe):
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    ref = probe.create_account()
+    events, _ = story(["first-purchase", "renewal"], account=ref)
+    sender = WebhookSender(probe.webhook_url, [SECRET], DeliveryPolicy(retry="none", time_scale=0, duplicates=1))
+    assert sender.send(events).ok
+    url = probe.base + PROBE_PREFIX + "/events"
+    everything = requests.get(url, headers=auth, timeout=10).json()
+    assert everything["next"] is None and len(everything["events"]) == 2 * len(events)
+
+    def pages(params: dict) -> list[list[dict]]:
+        got = []
+        while True:
+            page = requests.get(url, params=params, headers=auth, timeout=10).json()
+            got.append(page["events"])
+            if not page["next"]:
+                return got
+            params = {**params, "after": page["next"]}
+            if len(got) == 2:  # a delivery arriving between pages neither shifts nor repeats a row
+                probe.post_event(events[0])
+
+    newest = pages({"order": "newest", "limit": 3})
+    flat = [e for page in newest for e in page]
+    assert all(len(page) == 3 for page in newest[:-1])
+    assert [e["receivedAt"] for e in flat] == sorted((e["receivedAt"] for e in flat), reverse=True)
+    assert flat == list(reversed(everything["events"]))  # the late delivery is newer than the first page: not listed
+    wanted = [events[0]["id"], events[-1]["id"]]
+    by_id = requests.get(url, params={"id": wanted, "limit": 2}, headers=auth, timeout=10).json()
+    assert {e["id"] for e in by_id["events"]} <= set(wanted) and by_id["next"]
+    rest = requests.get(url, params={"id": wanted, "limit": 100, "after": by_id["next"]}, headers=auth,
+                        timeout=10).json()
+    both = by_id["events"] + rest["events"]
+    assert sorted(e["id"] for e in both) == sorted(wanted * 2 + [events[0]["id"]]) and rest["next"] is None
+
+
+@pytest.mark.parametrize("query", [{"limit": "x"}, {"limit": "0"}, {"order": "random"}, {"after": "nonsense"},
+                                   {"id": [f"evt_{i}" for i in range(101)]}])
+def test_bad_event_queries_are_400(probe, query):
+    response = requests.get(probe.base + PROBE_PREFIX + "/events", params=query,
+                            headers={"Authorization": f"Bearer {TOKEN}"}, timeout=10)
+    assert response.status_code == 400 and response.json()["error"]["code"] == "bad_request"
