@@ -17,14 +17,16 @@ class Plan:
 
 @dataclass(frozen=True)
 class Invalid:
-    """A product (or price) that grants nothing, and why."""
+    """A product (or price) that grants nothing, why, and the rejected outcome's code (docs/conformance-contract.md)."""
 
     reason: str
+    code: str = "product_invalid"
 
 
 def plan_from_metadata(product: str, metadata: Mapping[str, Any] | None) -> Plan | Invalid:
     """A Plan from the product's `accountType` and `interval` metadata, or every rule it breaks."""
     account_type, months, problems = metadata_problems(dict(metadata or {}))
     if problems or account_type is None or months is None:
-        return Invalid(f"product {product}: {'; '.join(problems) or 'no accountType/interval metadata'}")
+        text = "; ".join(p.message for p in problems) or "no accountType/interval metadata"
+        return Invalid(f"product {product}: {text}", "product_invalid")
     return Plan(product, account_type, months)

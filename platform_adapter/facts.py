@@ -70,16 +70,17 @@ class Interpretation:
     keys: Keys = Keys()
     facts: tuple[Fact, ...] = field(default_factory=tuple)
     reason: str | None = None
+    code: str | None = None  # the reason's stable code (docs/conformance-contract.md)
 
 
-def ignored(reason: str, keys: Keys = Keys()) -> Interpretation:
+def ignored(reason: str, keys: Keys = Keys(), code: str | None = None) -> Interpretation:
     """Acknowledged, recorded, changes nothing."""
-    return Interpretation(IGNORED, keys, (), reason)
+    return Interpretation(IGNORED, keys, (), reason, code)
 
 
-def rejected(reason: str, keys: Keys = Keys()) -> Interpretation:
+def rejected(reason: str, keys: Keys = Keys(), code: str | None = None) -> Interpretation:
     """Breaks the guide's rules: grants nothing, recorded with the reason."""
-    return Interpretation(REJECTED, keys, (), reason)
+    return Interpretation(REJECTED, keys, (), reason, code)
 
 
 def from_checkout_session(meta: EventMeta, session: Any, resolver: Resolver) -> Interpretation:
@@ -88,27 +89,29 @@ def from_checkout_session(meta: EventMeta, session: Any, resolver: Resolver) -> 
                 p.id_of(p.get(session, "subscription")))
     mode, session_id = p.get(session, "mode"), p.get(session, "id")
     if p.get(session, "status") not in (None, "complete"):
-        return ignored(f"session status {p.get(session, 'status')!r} is not complete", keys)
+        return ignored(f"session status {p.get(session, 'status')!r} is not complete", keys, "session_not_complete")
     if mode == "subscription":
         # The subscription's invoice.paid grants the period; the session links account, customer, subscription.
-        return Interpretation(APPLY, keys, (), "linked; the subscription's invoice.paid grants the period")
+        return Interpretation(APPLY, keys, (), "linked; the subscription's invoice.paid grants the period",
+                              "linked_only")
     if mode != "payment":
-        return ignored(f"mode {mode!r} buys nothing", keys)
+        return ignored(f"mode {mode!r} buys nothing", keys, "session_buys_nothing")
     if p.get(session, "payment_status") != "paid":
-        return ignored(f"payment_status {p.get(session, 'payment_status')!r}: nothing granted until paid", keys)
+        return ignored(f"payment_status {p.get(session, 'payment_status')!r}: nothing granted until paid", keys,
+                       "session_not_paid")
     embedded = p.items(session, "line_items")
     lines = ([SessionLine(p.id_of(p.get(i, "price")), p.id_of(p.get(i, "price", "product")),
                           int(p.get(i, "quantity") or 1)) for i in embedded]
              if embedded else resolver.session_lines(session_id))
     if isinstance(lines, Invalid):
-        return rejected(lines.reason, keys)
+        return rejected(lines.reason, keys, lines.code)
     if not lines:
-        return rejected(f"session {session_id} has no line items", keys)
+        return rejected(f"session {session_id} has no line items", keys, "session_no_lines")
     facts = []
     for index, line in enumerate(lines):
         plan = resolver.plan(line.price, line.product)
         if isinstance(plan, Invalid):
-            return rejected(plan.reason, keys)
+            return rejected(plan.reason, keys, plan.code)
         facts.append(Fact("grant", f"grant:{session_id}:{index}", {
             "session": session_id, "at": meta.created, "type": plan.account_type,
             "months": plan.months * max(line.quantity, 1)}))
@@ -120,19 +123,20 @@ def from_invoice_paid(meta: EventMeta, invoice: Any, resolver: Resolver) -> Inte
     subscription = p.invoice_subscription_id(invoice)
     keys = Keys(p.invoice_account_ref(invoice), p.id_of(p.get(invoice, "customer")), subscription)
     if not p.invoice_is_paid(invoice):
-        return ignored(f"invoice status {p.get(invoice, 'status')!r} is not paid", keys)
+        return ignored(f"invoice status {p.get(invoice, 'status')!r} is not paid", keys, "invoice_not_paid")
     if subscription is None:
         # A one-off invoice (e.g. Checkout's invoice_creation): the session already granted the purchase.
-        return ignored("one-off invoice without a subscription; its Checkout Session grants the purchase", keys)
+        return ignored("one-off invoice without a subscription; its Checkout Session grants the purchase", keys,
+                       "invoice_not_subscription")
     # Proration lines settle a plan change's difference; they prove no period of their own.
     lines = [line for line in p.subscription_lines(invoice) if not line.proration and line.amount >= 0]
     if not lines:
-        return ignored("no subscription period on this invoice", keys)
+        return ignored("no subscription period on this invoice", keys, "invoice_no_period")
     facts = []
     for line in lines:
         plan = resolver.plan(line.price, line.product)
         if isinstance(plan, Invalid):
-            return rejected(plan.reason, keys)
+            return rejected(plan.reason, keys, plan.code)
         sub = line.subscription or subscription
         facts.append(Fact("period", f"period:{sub}:{line.start}:{line.end}", {
             "sub": sub, "start": line.start, "end": line.end, "type": plan.account_type, "at": meta.created}))
@@ -147,10 +151,10 @@ def from_subscription_updated(meta: EventMeta, sub: Any, resolver: Resolver) -> 
     for item in p.subscription_items(sub):
         plan = resolver.plan(item.price, item.product)
         if isinstance(plan, Invalid):
-            return rejected(plan.reason, keys)
+            return rejected(plan.reason, keys, plan.code)
         plans.append(plan)
     if not plans:
-        return rejected(f"subscription {sub_id} has no items", keys)
+        return rejected(f"subscription {sub_id} has no items", keys, "subscription_no_items")
     renews = not p.get(sub, "cancel_at_period_end") and p.get(sub, "status") not in NOT_RENEWING
     return Interpretation(APPLY, keys, (Fact("snapshot", f"snapshot:{sub_id}:{meta.id}", {
         "sub": sub_id, "at": meta.created, "event": meta.id, "type": plans[0].account_type,
@@ -178,5 +182,5 @@ def interpret(meta: EventMeta, obj: Any, resolver: Resolver) -> Interpretation:
     """Dispatch an event to its handler; any other type is acknowledged and ignored."""
     handler = HANDLERS.get(meta.type)
     if handler is None:
-        return ignored(f"event type {meta.type} is not one of the guide's four")
+        return ignored(f"event type {meta.type} is not one of the guide's four", code="event_type_not_handled")
     return handler(meta, obj, resolver)

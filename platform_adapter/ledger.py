@@ -18,6 +18,7 @@ from .storage import Store, Tx, facts_from_json, facts_to_json
 
 log = logging.getLogger(__name__)
 APPLIED, DUPLICATE, IGNORED, PENDING, REJECTED = "applied", "duplicate", "ignored", "pending", "rejected"
+ALREADY_RECEIVED = "already_received"
 
 
 @dataclass(frozen=True)
@@ -28,10 +29,12 @@ class Outcome:
     outcome: str
     reason: str | None = None
     account: str | None = None
+    code: str | None = None  # the reason's stable code (docs/conformance-contract.md)
 
     def to_dict(self) -> dict:
         """The webhook's JSON answer."""
-        return {"received": True, "id": self.event_id, "outcome": self.outcome, "reason": self.reason}
+        return {"received": True, "id": self.event_id, "outcome": self.outcome, "reason": self.reason,
+                "reasonCode": self.code}
 
 
 class _Duplicate(Exception):
@@ -54,7 +57,7 @@ def record_duplicate(store: Store, event_id: str, now: float) -> Outcome:
             tx.add_redelivery(event_id, now)
     except SQLAlchemyError as exc:
         raise StorageError(f"cannot log the delivery: {exc}") from exc
-    return Outcome(event_id, DUPLICATE, "already received; nothing changed")
+    return Outcome(event_id, DUPLICATE, "already received; nothing changed", code=ALREADY_RECEIVED)
 
 
 def record(store: Store, meta: EventMeta, payload: str, interpretation: Interpretation, now: float) -> Outcome:
@@ -64,7 +67,8 @@ def record(store: Store, meta: EventMeta, payload: str, interpretation: Interpre
             outcome, row = _process(tx, meta, interpretation, now)
             if not tx.insert_event({"id": meta.id, "type": meta.type, "created": meta.created,
                                     "api_version": meta.api_version, "payload": payload, "received_at": now,
-                                    "outcome": outcome.outcome, "reason": outcome.reason, **row}):
+                                    "outcome": outcome.outcome, "reason": outcome.reason,
+                                    "reason_code": outcome.code, **row}):
                 raise _Duplicate
     except _Duplicate:
         return record_duplicate(store, meta.id, now)
@@ -82,14 +86,15 @@ def _row(keys: Keys, account_id: int | None = None, account_ref: str | None = No
 def _process(tx: Tx, meta: EventMeta, interpretation: Interpretation, now: float) -> tuple[Outcome, dict]:
     keys = interpretation.keys
     if interpretation.outcome != APPLY:
-        return Outcome(meta.id, interpretation.outcome, interpretation.reason, keys.ref), _row(keys, None, keys.ref)
+        return (Outcome(meta.id, interpretation.outcome, interpretation.reason, keys.ref, interpretation.code),
+                _row(keys, None, keys.ref))
     tx.lock_keys(keys)
     linked = tx.links_of(keys)
     if keys.ref:
         account = tx.account_by_ref(keys.ref, lock=True)
         if account is None:
             reason = f"unknown account reference {keys.ref!r}"
-            return Outcome(meta.id, REJECTED, reason, keys.ref), _row(keys, None, keys.ref)
+            return Outcome(meta.id, REJECTED, reason, keys.ref, "account_unknown"), _row(keys, None, keys.ref)
     else:
         account_id = linked.get("subscription") or linked.get("customer")
         if account_id is None:
@@ -97,18 +102,18 @@ def _process(tx: Tx, meta: EventMeta, interpretation: Interpretation, now: float
         account = tx.lock_account(account_id)
     account_id, ref = account.id, account.ref
     _apply(tx, account, meta.id, meta.created, keys, interpretation.facts, now, linked)
-    return Outcome(meta.id, APPLIED, interpretation.reason, ref), _row(keys, account_id, ref)
+    return Outcome(meta.id, APPLIED, interpretation.reason, ref, interpretation.code), _row(keys, account_id, ref)
 
 
 def _not_matched(meta: EventMeta, interpretation: Interpretation) -> tuple[Outcome, dict]:
     keys = interpretation.keys
     if not (keys.customer or keys.subscription):
         reason = "names no account reference, customer or subscription"
-        return Outcome(meta.id, REJECTED, reason), _row(keys)
+        return Outcome(meta.id, REJECTED, reason, code="no_reference"), _row(keys)
     # Kept with its facts; the event that links its customer or subscription applies it.
     reason = "no account linked to " + " or ".join(
         f"{kind} {value}" for kind, value in (("subscription", keys.subscription), ("customer", keys.customer)) if value)
-    return Outcome(meta.id, PENDING, reason), _row(keys, facts=facts_to_json(interpretation.facts))
+    return Outcome(meta.id, PENDING, reason, code="awaiting_link"), _row(keys, facts=facts_to_json(interpretation.facts))
 
 
 def _apply(tx: Tx, account, event_id: str, created: int, keys: Keys, facts: tuple[Fact, ...] | list[Fact],

@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from .accounts import AccountState
 from .checkout import start_checkout
 from .errors import BadRequest, Conflict, Unauthorized, UnknownAccount
+from .ledger import ALREADY_RECEIVED
 from .products import load_products, product_json
 from .web import public_url
 
@@ -100,7 +101,7 @@ def list_events():
         "id": r.id, "type": r.type, "created": r.created, "apiVersion": r.api_version,
         "receivedAt": iso(r.delivered_at, "milliseconds"), "outcome": "duplicate" if r.duplicate else r.outcome,
         "reason": "already received; nothing changed" if r.duplicate else r.reason,
-        "account": r.account_ref} for r in page],
+        "reasonCode": ALREADY_RECEIVED if r.duplicate else r.reason_code, "account": r.account_ref} for r in page],
         "next": cursor_of(page[-1]) if len(rows) > query.limit else None}
 
 

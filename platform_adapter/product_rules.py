@@ -1,12 +1,21 @@
 """The guide's catalogue rules as pure functions over product and price dicts (`StripeObject.to_dict()`)."""
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 ACCOUNT_TYPES = ("standard", "boardroom", "classroom", "boardroomClassroom", "business", "professional", "school")
 METADATA_KEYS = ("accountType", "interval")
 MONTHS_PER_UNIT = {"month": 1, "year": 12}  # day and week have no exact month equivalent
 WHOLE_POSITIVE = re.compile(r"^[1-9][0-9]*$")
+MISSING = {"accountType": "account_type_missing", "interval": "interval_missing"}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One broken rule: a stable machine-readable `code` (docs/conformance-contract.md) and a sentence."""
+
+    code: str
+    message: str
 
 
 @dataclass(frozen=True)
@@ -21,6 +30,7 @@ class PriceView:
     problems: tuple[str, ...] = ()
     # Other currencies the price can be paid in (Stripe's `currency_options`), as (currency, unit_amount).
     currency_options: tuple[tuple[str, int | None], ...] = ()
+    codes: tuple[str, ...] = ()  # the code of each of `problems`, in the same order
 
 
 @dataclass(frozen=True)
@@ -33,6 +43,7 @@ class ProductCheck:
     interval: int | None
     prices: tuple[PriceView, ...]
     problems: tuple[str, ...] = ()
+    codes: tuple[str, ...] = ()  # the code of each of `problems`, in the same order
 
     @property
     def valid(self) -> bool:
@@ -42,6 +53,10 @@ class ProductCheck:
     def all_problems(self) -> list[str]:
         """Product problems, then each price's, prefixed with the price id."""
         return [*self.problems, *(f"{p.id}: {msg}" for p in self.prices for msg in p.problems)]
+
+    def all_codes(self) -> list[str]:
+        """The code of each of `all_problems()`, in the same order."""
+        return [*self.codes, *(code for p in self.prices for code in p.codes)]
 
 
 @dataclass
@@ -65,27 +80,30 @@ def _misspelled(metadata: dict, key: str) -> str | None:
     return next((k for k in metadata if k != key and k.lower() == key.lower()), None)
 
 
-def metadata_problems(metadata: dict | None) -> tuple[str | None, int | None, list[str]]:
+def metadata_problems(metadata: dict | None) -> tuple[str | None, int | None, list[Problem]]:
     """Read `accountType` and `interval` (exact spelling); return them with what is wrong."""
     metadata = metadata or {}
-    problems: list[str] = []
+    problems: list[Problem] = []
     for key in METADATA_KEYS:
         if key not in metadata:
             wrong = _misspelled(metadata, key)
-            problems.append(f"metadata key {wrong!r} must be spelled exactly {key!r} (keys are case-sensitive)"
-                            if wrong else f"metadata {key!r} is missing")
+            problems.append(Problem("metadata_key_case", f"metadata key {wrong!r} must be spelled exactly {key!r} "
+                                    "(keys are case-sensitive)") if wrong else
+                            Problem(MISSING[key], f"metadata {key!r} is missing"))
     account_type, interval = metadata.get("accountType"), metadata.get("interval")
     if account_type is not None and account_type not in ACCOUNT_TYPES:
         hint = next((t for t in ACCOUNT_TYPES if t.lower() == str(account_type).lower()), None)
-        problems.append(f"accountType {account_type!r} is not one of {', '.join(ACCOUNT_TYPES)}"
-                        + (f" (values are case-sensitive: use {hint!r})" if hint else ""))
+        problems.append(Problem("account_type_case" if hint else "account_type_unknown",
+                                f"accountType {account_type!r} is not one of {', '.join(ACCOUNT_TYPES)}"
+                                + (f" (values are case-sensitive: use {hint!r})" if hint else "")))
         account_type = None
     months = None
     if interval is not None:
         if WHOLE_POSITIVE.match(str(interval)):
             months = int(interval)
         else:
-            problems.append(f"interval {interval!r} must be a positive whole number of months (e.g. '1' or '12')")
+            problems.append(Problem("interval_not_whole",
+                                    f"interval {interval!r} must be a positive whole number of months (e.g. '1' or '12')"))
     return account_type, months, problems
 
 
@@ -109,21 +127,26 @@ def period_label(price: dict) -> str:
     return f"every {count} {unit}s"
 
 
-def price_problems(price: dict, months: int | None) -> list[str]:
+def price_problems(price: dict, months: int | None) -> list[Problem]:
     """What breaks Standard pricing, or the product's interval, on one price."""
     problems = []
     if price.get("billing_scheme", "per_unit") != "per_unit":
-        problems.append(f"pricing model is {price.get('billing_scheme')!r}; the guide requires Standard pricing (per unit)")
+        problems.append(Problem("pricing_not_standard", f"pricing model is {price.get('billing_scheme')!r}; "
+                                "the guide requires Standard pricing (per unit)"))
     rec = price.get("recurring") or {}
     if rec.get("usage_type") == "metered":
-        problems.append("usage is metered; the guide requires Standard pricing (licensed, not metered)")
+        problems.append(Problem("usage_metered",
+                                "usage is metered; the guide requires Standard pricing (licensed, not metered)"))
     if price.get("transform_quantity"):
-        problems.append("package pricing (transform_quantity); the guide requires Standard pricing")
+        problems.append(Problem("package_pricing",
+                                "package pricing (transform_quantity); the guide requires Standard pricing"))
     if price.get("custom_unit_amount"):
-        problems.append("customer chooses the price (custom_unit_amount); the guide requires Standard pricing")
+        problems.append(Problem("custom_amount", "customer chooses the price (custom_unit_amount); "
+                                "the guide requires Standard pricing"))
     if rec and months is not None and price_months(price) != months:
-        problems.append(f"billing period is {period_label(price)} but the product's interval is {months} "
-                        f"month(s); use month×{months}" + (f" or year×{months // 12}" if months % 12 == 0 else ""))
+        problems.append(Problem("billing_period_mismatch", f"billing period is {period_label(price)} but the "
+                                f"product's interval is {months} month(s); use month×{months}"
+                                + (f" or year×{months // 12}" if months % 12 == 0 else "")))
     return problems
 
 
@@ -139,32 +162,41 @@ def check_product(product: dict, prices: list[dict]) -> ProductCheck:
     account_type, months, problems = metadata_problems(product.get("metadata"))
     active = [p for p in prices if p.get("active", True)]
     if not active:
-        problems.append("no active price: customers would have nothing to buy")
-    views = tuple(PriceView(id=p["id"], currency=p.get("currency", ""), unit_amount=p.get("unit_amount"),
-                            recurring=bool(p.get("recurring")), period=period_label(p),
-                            problems=tuple(price_problems(p, months)),
-                            currency_options=other_currencies(p)) for p in active)
+        problems.append(Problem("no_active_price", "no active price: customers would have nothing to buy"))
+    views = tuple(_price_view(p, price_problems(p, months)) for p in active)
     return ProductCheck(id=product["id"], name=product.get("name", ""), account_type=account_type,
-                        interval=months, prices=views, problems=tuple(problems))
+                        interval=months, prices=views, problems=tuple(p.message for p in problems),
+                        codes=tuple(p.code for p in problems))
+
+
+def _price_view(price: dict, problems: list[Problem]) -> PriceView:
+    return PriceView(id=price["id"], currency=price.get("currency", ""), unit_amount=price.get("unit_amount"),
+                     recurring=bool(price.get("recurring")), period=period_label(price),
+                     problems=tuple(p.message for p in problems), currency_options=other_currencies(price),
+                     codes=tuple(p.code for p in problems))
+
+
+def duplicate_order(product: dict) -> tuple:
+    """Which of two products for one account type and interval is kept: the older by `created`, then the smaller id.
+
+    Both are in Stripe's product object, so any platform computes the same answer (the contract states it).
+    """
+    return product.get("created", 0), product["id"]
 
 
 def check_catalog(products: list[dict], prices_by_product: dict[str, list[dict]]) -> CatalogReport:
-    """Check every active product; the second product for one account type and interval is a duplicate.
-
-    `products` come in Stripe's list order (newest first), which breaks ties between products created
-    in the same second.
-    """
+    """Check every active product, oldest first; a later product for one account type and interval is a duplicate."""
     report, first_of = CatalogReport(), {}
-    for product in sorted(reversed(products), key=lambda p: p.get("created", 0)):
+    for product in sorted(products, key=duplicate_order):
         if not product.get("active", True):
             continue
         check = check_product(product, prices_by_product.get(product["id"], []))
         key = (check.account_type, check.interval)
         if None not in key:
             if key in first_of:
-                check = ProductCheck(**{**check.__dict__, "problems": (*check.problems, (
+                check = replace(check, problems=(*check.problems, (
                     f"duplicate of {first_of[key]}: one product per account type and interval "
-                    f"({key[0]}, {key[1]} month(s))"))})
+                    f"({key[0]}, {key[1]} month(s))")), codes=(*check.codes, "duplicate_product"))
             else:
                 first_of[key] = check.id
         report.products.append(check)

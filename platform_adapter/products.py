@@ -79,10 +79,11 @@ def load_products(state) -> Catalogue:
 
 
 def _product(data: dict) -> ProductCheck:
-    prices = tuple(PriceView(**{**p, "problems": tuple(p["problems"]),
+    prices = tuple(PriceView(**{**p, "problems": tuple(p["problems"]), "codes": tuple(p.get("codes") or ()),
                                 "currency_options": tuple(tuple(o) for o in p.get("currency_options") or ())})
                    for p in data["prices"])
-    return ProductCheck(**{**data, "prices": prices, "problems": tuple(data["problems"])})
+    return ProductCheck(**{**data, "prices": prices, "problems": tuple(data["problems"]),
+                           "codes": tuple(data.get("codes") or ())})
 
 
 def stored_catalogue(store: Store) -> Catalogue:
@@ -95,10 +96,12 @@ def stored_catalogue(store: Store) -> Catalogue:
 
 
 def product_json(product: ProductCheck) -> dict:
-    """A product as the conformance probe shows it; `problems` includes its prices' (prefixed with their id)."""
+    """A product as the probe shows it; `problems` (and `problemCodes`) include its prices' (prefixed with their id)."""
     return {"id": product.id, "name": product.name, "accountType": product.account_type,
             "interval": product.interval, "valid": product.valid, "problems": product.all_problems(),
+            "problemCodes": product.all_codes(),
             "prices": [{"id": v.id, "currency": v.currency, "unitAmount": v.unit_amount,
                         "type": "recurring" if v.recurring else "one_time",
-                        "period": v.period if v.recurring else None, "problems": list(v.problems)}
+                        "period": v.period if v.recurring else None, "problems": list(v.problems),
+                        "problemCodes": list(v.codes)}
                        for v in product.prices]}

@@ -11,7 +11,7 @@ from contextlib import contextmanager, nullcontext
 from functools import lru_cache
 from typing import Iterator
 
-from sqlalchemy import bindparam, func, literal, select, text, tuple_, union_all
+from sqlalchemy import bindparam, func, inspect, literal, select, text, tuple_, union_all
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import StaticPool
@@ -111,7 +111,8 @@ class Tx:
     def settle_pending(self, event_id: str, *, reason: str, account_id: int, account_ref: str) -> None:
         """A pending event has been applied."""
         self.conn.execute(events.update().where(events.c.id == event_id).values(
-            outcome="applied", reason=reason, account_id=account_id, account_ref=account_ref, facts=None))
+            outcome="applied", reason=reason, reason_code="was_pending", account_id=account_id,
+            account_ref=account_ref, facts=None))
 
     def add_redelivery(self, event_id: str, received_at: float) -> None:
         """Log a redelivery of an event already stored."""
@@ -131,7 +132,7 @@ class Tx:
         last row of the previous page, so pages stay exact while new deliveries arrive.
         """
         fields = (events.c.id, events.c.type, events.c.created, events.c.api_version, events.c.outcome,
-                  events.c.reason, events.c.account_ref)
+                  events.c.reason, events.c.reason_code, events.c.account_ref)
         first = select(*fields, events.c.received_at.label("delivered_at"), literal(False).label("duplicate"),
                        literal(0).label("seq"))
         again = select(*fields, redeliveries.c.received_at.label("delivered_at"), literal(True).label("duplicate"),
@@ -263,6 +264,20 @@ class Tx:
         return self.conn.execute(select(func.count()).select_from(table)).scalar_one()
 
 
+# Columns added to a table after databases with that table were created (create_all adds only tables).
+ADDED_COLUMNS = ((events, "reason_code"),)
+
+
+def add_missing_columns(conn: Connection) -> None:
+    """Bring an older database up to the schema: add the columns of ADDED_COLUMNS it lacks (nullable, no default)."""
+    inspector = inspect(conn)
+    for table, name in ADDED_COLUMNS:
+        if name not in {c["name"] for c in inspector.get_columns(table.name)}:
+            column = table.c[name]
+            kind = column.type.compile(dialect=conn.dialect)
+            conn.execute(text(f'ALTER TABLE {table.name} ADD COLUMN {name} {kind}'))
+
+
 class Store:
     """The database: an engine and the transactions the platform runs on it."""
 
@@ -277,6 +292,7 @@ class Store:
             with self.write() as tx:
                 tx.lock_keys(Keys(ref="schema"))
                 metadata.create_all(tx.conn)
+                add_missing_columns(tx.conn)
         except SQLAlchemyError as exc:
             raise StorageError(f"cannot create the schema at {self.engine.url!r}: {exc}") from exc
         if not isinstance(self.engine.pool, StaticPool):

@@ -196,14 +196,14 @@ class Resolver:
     def plan(self, price: str | None, product: str | None = None) -> Plan | Invalid:
         """The plan a price grants, or why it grants nothing."""
         if not price:
-            return Invalid("a line names no price")
+            return Invalid("a line names no price", "price_missing")
         found = self.cache.lookup(price, self.before_asking_stripe)
         if found is None:
-            return Invalid(f"price {price} is unknown to Stripe")
+            return Invalid(f"price {price} is unknown to Stripe", "price_unknown")
         return plan_from_metadata(found[0], found[1])
 
     def session_lines(self, session: str) -> list[SessionLine] | Invalid:
         """The session's lines from Stripe."""
         self.before_asking_stripe()
         lines = self.cache.gateway.session_lines(session)
-        return Invalid(f"checkout session {session} is unknown to Stripe") if lines is None else lines
+        return Invalid(f"checkout session {session} is unknown to Stripe", "session_unknown") if lines is None else lines

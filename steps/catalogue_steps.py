@@ -2,6 +2,7 @@
 
 import re
 import secrets
+import time
 
 import pytest
 from pytest_bdd import given, parsers, then, when
@@ -73,9 +74,15 @@ def _(target, made_products, metadata, pricing, period):
     return make_product(target, made_products, metadata, [("usd", 2900, period, pricing)])
 
 
-@given(parsers.re("another " + PRODUCT[2:]), target_fixture="product")
+@given(parsers.re("a second later, another " + PRODUCT[2:]), target_fixture="product")
 def _(target, made_products, metadata, pricing, period):
-    return make_product(target, made_products, metadata, [("usd", 2900, period, pricing)])
+    first = target.stripe_client.v1.products.retrieve(made_products[-1]).created
+    while True:  # a product `created` in a later second than the first, so the contract names one duplicate
+        product = make_product(target, made_products, metadata, [("usd", 2900, period, pricing)])
+        if target.stripe_client.v1.products.retrieve(product).created > first:
+            return product
+        target.stripe_client.v1.products.update(product, {"active": False})
+        time.sleep(0.2)
 
 
 @given(parsers.re(r'a product with metadata "(?P<metadata>[^"]*)" and these prices:'), target_fixture="product")
@@ -96,12 +103,12 @@ def verdict(verdicts: dict, product: str) -> dict:
     return verdicts[product]
 
 
-@then(parsers.parse('that product is refused because "{reason}"'))
-def _(verdicts, product, reason):
+@then(parsers.parse('that product is refused with the problem "{code}"'))
+def _(verdicts, product, code):
     found = verdict(verdicts, product)
-    problems = [*found["problems"], *(m for p in found["prices"] for m in p["problems"])]
+    codes = {*found.get("problemCodes", ()), *(c for p in found["prices"] for c in p.get("problemCodes", ()))}
     assert not found["valid"], f"{product} was offered"
-    assert any(reason in problem for problem in problems), problems
+    assert code in codes, f"problem codes {sorted(codes)}; problems {found['problems']}"
 
 
 @then("that product is offered")

@@ -79,11 +79,16 @@ def _(timeline, any_plan):
     timeline.deliver(others)
 
 
-@then(parsers.parse('the platform recorded those events as "{outcome}"'))
-def _(target, timeline, outcome):
+OUTCOME = r'"(?P<outcome>\w+)"(?: with the code "(?P<code>\w+)")?'
+
+
+@then(parsers.re(f"the platform recorded those events as {OUTCOME}"))
+def _(target, timeline, outcome, code):
     mine = {e["id"] for e in timeline.delivered}
-    outcomes = {e["id"]: e["outcome"] for e in target.probe.events(mine)}
-    assert outcomes.keys() == mine and set(outcomes.values()) == {outcome}, outcomes
+    outcomes = {e["id"]: (e["outcome"], e.get("reasonCode")) for e in target.probe.events(mine)}
+    assert outcomes.keys() == mine, f"not listed: {sorted(mine - outcomes.keys())}"
+    assert {o for o, _ in outcomes.values()} == {outcome}, outcomes
+    assert code is None or {c for _, c in outcomes.values()} == {code}, outcomes
 
 
 @when("the customer subscribes to that product")
@@ -94,8 +99,9 @@ def _(target, timeline, product):
     timeline.happen("first-purchase")
 
 
-@then(parsers.parse('the platform recorded the invoice as "{outcome}"'))
-def _(target, timeline, outcome):
+@then(parsers.re(f"the platform recorded the invoice as {OUTCOME}"))
+def _(target, timeline, outcome, code):
     paid = {e["id"] for e in timeline.delivered if e["type"] == "invoice.paid"}
-    outcomes = [e["outcome"] for e in target.probe.events(paid)]
-    assert outcomes and set(outcomes) == {outcome}, outcomes
+    outcomes = [(e["outcome"], e.get("reasonCode")) for e in target.probe.events(paid)]
+    assert outcomes and {o for o, _ in outcomes} == {outcome}, outcomes
+    assert code is None or {c for _, c in outcomes} == {code}, outcomes

@@ -67,23 +67,23 @@ def _(target, endpoint_url) -> dict:
 
 @then("the webhook endpoint passes")
 def _(doctor_report):
-    endpoints = doctor_report["webhookEndpoints"]
+    endpoints = doctor_report["webhook_endpoints"]
     assert len(endpoints) == 1 and endpoints[0]["problems"] == [], endpoints
 
 
 @then(parsers.parse('the webhook endpoint passes with the warning "{warning}"'))
 def _(doctor_report, warning):
-    endpoint = doctor_report["webhookEndpoints"][0]
+    endpoint = doctor_report["webhook_endpoints"][0]
     assert endpoint["problems"] == [] and any(warning in w for w in endpoint["warnings"]), endpoint
 
 
 @then(parsers.parse('the webhook endpoint is flagged for missing "{event}"'))
 def _(doctor_report, event):
-    endpoint = doctor_report["webhookEndpoints"][0]
+    endpoint = doctor_report["webhook_endpoints"][0]
     assert endpoint["missing_events"] == [event] and endpoint["problems"], endpoint
 
 
 @then("no webhook endpoint for the platform is found")
 def _(doctor_report):
-    assert doctor_report["webhookEndpoints"] == []
+    assert doctor_report["webhook_endpoints"] == []
     assert any("no webhook endpoint" in p for p in doctor_report["problems"]), doctor_report["problems"]

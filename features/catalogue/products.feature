@@ -10,14 +10,15 @@ Feature: Products follow the guide's metadata and pricing rules
   Scenario Outline: Metadata keys are case-sensitive
     Given a product with metadata "<metadata>" and a price billed every 11 months
     When the platform loads the products
-    Then that product is refused because "<reason>"
+    Then that product is refused with the problem "<code>"
 
     Examples:
-      | metadata                              | reason                   |
-      | AccountType=professional; interval=11 | 'AccountType'            |
-      | accounttype=professional; interval=11 | 'accounttype'            |
-      | accountType=professional; Interval=11 | 'Interval'               |
-      | interval=11                           | 'accountType' is missing |
+      | metadata                              | code                 |
+      | AccountType=professional; interval=11 | metadata_key_case    |
+      | accounttype=professional; interval=11 | metadata_key_case    |
+      | accountType=professional; Interval=11 | metadata_key_case    |
+      | interval=11                           | account_type_missing |
+      | accountType=professional              | interval_missing     |
 
   @guide
   Scenario Outline: Each of the seven account types is accepted
@@ -39,19 +40,19 @@ Feature: Products follow the guide's metadata and pricing rules
   Scenario Outline: Account types are spelled exactly
     Given a product with metadata "accountType=<type>; interval=7" and a price billed every 7 months
     When the platform loads the products
-    Then that product is refused because "<type>"
+    Then that product is refused with the problem "<code>"
 
     Examples:
-      | type         |
-      | Professional |
-      | SCHOOL       |
-      | enterprise   |
+      | type         | code                 |
+      | Professional | account_type_case    |
+      | SCHOOL       | account_type_case    |
+      | enterprise   | account_type_unknown |
 
   @guide
   Scenario Outline: The interval is a positive whole number of months
     Given a product with metadata "accountType=school; interval=<interval>" and a price billed monthly
     When the platform loads the products
-    Then that product is refused because "interval"
+    Then that product is refused with the problem "interval_not_whole"
 
     Examples:
       | interval |
@@ -64,11 +65,14 @@ Feature: Products follow the guide's metadata and pricing rules
 
   @guide
   Scenario: One product per account type and interval
+    The contract decides which one is the duplicate: the later by `created` (then the larger id).
+    The second product is made in a later second, so only one answer follows the contract.
+
     Given a product with metadata "accountType=classroom; interval=5" and a price billed every 5 months
-    And another product with metadata "accountType=classroom; interval=5" and a price billed every 5 months
+    And a second later, another product with metadata "accountType=classroom; interval=5" and a price billed every 5 months
     When the platform loads the products
     Then the first product is offered
-    And that product is refused because "duplicate"
+    And that product is refused with the problem "duplicate_product"
 
   @guide
   Scenario Outline: A recurring price's billing period equals the interval
@@ -77,23 +81,23 @@ Feature: Products follow the guide's metadata and pricing rules
     Then that product is <verdict>
 
     Examples:
-      | interval | period          | verdict                          |
-      | 12       | every 12 months | offered                          |
-      | 12       | yearly          | offered                          |
-      | 12       | monthly         | refused because "billing period" |
-      | 1        | yearly          | refused because "billing period" |
-      | 3        | every 3 months  | offered                          |
+      | interval | period          | verdict                                             |
+      | 12       | every 12 months | offered                                             |
+      | 12       | yearly          | offered                                             |
+      | 12       | monthly         | refused with the problem "billing_period_mismatch"  |
+      | 1        | yearly          | refused with the problem "billing_period_mismatch"  |
+      | 3        | every 3 months  | offered                                             |
 
   @guide
   Scenario Outline: Only Standard pricing
     Given a product with metadata "accountType=business; interval=9" and a <pricing> price billed every 9 months
     When the platform loads the products
-    Then that product is refused because "Standard pricing"
+    Then that product is refused with the problem "<code>"
 
     Examples:
-      | pricing |
-      | tiered  |
-      | metered |
+      | pricing | code                 |
+      | tiered  | pricing_not_standard |
+      | metered | usage_metered        |
 
   @guide
   Scenario: One-time and recurring prices in several currencies

@@ -35,7 +35,7 @@ Feature: Stripe's delivery: duplicates, any order, other events, broken products
   Scenario: Other event types are acknowledged and ignored
     When Stripe sends events the platform does not handle
     Then the platform answers 200 to every delivery
-    And the platform recorded those events as "ignored"
+    And the platform recorded those events as "ignored" with the code "event_type_not_handled"
     And the account has no paid time
 
   @guide
@@ -44,7 +44,7 @@ Feature: Stripe's delivery: duplicates, any order, other events, broken products
     When the customer subscribes to that product
     Then the platform answers 200 to every delivery
     And the account has no paid time
-    And the platform recorded the invoice as "rejected"
+    And the platform recorded the invoice as "rejected" with the code "product_invalid"
 
     Examples:
       | metadata                             |

@@ -27,11 +27,11 @@ VARIANTS = {
         {"test_the_lifecycle_holds_in_either_shape[pre-basil]"}),
     "case_insensitive_metadata": (
         "casesensitive or spelled_exactly or broken_metadata",
-        {"test_metadata_keys_are_casesensitive[AccountType=professional; interval=11-'AccountType']",
-         "test_metadata_keys_are_casesensitive[accounttype=professional; interval=11-'accounttype']",
-         "test_account_types_are_spelled_exactly[Professional]",
+        {"test_metadata_keys_are_casesensitive[AccountType=professional; interval=11-metadata_key_case]",
+         "test_metadata_keys_are_casesensitive[accounttype=professional; interval=11-metadata_key_case]",
+         "test_account_types_are_spelled_exactly[Professional-account_type_case]",
          "test_events_for_a_product_with_broken_metadata_grant_nothing[AccountType=professional; interval=1]"},
-        {"test_account_types_are_spelled_exactly[enterprise]"}),
+        {"test_account_types_are_spelled_exactly[enterprise-account_type_unknown]"}),
     "renewal_not_extending": (
         "renewal_moves or month_arithmetic",
         {"test_a_renewal_moves_the_end_of_the_paid_period",

@@ -91,8 +91,9 @@ def test_rule(client, metadata, prices, problems):
 
 def test_second_product_for_a_type_and_interval_is_a_duplicate_of_the_first(client):
     sdk, settings = client
-    first = make(sdk, PRO, MONTHLY, name="1-month Professional")
-    second = make(sdk, PRO, ONCE, name="Professional again")
+    made = [make(sdk, PRO, MONTHLY, name="1-month Professional"), make(sdk, PRO, ONCE, name="Professional again")]
+    # The contract: the older by `created` is kept, then the smaller id (both may share a second here).
+    first, second = sorted(made, key=lambda pid: (sdk.v1.products.retrieve(pid).created, pid))
     fetched = fetch(sdk, settings)
     verdict = {p.id: p for p in fetched.catalogue.products}
     assert verdict[first].valid and not verdict[second].valid

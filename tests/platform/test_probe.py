@@ -123,3 +123,44 @@ def test_bad_event_queries_are_400(probe, query):
     response = requests.get(probe.base + PROBE_PREFIX + "/events", params=query,
                             headers={"Authorization": f"Bearer {TOKEN}"}, timeout=10)
     assert response.status_code == 400 and response.json()["error"]["code"] == "bad_request"
+
+
+def test_outcomes_carry_codes_in_the_answer_and_the_listing(probe):
+    ref = probe.create_account()
+    events, _ = story(["first-purchase"], account=ref)
+    other = next(e for e in events if e["type"] == "customer.created")
+    answers = [probe.post_event(other).json(), probe.post_event(other).json()]
+    assert [(a["outcome"], a["reasonCode"]) for a in answers] == [
+        ("ignored", "event_type_not_handled"), ("duplicate", "already_received")]
+    stranger = next(e for e in events if e["type"] == "checkout.session.completed")
+    stranger = {**stranger, "id": "evt_stranger", "data": {"object": {
+        **stranger["data"]["object"], "client_reference_id": "nobody", "metadata": {"accountRef": "nobody"}}}}
+    assert probe.post_event(stranger).json()["reasonCode"] == "account_unknown"
+    listed = requests.get(probe.base + PROBE_PREFIX + "/events", params={"id": [other["id"], "evt_stranger"]},
+                          headers={"Authorization": f"Bearer {TOKEN}"}, timeout=10).json()["events"]
+    assert [e["reasonCode"] for e in listed] == ["event_type_not_handled", "already_received", "account_unknown"]
+
+
+def test_a_database_from_before_reason_codes_gains_the_column(tmp_path):
+    from sqlalchemy import create_engine, inspect, text
+
+    from platform_adapter.storage import Store
+    url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
+    engine = create_engine(url)
+    with engine.begin() as conn:  # the events table as the first release created it
+        conn.execute(text("CREATE TABLE stripe_events (id VARCHAR(255) PRIMARY KEY, type VARCHAR(100) NOT NULL, "
+                          "created BIGINT NOT NULL, api_version VARCHAR(40), received_at FLOAT NOT NULL, "
+                          "outcome VARCHAR(20) NOT NULL, reason TEXT, account_id INTEGER, account_ref VARCHAR(200), "
+                          "customer_id VARCHAR(255), subscription_id VARCHAR(255), facts TEXT, payload TEXT NOT NULL)"))
+        conn.execute(text("INSERT INTO stripe_events VALUES ('evt_old', 'invoice.paid', 1, NULL, 2.0, 'ignored', "
+                          "'old', NULL, NULL, NULL, NULL, NULL, '{}')"))
+    engine.dispose()
+    store = Store(url)
+    try:
+        assert "reason_code" in {c["name"] for c in inspect(store.engine).get_columns("stripe_events")}
+        with store.read() as tx:
+            (row,) = tx.list_deliveries()
+        assert (row.id, row.reason, row.reason_code) == ("evt_old", "old", None)
+        Store(url).close()  # a second start finds the column there
+    finally:
+        store.close()

@@ -19,20 +19,27 @@ def price(pid="price_A", interval="month", count=1, currency="usd", **kw):
 
 @pytest.mark.parametrize("metadata, expected", [
     pytest.param({"accountType": "professional", "interval": "1"}, [], id="valid"),
-    pytest.param({"AccountType": "professional", "interval": "1"}, ["'AccountType' must be spelled exactly 'accountType'"], id="AccountType"),
-    pytest.param({"accounttype": "professional", "interval": "1"}, ["'accounttype' must be spelled exactly 'accountType'"], id="accounttype"),
-    pytest.param({"accountType": "professional", "Interval": "1"}, ["'Interval' must be spelled exactly 'interval'"], id="Interval"),
-    pytest.param({"interval": "1"}, ["'accountType' is missing"], id="no-accountType"),
-    pytest.param({"accountType": "Professional", "interval": "1"}, ["use 'professional'"], id="Professional"),
-    pytest.param({"accountType": "gold", "interval": "1"}, ["'gold' is not one of"], id="unknown-type"),
-    *[pytest.param({"accountType": "school", "interval": bad}, ["must be a positive whole number"], id=f"interval-{bad!r}")
+    pytest.param({"AccountType": "professional", "interval": "1"},
+                 [("metadata_key_case", "'AccountType' must be spelled exactly 'accountType'")], id="AccountType"),
+    pytest.param({"accounttype": "professional", "interval": "1"},
+                 [("metadata_key_case", "'accounttype' must be spelled exactly 'accountType'")], id="accounttype"),
+    pytest.param({"accountType": "professional", "Interval": "1"},
+                 [("metadata_key_case", "'Interval' must be spelled exactly 'interval'")], id="Interval"),
+    pytest.param({"interval": "1"}, [("account_type_missing", "'accountType' is missing")], id="no-accountType"),
+    pytest.param({"accountType": "school"}, [("interval_missing", "'interval' is missing")], id="no-interval"),
+    pytest.param({"accountType": "Professional", "interval": "1"}, [("account_type_case", "use 'professional'")],
+                 id="Professional"),
+    pytest.param({"accountType": "gold", "interval": "1"}, [("account_type_unknown", "'gold' is not one of")],
+                 id="unknown-type"),
+    *[pytest.param({"accountType": "school", "interval": bad},
+                   [("interval_not_whole", "must be a positive whole number")], id=f"interval-{bad!r}")
       for bad in ("0", "-1", "1.5", "one", " 1", "1 ", "")],
 ])
 def test_metadata_rules(metadata, expected):
     _, _, problems = metadata_problems(metadata)
-    assert len(problems) == len(expected)
-    for problem, fragment in zip(problems, expected):
-        assert fragment in problem
+    assert [p.code for p in problems] == [code for code, _ in expected]
+    for problem, (_, fragment) in zip(problems, expected):
+        assert fragment in problem.message
 
 
 @pytest.mark.parametrize("account_type", ACCOUNT_TYPES)
@@ -40,24 +47,25 @@ def test_each_account_type_is_accepted(account_type):
     assert metadata_problems({"accountType": account_type, "interval": "12"}) == (account_type, 12, [])
 
 
-@pytest.mark.parametrize("interval, prices, ok", [
-    pytest.param("1", [price(), price("price_B", None)], True, id="monthly+one-time"),
-    pytest.param("12", [price(count=12)], True, id="12=month×12"),
-    pytest.param("12", [price(interval="year")], True, id="12=year×1"),
-    pytest.param("24", [price(interval="year", count=2)], True, id="24=year×2"),
-    pytest.param("1", [price(interval="year")], False, id="1≠yearly"),
-    pytest.param("12", [price(count=1)], False, id="12≠monthly"),
-    pytest.param("1", [price(interval="week", count=4)], False, id="weeks-never-match"),
-    pytest.param("1", [price(billing_scheme="tiered", unit_amount=None)], False, id="tiered"),
-    pytest.param("1", [price(usage_type="metered")], False, id="metered"),
-    pytest.param("1", [price(transform_quantity={"divide_by": 10, "round": "up"})], False, id="package"),
-    pytest.param("1", [price(interval=None, custom_unit_amount={"minimum": 100, "maximum": None, "preset": None})], False, id="pay-what-you-want"),
-    pytest.param("1", [price(), price("price_E", currency="eur"), price("price_C", None, currency="chf")], True, id="currencies"),
-    pytest.param("1", [], False, id="no-prices"),
+@pytest.mark.parametrize("interval, prices, codes", [
+    pytest.param("1", [price(), price("price_B", None)], [], id="monthly+one-time"),
+    pytest.param("12", [price(count=12)], [], id="12=month×12"),
+    pytest.param("12", [price(interval="year")], [], id="12=year×1"),
+    pytest.param("24", [price(interval="year", count=2)], [], id="24=year×2"),
+    pytest.param("1", [price(interval="year")], ["billing_period_mismatch"], id="1≠yearly"),
+    pytest.param("12", [price(count=1)], ["billing_period_mismatch"], id="12≠monthly"),
+    pytest.param("1", [price(interval="week", count=4)], ["billing_period_mismatch"], id="weeks-never-match"),
+    pytest.param("1", [price(billing_scheme="tiered", unit_amount=None)], ["pricing_not_standard"], id="tiered"),
+    pytest.param("1", [price(usage_type="metered")], ["usage_metered"], id="metered"),
+    pytest.param("1", [price(transform_quantity={"divide_by": 10, "round": "up"})], ["package_pricing"], id="package"),
+    pytest.param("1", [price(interval=None, custom_unit_amount={"minimum": 100, "maximum": None, "preset": None})], ["custom_amount"], id="pay-what-you-want"),
+    pytest.param("1", [price(), price("price_E", currency="eur"), price("price_C", None, currency="chf")], [], id="currencies"),
+    pytest.param("1", [], ["no_active_price"], id="no-prices"),
 ])
-def test_price_rules(interval, prices, ok):
+def test_price_rules(interval, prices, codes):
     check = check_product(product(accountType="professional", interval=interval), prices)
-    assert check.valid is ok, check.all_problems()
+    assert check.all_codes() == codes, check.all_problems()
+    assert check.valid is (not codes) and len(check.all_problems()) == len(codes)
 
 
 def test_one_product_per_account_type_and_interval():
@@ -66,10 +74,12 @@ def test_one_product_per_account_type_and_interval():
     prices = {"prod_A": [price()], "prod_A2": [price("price_A2")], "prod_B": [price("price_B")],
               "prod_C": [price("price_C", count=12)]}
     report = check_catalog(products, prices)
-    # Same second: Stripe lists the newer prod_A first, so prod_A2 (listed after it) is the older one.
-    assert [p.id for p in report.offered] == ["prod_A2", "prod_C"]
-    for dup in ("prod_A", "prod_B"):
-        assert "duplicate of prod_A2" in next(p for p in report.products if p.id == dup).problems[0]
+    # Same second: the smaller id is kept, whatever order Stripe lists them in.
+    assert [p.id for p in report.offered] == ["prod_A", "prod_C"]
+    for dup in ("prod_A2", "prod_B"):
+        found = next(p for p in report.products if p.id == dup)
+        assert "duplicate of prod_A" in found.problems[0] and found.codes == ("duplicate_product",)
+    assert [p.id for p in check_catalog(list(reversed(products)), prices).offered] == ["prod_A", "prod_C"]
     assert not report.ok
 
 
