@@ -4,9 +4,11 @@ import json
 import threading
 
 from . import account, catalog, checkout, clock, customers, events, invoices, payments, prices, subscriptions, webhooks
+from . import payment_pages
 from .dispatch import FakeStripeApp
 
-DOMAINS = (account, catalog, prices, customers, payments, checkout, subscriptions, invoices, events, webhooks, clock)
+DOMAINS = (account, catalog, prices, customers, payments, checkout, subscriptions, invoices, events, webhooks, clock,
+           payment_pages)
 
 
 def create_app(fake) -> FakeStripeApp:

@@ -11,7 +11,7 @@ from .errors import CardDeclined, InvalidRequest
 from .events import emit
 from .invoices import amount_due, finalize, line, new_invoice
 from .payments import (DECLINE_MESSAGES, SETTLE_DELAY, Payment, card_number, check_card, emit_payment,
-                       new_payment_method, pay, pay_delayed, settle)
+                       new_payment_method, number_of, pay, pay_delayed, settle)
 from .subscriptions import new_item, new_subscription
 from .state import JOBS, State
 
@@ -19,8 +19,9 @@ DEFAULT_EMAIL = "customer@example.com"
 
 
 def complete(state: State, session: dict, card: str = "4242 4242 4242 4242", *, email: str | None = None,
-             name: str | None = None, method: str = "card") -> dict:
-    """Pay an open session with a test card (or `method="sepa_debit"`: the test IBAN, paid days later)."""
+             name: str | None = None, method: str = "card", pm: dict | None = None) -> dict:
+    """Pay an open session with a test card or a saved card `pm` (or `method="sepa_debit"`: the test IBAN, paid
+    days later)."""
     # Completion is automatic on Stripe's side, so none of its events names a request.
     if session["status"] != "open":
         raise InvalidRequest(f"This Checkout Session is not open (its status is {session['status']}).")
@@ -28,7 +29,7 @@ def complete(state: State, session: dict, card: str = "4242 4242 4242 4242", *, 
         return _debit_later(state, session, email=email, name=name)
     if method != "card":
         raise InvalidRequest(f"The fake Stripe pays with `card` or `sepa_debit`, not `{method}`.", param="method")
-    number = card_number(card)
+    number = number_of(pm) if pm is not None else card_number(card)
     _, decline = check_card(number)
     customer = state.store.get(session["customer"]) if session["customer"] else None
     at = state.now(customer["test_clock"] if customer else None)
@@ -39,9 +40,9 @@ def complete(state: State, session: dict, card: str = "4242 4242 4242 4242", *, 
         raise CardDeclined(DECLINE_MESSAGES[decline], decline)
     session["customer_details"] = customer_details(email, name)
     if session["mode"] == "subscription":
-        _subscribe(state, session, customer, number, at=at, email=email, name=name)
+        _subscribe(state, session, customer, number, at=at, email=email, name=name, pm=pm)
     else:
-        _pay_once(state, session, customer, number, at=at, email=email, name=name)
+        _pay_once(state, session, customer, number, at=at, email=email, name=name, pm=pm)
     return session
 
 
@@ -65,13 +66,15 @@ def _created_view(intent: dict) -> dict:
 
 
 def _subscribe(state: State, session: dict, customer: dict | None, number: str, *, at: int, email: str,
-               name: str | None) -> None:
+               name: str | None, pm: dict | None = None) -> None:
     """Basil+: the subscription is created after the payment succeeds; checkout.session.completed comes first."""
     new_customer = customer is None
     if new_customer:
         customer = create_customer(state, {"email": email, "name": name}, at=at, quiet=True)
     created_customer = copy.deepcopy(customer)
-    pm = new_payment_method(state, number, at=at, customer=customer["id"], email=email, name=name)
+    if pm is None:
+        pm = new_payment_method(state, number, at=at, customer=customer["id"], email=email, name=name)
+    pm["customer"] = customer["id"]
     recurring = [i for i in session["line_items"] if state.store.get(i["price"])["recurring"]]
     one_time = [i for i in session["line_items"] if not state.store.get(i["price"])["recurring"]]
     items = [new_item(state, state.store.get(i["price"]), i["quantity"], i["own_tax_rates"], at) for i in recurring]
@@ -104,13 +107,13 @@ def _subscribe(state: State, session: dict, customer: dict | None, number: str, 
 
 
 def _pay_once(state: State, session: dict, customer: dict | None, number: str, *, at: int, email: str,
-              name: str | None) -> None:
+              name: str | None, pm: dict | None = None) -> None:
     """Payment mode: no customer unless asked for, no invoice unless invoice_creation is enabled."""
     wants_customer = session["customer_creation"] == "always" or session["invoice_creation"]
     new_customer = customer is None and wants_customer
     if new_customer:
         customer = create_customer(state, {"email": email, "name": name}, at=at, quiet=True)
-    pm = new_payment_method(state, number, at=at, email=email, name=name)
+    pm = pm or new_payment_method(state, number, at=at, email=email, name=name)
     payment = pay(state, amount=totals(state, session).total, currency=session["currency"],
                   customer=customer["id"] if customer else None, pm=pm, at=at,
                   metadata=session["payment_intent_metadata"], description=session["payment_intent_description"],

@@ -8,7 +8,7 @@ from ..objects.payments import charge_object, payment_intent_object
 from .api import Call
 from .errors import CardDeclined, InvalidRequest
 from .events import emit
-from .params import Enum, Str, parse_list
+from .params import ADDRESS, Anything, Enum, Hash, Metadata, Str, parse_list
 from .rendering import page
 from .state import State
 
@@ -28,6 +28,8 @@ TEST_TOKENS = {
     "pm_card_chargeDeclinedInsufficientFunds": "4000000000009995",
     "pm_card_chargeDeclinedExpiredCard": "4000000000000069", "pm_card_chargeCustomerFail": "4000000000000341",
 }
+# Stripe's test card tokens (what `card[token]` takes when creating a payment method).
+CARD_TOKENS = {"tok_" + name[len("pm_card_"):]: number for name, number in TEST_TOKENS.items()}
 DECLINE_MESSAGES = {"generic_decline": "Your card was declined.",
                     "insufficient_funds": "Your card has insufficient funds.",
                     "expired_card": "Your card has expired."}
@@ -212,6 +214,36 @@ def attach(state: State, pm_or_token: str, customer: dict, *, at: int, origin=(N
     return pm
 
 
+def number_of(pm: dict) -> str:
+    """The test card number behind a saved card (test cards differ in their last four digits)."""
+    return next(number for number in TEST_CARDS if number[-4:] == pm["card"]["last4"])
+
+
+CARD = Hash({"token": Str(), "number": Str(), "exp_month": Anything(), "exp_year": Anything(), "cvc": Str()})
+BILLING_DETAILS = Hash({"address": ADDRESS, "email": Str(), "name": Str(), "phone": Str(), "tax_id": Str()})
+
+
+def create_payment_method(call: Call) -> dict:
+    """POST /v1/payment_methods: a card from a test token (`card[token]=tok_visa`) or a test card number."""
+    p = call.parse({"type": Enum("card"), "card": CARD, "billing_details": BILLING_DETAILS, "metadata": Metadata(),
+                    "allow_redisplay": Str()}, required=("type",))
+    card = p.get("card") or {}
+    if card.get("token"):
+        if card["token"] not in CARD_TOKENS:
+            raise InvalidRequest(f"No such token: '{card['token']}'", param="card[token]")
+        number = CARD_TOKENS[card["token"]]
+    elif card.get("number"):
+        number = card_number(card["number"])
+        check_card(number)
+    else:
+        raise InvalidRequest("Missing required param: card.", param="card")
+    details = p.get("billing_details") or {}
+    pm = new_payment_method(call.state, number, at=call.state.now(), email=details.get("email"),
+                            name=details.get("name"))
+    pm["metadata"] = p.get("metadata") or {}
+    return pm
+
+
 def retrieve(kind: str):
     """A GET-by-id handler for `kind`."""
     def handler(call: Call) -> dict:
@@ -271,6 +303,7 @@ ROUTES = [
     ("GET", "/v1/charges", list_charges),
     ("GET", "/v1/charges/<id>", retrieve("charge")),
     ("GET", "/v1/payment_methods", list_payment_methods),
+    ("POST", "/v1/payment_methods", create_payment_method),
     ("GET", "/v1/payment_methods/<id>", retrieve("payment_method")),
     ("POST", "/v1/payment_methods/<id>/attach", attach_payment_method),
     ("POST", "/v1/payment_methods/<id>/detach", detach_payment_method),

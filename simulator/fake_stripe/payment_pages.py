@@ -1,0 +1,30 @@
+"""Confirming a Checkout Session through the API, as Stripe.js and the Stripe CLI's fixtures do in test mode."""
+
+from .api import Call
+from .checkout import render_session, totals
+from .completion import complete
+from .errors import InvalidRequest
+from .params import Anything, Int, Str
+
+
+def confirm(call: Call) -> dict:
+    """POST /v1/payment_pages/{session id}/confirm: pay the session with a saved card payment method."""
+    state = call.state
+    p = call.parse({"payment_method": Str(nullable=False), "expected_amount": Int(0),
+                    "expected_payment_method_type": Str(), "email": Str(), "consent": Anything()},
+                   required=("payment_method",))
+    session = state.store.require("checkout.session", call.args["id"])
+    pm = state.store.require("payment_method", p["payment_method"], "payment_method", in_body=True)
+    expected = p.get("expected_amount")
+    if expected is not None and expected != totals(state, session).total:
+        # Stripe refuses to charge an amount the payer did not see.
+        raise InvalidRequest(f"The expected amount ({expected}) does not match the amount due "
+                             f"({totals(state, session).total}).", param="expected_amount")
+    complete(state, session, email=p.get("email") or pm["billing_details"]["email"],
+             name=pm["billing_details"]["name"], pm=pm)
+    return render_session(state, session, call.version)
+
+
+ROUTES = [
+    ("POST", "/v1/payment_pages/<id>/confirm", confirm),
+]
