@@ -39,6 +39,10 @@ COMMANDS: dict[str, tuple[str, str] | str] = {
     "fixtures": ("simplex_stripe.cli.fixtures:fixtures",
                  "Run a fixture file in Stripe CLI's format (_meta, fixtures[] with name/path/method/params, "
                  "${name:json.path}, ${.env:VAR}) against the fake Stripe."),
+    "record": ("simplex_stripe.cli.record:record",
+               "Record the guide's stories in Stripe test mode (test clocks, the stripe SDK) into a cassette."),
+    "compare": ("simplex_stripe.cli.compare:compare",
+                "Replay a cassette at the fake and score how closely it behaves like the recording."),
 }
 
 

@@ -1,0 +1,45 @@
+"""`simplex-stripe compare`: replay a cassette at the fake and score how closely it behaves like the recording."""
+
+import json
+
+import click
+
+from .errors import UsageProblem
+
+
+@click.command()
+@click.argument("cassette_file", metavar="CASSETTE", type=click.Path(dir_okay=False))
+@click.option("--api-base", help="Fake Stripe to replay at (default: a fresh embedded fake per story, on "
+                                 "127.0.0.1).")
+@click.option("--story", "stories", multiple=True, help="Only this story (repeatable).")
+@click.option("--settle", type=click.FloatRange(min=0), default=0.0, show_default=True,
+              help="Seconds without new events before a replayed step counts as done (for a remote fake).")
+@click.option("--min-score", type=click.FloatRange(0, 100), default=0.0, show_default=True,
+              help="Exit 1 when the fidelity score (percent of event fields) is below this.")
+@click.option("--limit", type=click.IntRange(min=0), default=10, show_default=True,
+              help="Differences listed per step.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON report (for CI).")
+def compare(cassette_file, api_base, stories, settle, min_score, limit, as_json) -> None:
+    """Replay CASSETTE at the fake and compare events field by field; prints the fidelity score."""
+    from simulator.fidelity import cassette
+    from simulator.fidelity.errors import FidelityError
+    from simulator.fidelity.measure import measure
+
+    try:
+        tape = cassette.load(cassette_file)
+        for name in stories:
+            cassette.story(tape, name)
+    except FidelityError as exc:
+        raise UsageProblem(str(exc)) from None
+    if api_base is not None and not api_base.startswith(("http://", "https://")):
+        raise UsageProblem(f"--api-base {api_base!r} is not an http(s) URL")
+    try:
+        report = measure(tape, api_base, stories=list(stories) or None, settle=settle)
+    except Exception as exc:  # an unreachable --api-base: one line, not a traceback
+        raise UsageProblem(f"{api_base or 'embedded fake'}: {type(exc).__name__}: {exc}") from None
+    if as_json:
+        click.echo(json.dumps({**report.as_dict(limit), "min_score": min_score,
+                               "passed": report.score >= min_score}, indent=2))
+    else:
+        click.echo(report.text(limit))
+    raise SystemExit(1 if report.score < min_score else 0)

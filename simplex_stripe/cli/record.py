@@ -1,0 +1,57 @@
+"""`simplex-stripe record`: run the guide's stories against a Stripe API (test mode) into a cassette."""
+
+import click
+
+from .errors import UsageProblem
+
+STORY_HELP = ("first-purchase, renewal, plan-change, cancel-at-period-end, cancel-now, failed-renewal, one-time, "
+              "or all")
+
+
+@click.command()
+@click.argument("story_names", metavar="STORY...", nargs=-1, required=True)
+@click.option("--api-key", envvar="STRIPE_API_KEY", help="Test-mode key sk_test_…/rk_test_… (or STRIPE_API_KEY); "
+                                                         "live keys are refused.")
+@click.option("--api-base", default="https://api.stripe.com", show_default=True,
+              help="Stripe API base URL (e.g. a fake on http://127.0.0.1:12111).")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="Cassette file to write.")
+@click.option("--settle", type=click.FloatRange(min=0), default=10.0, show_default=True,
+              help="A step's events are complete once none arrived for this many seconds.")
+@click.option("--event-timeout", type=click.FloatRange(min=0), default=60.0, show_default=True,
+              help="Longest wait for a step's events.")
+@click.option("--clock-timeout", type=click.FloatRange(min=0), default=180.0, show_default=True,
+              help="Longest wait for a test clock to finish advancing.")
+def record(story_names, api_key, api_base, out, settle, event_timeout, clock_timeout) -> None:
+    """Record stories in Stripe test mode into a cassette: first-purchase, renewal, plan-change,
+    cancel-at-period-end, cancel-now, failed-renewal, one-time, or all."""
+    from simulator.fidelity import cassette
+    from simulator.fidelity.errors import FidelityError
+    from simulator.fidelity.record import Options, Recorder
+    from simulator.fidelity.stories import STORIES
+
+    names = list(STORIES) if "all" in story_names else list(dict.fromkeys(story_names))
+    unknown = [name for name in names if name not in STORIES]
+    if unknown:
+        raise UsageProblem(f"unknown story {unknown[0]!r} (stories: {STORY_HELP})")
+    if not api_base.startswith(("http://", "https://")):
+        raise UsageProblem(f"--api-base {api_base!r} is not an http(s) URL")
+    try:
+        recorder = Recorder(api_key, api_base, Options(settle, event_timeout, clock_timeout))
+    except FidelityError as exc:
+        raise UsageProblem(str(exc)) from None
+    try:
+        tape = recorder.cassette(names)
+    except Exception as exc:  # the API is unreachable or answered nonsense: one line, not a traceback
+        raise UsageProblem(f"{api_base}: {type(exc).__name__}: {exc}") from None
+    try:
+        cassette.save(tape, out)
+    except OSError as exc:
+        raise UsageProblem(f"--out {out}: {exc.strerror or exc}") from None
+    failed = [story for story in tape["stories"] if story["error"]]
+    for story in tape["stories"]:
+        steps = len(story["steps"])
+        events = sum(len(step["events"]) for step in story["steps"])
+        state = f"FAILED at {story['error']}" if story["error"] else "ok"
+        click.echo(f"{story['name']:<22} {steps} steps, {events} events  {state}")
+    click.echo(f"cassette written to {out}")
+    raise SystemExit(1 if failed else 0)
