@@ -4,7 +4,7 @@ import json
 
 import click
 
-from .errors import UsageProblem
+from .errors import UsageProblem, one_line
 
 
 @click.command()
@@ -20,13 +20,15 @@ from .errors import UsageProblem
               help="Differences listed per step.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON report (for CI).")
 def compare(cassette_file, api_base, stories, settle, min_score, limit, as_json) -> None:
-    """Replay CASSETTE at the fake and compare events field by field; prints the fidelity score."""
-    from simulator.fidelity import cassette
+    """Replay CASSETTE at the fake and compare events field by field; prints the fidelity score.
+
+    CASSETTE is a file, or example:STORY for a cassette the project ships (e.g. example:renewal)."""
+    from simulator.fidelity import cassette, examples
     from simulator.fidelity.errors import FidelityError
     from simulator.fidelity.measure import measure
 
     try:
-        tape = cassette.load(cassette_file)
+        tape = cassette.load(examples.resolve(cassette_file))
         for name in stories:
             cassette.story(tape, name)
     except FidelityError as exc:
@@ -36,7 +38,7 @@ def compare(cassette_file, api_base, stories, settle, min_score, limit, as_json)
     try:
         report = measure(tape, api_base, stories=list(stories) or None, settle=settle)
     except Exception as exc:  # an unreachable --api-base: one line, not a traceback
-        raise UsageProblem(f"{api_base or 'embedded fake'}: {type(exc).__name__}: {exc}") from None
+        raise UsageProblem(f"{api_base or 'embedded fake'}: {one_line(exc)}") from None
     if as_json:
         click.echo(json.dumps({**report.as_dict(limit), "min_score": min_score,
                                "passed": report.score >= min_score}, indent=2))

@@ -2,7 +2,7 @@
 
 import click
 
-from .errors import UsageProblem
+from .errors import UsageProblem, one_line
 
 STORY_HELP = ("first-purchase, renewal, plan-change, cancel-at-period-end, cancel-now, failed-renewal, one-time, "
               "or all")
@@ -42,7 +42,7 @@ def record(story_names, api_key, api_base, out, settle, event_timeout, clock_tim
     try:
         tape = recorder.cassette(names)
     except Exception as exc:  # the API is unreachable or answered nonsense: one line, not a traceback
-        raise UsageProblem(f"{api_base}: {type(exc).__name__}: {exc}") from None
+        raise UsageProblem(f"{api_base}: {one_line(exc)}") from None
     try:
         cassette.save(tape, out)
     except OSError as exc:

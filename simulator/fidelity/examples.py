@@ -1,0 +1,49 @@
+"""The cassettes the project ships: each story recorded against the fake itself (`python -m simulator.fidelity.examples`
+re-records them after a deliberate change to the fake's behaviour)."""
+
+import sys
+from pathlib import Path
+
+from . import cassette
+from .errors import CassetteError
+from .stories import STORIES
+
+DIRECTORY = Path(__file__).with_name("cassettes")
+PREFIX = "example:"
+
+
+def path(name: str) -> Path:
+    """The shipped cassette of one story."""
+    if name not in STORIES:
+        raise CassetteError(f"no example cassette {name!r} (examples: {', '.join(STORIES)})")
+    return DIRECTORY / f"{name}.json"
+
+
+def resolve(argument: str) -> Path:
+    """A CASSETTE argument: `example:renewal` names a shipped cassette, anything else is a file path."""
+    return path(argument[len(PREFIX):]) if argument.startswith(PREFIX) else Path(argument)
+
+
+def regenerate(directory: Path = DIRECTORY) -> list[Path]:
+    """Record every story against a fresh fake on 127.0.0.1 and write one cassette per story."""
+    from simulator.fake_stripe import FakeStripe
+
+    from .record import Options, Recorder
+
+    written = []
+    fake = FakeStripe(seed="empty")
+    with fake.serving(host="127.0.0.1", port=0) as base:
+        recorder = Recorder("sk_test_simplex_stripe_examples", base, Options(settle=0, event_timeout=10,
+                                                                              clock_timeout=10))
+        for name in STORIES:
+            tape = recorder.cassette([name])
+            tape["api_base"] = "simplex-stripe fake-stripe (the project's own fake)"
+            target = directory / f"{name}.json"
+            cassette.save(tape, target)
+            written.append(target)
+    return written
+
+
+if __name__ == "__main__":
+    for written in regenerate(Path(sys.argv[1]) if len(sys.argv) > 1 else DIRECTORY):
+        print(written)
