@@ -20,7 +20,9 @@ from .errors import UsageProblem, one_line
               help="Differences listed per step.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON report (for CI).")
 def compare(cassette_file, api_base, stories, settle, min_score, limit, as_json) -> None:
-    """Replay CASSETTE at the fake and compare events field by field; prints the fidelity score.
+    """Replay a cassette at the fake and score how closely it behaves like the recording.
+
+    Events are compared field by field (ids and times by their role); prints the fidelity score.
 
     CASSETTE is a file, or example:STORY for a cassette the project ships (e.g. example:renewal)."""
     from simulator.fidelity import cassette, examples

@@ -22,8 +22,10 @@ STORY_HELP = ("first-purchase, renewal, plan-change, cancel-at-period-end, cance
 @click.option("--clock-timeout", type=click.FloatRange(min=0), default=180.0, show_default=True,
               help="Longest wait for a test clock to finish advancing.")
 def record(story_names, api_key, api_base, out, settle, event_timeout, clock_timeout) -> None:
-    """Record stories in Stripe test mode into a cassette: first-purchase, renewal, plan-change,
-    cancel-at-period-end, cancel-now, failed-renewal, one-time, or all."""
+    """Record the guide's stories in Stripe test mode (test clocks, the stripe SDK) into a cassette.
+
+    STORY is first-purchase, renewal, plan-change, cancel-at-period-end, cancel-now, failed-renewal, one-time,
+    or all."""
     from simulator.fidelity import cassette
     from simulator.fidelity.errors import FidelityError
     from simulator.fidelity.record import Options, Recorder
