@@ -1,6 +1,7 @@
 """`simplex-stripe fire` and `simplex-stripe sequences`."""
 
 import json
+import secrets as token_source
 import sys
 import time
 
@@ -14,6 +15,7 @@ from simulator.signing import check_secret
 from simulator.stories import SEQUENCES, get_sequence, load_story, new_story, save_story
 from simulator.versions import resolve
 
+from .answers import parse_expect, surprises, tally
 from .errors import UsageProblem
 from .plan_options import plan_options
 
@@ -39,7 +41,7 @@ def _start(value: str | None) -> int:
               help="Use this Checkout Session id (made through the Stripe API) for the purchase.")
 @plan_options
 @click.option("--order", type=click.Choice(ORDERS), default="in-order", show_default=True)
-@click.option("--seed", default="0", show_default=True, help="Seed for ids and shuffles.")
+@click.option("--seed", help="Seed for ids and shuffles (default: a fresh one, printed, so ids never repeat).")
 @click.option("--duplicates", type=int, default=0, show_default=True, help="Redeliver each event N more times.")
 @click.option("--retry", type=click.Choice(list(RETRY_PROFILES)), default="test", show_default=True)
 @click.option("--time-scale", type=float, default=0.001, show_default=True,
@@ -55,9 +57,15 @@ def _start(value: str | None) -> int:
 @click.option("--local-receiver", is_flag=True,
               help="Start a receiver on 127.0.0.1 that verifies each delivery with the SDK, and fire at it.")
 @click.option("--dry-run", is_flag=True, help="Print events and headers; send nothing.")
+@click.option("--expect", metavar="OUTCOME[,OUTCOME…]",
+              help="Exit 1 unless each event's first answer is one of these outcomes (applied, ignored, pending, "
+                   "rejected, acknowledged) and each redelivery is `duplicate`.")
+@click.option("--strict", is_flag=True, help="Same as --expect applied,ignored,pending: nothing rejected.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON report.")
 def fire(sequence_names, target, secrets, world_file, local_receiver, dry_run, as_json, **opts) -> None:
     """Fire signed, realistic Stripe event sequences at a webhook URL."""
+    opts["expected"] = _expected(opts.pop("expect"), opts.pop("strict"))
+    opts["seed"] = opts["seed"] or token_source.token_hex(4)
     try:
         if local_receiver:
             code = _fire_at_local_receiver(list(sequence_names), target, list(secrets), world_file,
@@ -98,6 +106,7 @@ def _fire(names, target, secrets, world_file, dry_run, as_json, opts) -> int:
     if not dry_run:
         sender.probe()  # before the story runs: a story told on a running fake Stripe cannot be taken back
     events = story.run(names, version)
+    click.echo(f"seed {opts['seed']}: replay this run with --seed {opts['seed']}", err=True)
     if dry_run:
         _print_dry_run(sender, policy.schedule(events), as_json)
         return 0
@@ -110,11 +119,28 @@ def _fire(names, target, secrets, world_file, dry_run, as_json, opts) -> int:
         report = sender.send(events)
     if world_file:
         save_story(story, world_file)
+    unexpected = surprises(report, opts["expected"]) if opts["expected"] else []
     if as_json:
-        click.echo(json.dumps({**report.to_dict(), "events": [e["id"] for e in events]}, indent=2))
+        click.echo(json.dumps({**report.to_dict(), "seed": opts["seed"], "outcomes": dict(tally(report)),
+                               "unexpected": [_surprise_json(s) for s in unexpected],
+                               "events": [e["id"] for e in events]}, indent=2))
     else:
-        print_report(console, report)
-    return 0 if report.ok else 1
+        print_report(console, report, unexpected)
+    return 0 if report.ok and not unexpected else 1
+
+
+def _expected(expect: str | None, strict: bool) -> frozenset[str] | None:
+    if expect and strict:
+        raise UsageProblem("use --expect or --strict, not both")
+    try:
+        return parse_expect("applied,ignored,pending" if strict else expect) if (expect or strict) else None
+    except ValueError as exc:
+        raise UsageProblem(str(exc)) from None
+
+
+def _surprise_json(found) -> dict:
+    return {"event": found.attempt.event_id, "type": found.attempt.type, "outcome": found.verdict,
+            "expected": found.wanted}
 
 
 # Options that shape a new world; a resumed world keeps its own.

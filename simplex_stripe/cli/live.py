@@ -11,9 +11,9 @@ from .answers import answer, deliveries, summary, tally
 from .tables import Rows, aligned
 
 LONG_RUN = 40
-COLUMNS = ("event", "type", "try", "status", "outcome", "reason", "ms")
+COLUMNS = ("event", "type", "try", "status", "outcome", "ms", "reason")
 # Plain lines are padded to these widths (never cut: a longer value just pushes the line on).
-PLAIN_WIDTHS = [30, 40, 3, 6, 12, 0, 0]
+PLAIN_WIDTHS = [28, 29, 5, 5, 9, 8, 0]
 
 
 def cells(a: Attempt) -> list[str]:
@@ -22,8 +22,8 @@ def cells(a: Attempt) -> list[str]:
     outcome, reason = answer(a)
     if not a.ok:
         reason = (a.error or a.response or "").replace("\n", " ")[:120]
-    return [a.event_id, a.type, str(a.attempt), status, outcome or ("—" if a.ok else "failed"), reason or "",
-            f"{a.latency_ms:.1f}"]
+    return [a.event_id, a.type, str(a.attempt), status, outcome or ("—" if a.ok else "failed"),
+            f"{a.latency_ms:.1f}", reason or ""]
 
 
 def _styled(a: Attempt) -> list[str]:
@@ -36,7 +36,7 @@ def _styled(a: Attempt) -> list[str]:
 def plain_line(a: Attempt) -> str:
     """One attempt as a plain aligned line (CI logs, pipes)."""
     row = cells(a)
-    row[2], row[3], row[6] = f"try {row[2]}", f"[{row[3]}]", f"{row[6]} ms"
+    row[2], row[3], row[5] = f"try {row[2]}", f"[{row[3]}]", f"{row[5]} ms"
     return aligned(row, PLAIN_WIDTHS)
 
 
@@ -93,8 +93,8 @@ class LiveDeliveries:
             self._progress.stop()
 
 
-def print_report(console: Console, report: Report) -> None:
-    """Every delivery that finally failed, then the summary line of verdicts."""
+def print_report(console: Console, report: Report, unexpected: list | None = None) -> None:
+    """Every delivery that finally failed or answered against --expect, then the summary line of verdicts."""
     done = deliveries(report)
     retries = len(report.attempts) - len(done)
     if report.failed:
@@ -102,7 +102,13 @@ def print_report(console: Console, report: Report) -> None:
         for a in report.failed:
             table.add(*_styled(a))
         table.print(console)
-    style = "green" if report.ok else "red"
-    mark = "✅" if report.ok else "❌"
+    wrong = [s for s in unexpected or () if s.verdict != "failed"]
+    if wrong:
+        table = Rows("unexpected outcomes", "event", "type", "outcome", "expected", "reason")
+        for s in wrong:
+            table.add(s.attempt.event_id, s.attempt.type, s.verdict, s.wanted, answer(s.attempt)[1] or "")
+        table.print(console)
+    ok = report.ok and not unexpected
+    style, mark = ("green", "✅") if ok else ("red", "❌")
     console.print(f"[{style}]{mark} {summary(tally(report))}[/] ({len(done)} deliveries, {retries} retries)",
-                  highlight=False)
+                  highlight=False, soft_wrap=True)
