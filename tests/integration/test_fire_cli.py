@@ -56,7 +56,7 @@ def test_fire_exits_1_and_lists_failures_when_the_target_refuses():
 def test_dry_run_prints_signed_events_and_sends_nothing():
     result = run("fire", "one-time-purchase", "--secret", SECRET, "--dry-run", "--json", "--api-version", "pre-basil")
     assert result.exit_code == 0
-    deliveries = json.loads(result.output)
+    deliveries = json.loads(result.stdout)
     assert [d["body"]["type"] for d in deliveries] == list(SEQUENCES["one-time-purchase"].emits)
     for d in deliveries:
         assert d["body"]["api_version"] == "2025-02-24.acacia"
