@@ -65,7 +65,9 @@ def _start(value: str | None) -> int:
 def fire(sequence_names, target, secrets, world_file, local_receiver, dry_run, as_json, **opts) -> None:
     """Fire signed, realistic Stripe event sequences at a webhook URL."""
     opts["expected"] = _expected(opts.pop("expect"), opts.pop("strict"))
-    opts["seed"] = opts["seed"] or token_source.token_hex(4)
+    # A resumed world goes on with its own seed; a new one gets a fresh seed, so ids never repeat across runs.
+    saved = load_story(world_file) if world_file and not opts["seed"] else None
+    opts["seed"] = opts["seed"] or (saved.cast.seed if saved else token_source.token_hex(4))
     try:
         if local_receiver:
             code = _fire_at_local_receiver(list(sequence_names), target, list(secrets), world_file,

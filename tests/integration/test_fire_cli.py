@@ -23,7 +23,7 @@ def run(*args: str):
 def test_sequences_lists_every_sequence_with_its_events():
     result = run("sequences", "--json")
     assert result.exit_code == 0
-    rows = json.loads(result.output)
+    rows = json.loads(result.stdout)
     assert [r["name"] for r in rows] == list(SEQUENCES)
     assert rows[0]["emits"] == list(SEQUENCES["first-purchase"].emits)
     table = run("sequences")
@@ -74,11 +74,11 @@ def test_world_file_tells_one_story_across_commands(tmp_path):
     receiver = VerifyingReceiver([SECRET])
     with serving(receiver) as base:
         first = run("fire", "first-purchase", "--target", base, "--secret", SECRET, "--world", str(world),
-                    "--start", "2026-01-31T10:00:00Z", "--json")
+                    "--start", "2026-01-31T10:00:00Z", "--json", "--seed", "1")
         second = run("fire", "renewal", "--target", base, "--secret", SECRET, "--world", str(world), "--json")
     assert first.exit_code == second.exit_code == 0
     together = json.loads(run("fire", "first-purchase", "renewal", "--secret", SECRET, "--dry-run", "--json",
-                              "--start", "2026-01-31T10:00:00Z").output)
+                              "--start", "2026-01-31T10:00:00Z", "--seed", "1").stdout)
     assert [e["body"]["id"] for e in together] == json.loads(first.stdout)["events"] + json.loads(second.stdout)["events"]
     conflicting = run("fire", "renewal", "--secret", SECRET, "--dry-run", "--world", str(world), "--account", "other")
     assert conflicting.exit_code == 2 and "drop --account" in conflicting.output
