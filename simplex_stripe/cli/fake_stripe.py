@@ -47,15 +47,21 @@ def _version(value: str | None) -> str | None:
                                     "requests without Stripe-Version and endpoints without api_version.")
 @click.option("--time-scale", type=click.FloatRange(min=0), default=0.001, show_default=True,
               help="Multiplies Stripe's webhook retry delays (1 = real time).")
-@click.option("--json", "as_json", is_flag=True, help="Print the connection details as one JSON line.")
+@click.option("--json", "as_json", is_flag=True, help="Print the connection details (or --coverage) as JSON.")
 @click.option("-q", "--quiet", is_flag=True, help="No request or delivery lines on stderr.")
 @click.option("--log-format", type=click.Choice(LOG_FORMATS), default="text", show_default=True,
               help="Request and delivery lines on stderr: text, or one JSON object per line.")
-def fake_stripe(host, port, seed, state_file, api_key, api_version, time_scale, as_json, quiet, log_format) -> None:
+@click.option("--coverage", is_flag=True, help="List the operations of Stripe's API the fake serves, per resource "
+                                               "family, and exit.")
+def fake_stripe(host, port, seed, state_file, api_key, api_version, time_scale, as_json, quiet, log_format,
+                coverage) -> None:
     """Run a stateful fake Stripe API with hosted Checkout, webhooks and time travel.
 
     Logs a line per API request and per webhook delivery attempt on stderr (-q for none).
     """
+    if coverage:
+        _coverage(as_json)
+        return
     _check_key(api_key)
     version = _version(api_version)
     try:
@@ -83,6 +89,28 @@ def fake_stripe(host, port, seed, state_file, api_key, api_version, time_scale, 
         pass
     finally:
         serving.__exit__(None, None, None)
+
+
+def _coverage(as_json: bool) -> None:
+    """Print served/spec operation counts per family (and the served and missing operations with --json)."""
+    from simulator.fake_stripe.app import served_operations
+    from simulator.fake_stripe.operations import coverage
+    from simulator.spec import spec_version
+
+    families = coverage(served_operations())
+    if as_json:
+        click.echo(json.dumps({"spec_version": spec_version(), "families": [
+            {"family": f["family"], "served": [str(op) for op in f["served"]],
+             "not_served": [str(op) for op in f["not_served"]]} for f in families]}))
+        return
+    click.echo(f"Operations of Stripe's API (spec {spec_version()}) the fake serves, per resource family:")
+    width = max(len(f["family"]) for f in families)
+    for f in families:
+        click.echo(f"  {f['family']:<{width}}  {len(f['served']):>3} / {len(f['served']) + len(f['not_served'])}")
+        for op in f["served"]:
+            click.echo(f"      {op.method:<6} {op.template}")
+    click.echo(f"  {'total':<{width}}  {sum(len(f['served']) for f in families):>3} / "
+               f"{sum(len(f['served']) + len(f['not_served']) for f in families)}")
 
 
 def _interrupt(signum, frame) -> None:

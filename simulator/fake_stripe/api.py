@@ -4,9 +4,9 @@ import base64
 import binascii
 import re
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
-from typing import Callable
+from typing import Any, Callable
 
 from ..versions import KNOWN_VERSIONS, is_well_formed
 from .errors import AuthenticationFailed, IdempotencyMismatch, InvalidApiVersion
@@ -36,6 +36,8 @@ class Call:
     expand: list[str] | None = None
     method: str = "GET"
     path: str = ""
+    operation: Any = None
+    params: dict = field(default_factory=dict)
 
     def parse(self, fields: dict[str, Spec], required: tuple[str, ...] = ()) -> dict:
         """Validate this request's parameters against an endpoint's spec."""

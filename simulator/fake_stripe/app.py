@@ -6,14 +6,25 @@ import threading
 from . import account, catalog, checkout, clock, customers, events, invoices, payments, prices, subscriptions, webhooks
 from . import payment_pages
 from .dispatch import FakeStripeApp
+from .operations import template_of_route
 
 DOMAINS = (account, catalog, prices, customers, payments, checkout, subscriptions, invoices, events, webhooks, clock,
            payment_pages)
 
 
+def routes() -> list:
+    """Every (method, route, handler) the API serves."""
+    return [route for domain in DOMAINS for route in domain.ROUTES]
+
+
+def served_operations() -> set[tuple[str, str]]:
+    """(method, spec template) of every operation of Stripe's API that the fake serves."""
+    return {(method, template_of_route(path)) for method, path, _ in routes()}
+
+
 def create_app(fake) -> FakeStripeApp:
     """A plain WSGI app serving one FakeStripe; run it in-process or under any WSGI server."""
-    return FakeStripeApp(fake, [route for domain in DOMAINS for route in domain.ROUTES], LazyPages(fake))
+    return FakeStripeApp(fake, routes(), LazyPages(fake))
 
 
 class LazyPages:

@@ -1,49 +1,51 @@
-"""The routing and dispatch layer: /v1 requests go straight to handlers, everything else to the Flask pages."""
+"""The routing and dispatch layer: /v1 requests are matched to the spec's operations, validated against their
+schema and handed to handlers; everything else goes to the Flask pages."""
 
 import json
 from http import HTTPStatus
 from urllib.parse import parse_qsl
 
 from .api import Call, Handler, authenticate, mask, resolve_version
-from .errors import FakeStripeError, ParameterError, PermissionDenied, UnknownRoute
-from .expand import expand
+from .errors import FakeStripeError, NotSimulated, ParameterError, PermissionDenied, UnknownRoute
+from .expand import check_paths, expand
 from .forms import decode
+from .operations import Operation, matcher, template_of_route
 from .params import EXPAND
 from .state import ACCOUNT_ID
+from .validation import response_schema, validate
 
 REASONS = {status.value: f"{status.value} {status.phrase}" for status in HTTPStatus}
 FORM = "application/x-www-form-urlencoded"
 
 
 class Router:
-    """(method, path) -> handler and path arguments; static paths are one dict lookup."""
+    """(method, path) -> handler, its spec operation and path arguments, through the spec's own templates."""
 
     def __init__(self, routes: list[tuple[str, str, Handler]]) -> None:
-        self.static: dict[tuple[str, str], Handler] = {}
-        self.dynamic: dict[tuple[str, int], list[tuple[list[str], Handler]]] = {}
+        self.table: dict[tuple[str, str], tuple[Handler, Operation, dict[int, str]]] = {}
         for method, path, handler in routes:
-            parts = path.strip("/").split("/")
-            if any(part.startswith("<") for part in parts):
-                self.dynamic.setdefault((method, len(parts)), []).append((parts, handler))
-            else:
-                self.static[(method, path)] = handler
+            template = template_of_route(path)
+            names = {i: part[1:-1] for i, part in enumerate(path.strip("/").split("/")) if part.startswith("<")}
+            op = matcher().operations.get((method, template))
+            if op is None:
+                raise LookupError(f"the spec has no {method} {template} (route {path})")
+            self.table[(method, template)] = (handler, op, names)
 
-    def match(self, method: str, path: str) -> tuple[Handler, dict] | None:
-        """The handler for a request and its `<name>` path arguments."""
-        handler = self.static.get((method, path))
-        if handler is not None:
-            return handler, {}
+    @property
+    def served(self) -> set[tuple[str, str]]:
+        """(method, template) of every operation the fake serves."""
+        return set(self.table)
+
+    def match(self, method: str, path: str) -> tuple[Handler, Operation | None, dict]:
+        """The handler for a request, its operation and its `<name>` path arguments (unknown → an error handler)."""
+        template = matcher().template(path)
+        entry = self.table.get((method, template)) if template else None
+        if entry is None:
+            op = matcher().operations.get((method, template)) if template else None
+            return (not_simulated, op, {}) if op else (unknown_route, None, {})
+        handler, op, names = entry
         parts = path.strip("/").split("/")
-        for pattern, handler in self.dynamic.get((method, len(parts)), ()):
-            args = {}
-            for expected, actual in zip(pattern, parts):
-                if expected[0] == "<":
-                    args[expected[1:-1]] = actual
-                elif expected != actual:
-                    break
-            else:
-                return handler, args
-        return None
+        return handler, op, {name: parts[i] for i, name in names.items()}
 
 
 class FakeStripeApp:
@@ -76,8 +78,8 @@ class FakeStripeApp:
             _check_account(environ.get("HTTP_STRIPE_ACCOUNT"), key)
             pairs = _pairs(environ)
             raw = decode(pairs)
-            handler, args = self.router.match(method, path) or (unknown_route, {})
-            call = Call(state, raw, args, version, request_id, idem, method=method, path=path)
+            handler, op, args = self.router.match(method, path)
+            call = Call(state, raw, args, version, request_id, idem, method=method, path=path, operation=op)
             scope, fingerprint = (key, idem), (method, path, tuple(sorted(pairs)))
             with state.lock:
                 replay = fake.idempotency.lookup(scope, fingerprint) if idem else None
@@ -116,7 +118,11 @@ def run(handler: Handler, call: Call) -> tuple[int, bytes]:
     state = call.state
     try:
         state.catch_up()
+        if call.operation is not None and handler is not not_simulated:
+            call.params = validate(call.operation, call.raw)
         call.expand = EXPAND.coerce(call.raw["expand"], "expand") if "expand" in call.raw else None
+        if call.expand and call.operation is not None:
+            check_paths(response_schema(call.operation), call.expand, call.version)
         body = expand(state, handler(call), call.expand, call.version)
         return 200, json.dumps(body).encode()
     except ParameterError as exc:
@@ -127,5 +133,10 @@ def run(handler: Handler, call: Call) -> tuple[int, bytes]:
 
 
 def unknown_route(call: Call) -> dict:
-    """Any /v1 URL the fake does not serve."""
+    """Any /v1 URL that names no operation of Stripe's API."""
     raise UnknownRoute(call.method, call.path)
+
+
+def not_simulated(call: Call) -> dict:
+    """An operation of Stripe's API that the fake does not simulate: say so, and name it."""
+    raise NotSimulated(call.operation)

@@ -8,6 +8,7 @@
     │   │   └── InvalidParameter        bad type, enum value or empty string
     │   ├── ResourceMissing         404 (400 for ids inside the body), code resource_missing
     │   ├── UnknownRoute            404, no such URL
+    │   ├── NotSimulated            404, an operation of Stripe's API that the fake does not simulate
     │   ├── InvalidApiVersion       400, malformed or unpublished Stripe-Version
     │   └── IdempotencyMismatch     400 idempotency_error, a key reused with other parameters
     ├── AuthenticationFailed        401, missing, live or malformed key
@@ -90,6 +91,17 @@ class UnknownRoute(InvalidRequest):
     def __init__(self, method: str, path: str) -> None:
         super().__init__(f"Unrecognized request URL ({method}: {path}). Please see https://stripe.com/docs "
                          "or we can help at https://support.stripe.com/.")
+
+
+class NotSimulated(InvalidRequest):
+    """A real Stripe operation outside what the fake simulates (distinct from an unrecognized URL)."""
+
+    http_status = 404
+
+    def __init__(self, operation) -> None:
+        super().__init__(f"This fake Stripe does not simulate {operation.id} ({operation.method} {operation.template}), "
+                         "an operation of Stripe's API; `simplex-stripe fake-stripe --coverage` lists the ones it "
+                         "serves.")
 
 
 class InvalidApiVersion(InvalidRequest):

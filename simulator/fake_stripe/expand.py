@@ -2,6 +2,8 @@
 
 from typing import Callable
 
+from ..spec import load_schema
+from ..versions import is_pre_basil
 from .errors import InvalidRequest
 from .rendering import render
 
@@ -21,6 +23,42 @@ def expand(state, obj: dict, paths: list[str] | None, version: str) -> dict:
             raise InvalidRequest(f"You cannot expand more than {MAX_DEPTH} levels of a property. "
                                  f"Property: {path}", param="expand")
     return _expand(state, obj, _tree(paths), version)
+
+
+def check_paths(response_schema: dict, paths: list[str], version: str) -> None:
+    """Refuse, before anything runs, an `expand[]` path that is not expandable in the operation's response schema.
+
+    Each step must be one of the `x-expandableFields` of the schema reached so far. Pre-basil requests may name
+    fields the schema no longer has (`invoice.subscription`): those are left to the object at hand.
+    """
+    for path in paths:
+        if path.count(".") >= MAX_DEPTH:
+            raise InvalidRequest(f"You cannot expand more than {MAX_DEPTH} levels of a property. "
+                                 f"Property: {path}", param="expand")
+        nodes = _objects(response_schema)
+        for part in path.split("."):
+            if not any(part in node.get("x-expandableFields", ()) for node in nodes):
+                known = any(part in node.get("properties", {}) for node in nodes)
+                if not known and is_pre_basil(version):
+                    break
+                raise InvalidRequest(f"This property cannot be expanded ({part}).", param="expand")
+            nodes = [child for node in nodes if part in node.get("x-expandableFields", ())
+                     for child in _objects(_items(node["properties"][part]))]
+
+
+def _objects(node: dict) -> list[dict]:
+    """The object schemas a schema node can be: through $ref, anyOf/oneOf (ids are strings, not objects)."""
+    if "$ref" in node:
+        return _objects(load_schema()["components"]["schemas"][node["$ref"].rpartition("/")[2]])
+    branches = node.get("anyOf") or node.get("oneOf")
+    if branches:
+        return [obj for branch in branches for obj in _objects(branch)]
+    return [node] if "properties" in node else []
+
+
+def _items(node: dict) -> dict:
+    """An array's item schema (expanding `data` or `lines.data` reaches into list items)."""
+    return node.get("items", node) if node.get("type") == "array" else node
 
 
 def _tree(paths: list[str]) -> dict:
