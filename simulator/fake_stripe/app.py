@@ -6,7 +6,7 @@ import threading
 from . import account, catalog, checkout, clock, customers, events, invoices, payments, prices, subscriptions, webhooks
 from . import payment_pages
 from .dispatch import FakeStripeApp
-from .operations import template_of_route
+from .operations import matcher, spec_template_of_route
 
 DOMAINS = (account, catalog, prices, customers, payments, checkout, subscriptions, invoices, events, webhooks, clock,
            payment_pages)
@@ -19,7 +19,8 @@ def routes() -> list:
 
 def served_operations() -> set[tuple[str, str]]:
     """(method, spec template) of every operation of Stripe's API that the fake serves."""
-    return {(method, template_of_route(path)) for method, path, _ in routes()}
+    served = {(method, spec_template_of_route(path)) for method, path, _ in routes()}
+    return served & set(matcher().operations)
 
 
 def create_app(fake) -> FakeStripeApp:

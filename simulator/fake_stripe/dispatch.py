@@ -9,7 +9,7 @@ from .api import Call, Handler, authenticate, mask, resolve_version
 from .errors import FakeStripeError, NotSimulated, ParameterError, PermissionDenied, UnknownRoute
 from .expand import check_paths, expand
 from .forms import decode
-from .operations import Operation, matcher, template_of_route
+from .operations import Operation, matcher, spec_template_of_route
 from .params import EXPAND
 from .state import ACCOUNT_ID
 from .validation import response_schema, validate
@@ -23,13 +23,17 @@ class Router:
 
     def __init__(self, routes: list[tuple[str, str, Handler]]) -> None:
         self.table: dict[tuple[str, str], tuple[Handler, Operation, dict[int, str]]] = {}
+        # Routes Stripe serves without documenting them in the spec (the CLI's POST /v1/events/{id}/retry).
+        self.extensions: list[tuple[str, list[str], Handler, dict[int, str]]] = []
         for method, path, handler in routes:
-            template = template_of_route(path)
-            names = {i: part[1:-1] for i, part in enumerate(path.strip("/").split("/")) if part.startswith("<")}
-            op = matcher().operations.get((method, template))
+            parts = path.strip("/").split("/")
+            names = {i: part[1:-1] for i, part in enumerate(parts) if part.startswith("<")}
+            template = spec_template_of_route(path)
+            op = matcher().operations.get((method, template)) if template else None
             if op is None:
-                raise LookupError(f"the spec has no {method} {template} (route {path})")
-            self.table[(method, template)] = (handler, op, names)
+                self.extensions.append((method, parts, handler, names))
+            else:
+                self.table[(method, template)] = (handler, op, names)
 
     @property
     def served(self) -> set[tuple[str, str]]:
@@ -40,11 +44,15 @@ class Router:
         """The handler for a request, its operation and its `<name>` path arguments (unknown → an error handler)."""
         template = matcher().template(path)
         entry = self.table.get((method, template)) if template else None
+        parts = path.strip("/").split("/")
         if entry is None:
+            for ext_method, pattern, handler, names in self.extensions:
+                if ext_method == method and len(pattern) == len(parts) and all(
+                        p == actual or (p.startswith("<") and actual) for p, actual in zip(pattern, parts)):
+                    return handler, None, {name: parts[i] for i, name in names.items()}
             op = matcher().operations.get((method, template)) if template else None
             return (not_simulated, op, {}) if op else (unknown_route, None, {})
         handler, op, names = entry
-        parts = path.strip("/").split("/")
         return handler, op, {name: parts[i] for i, name in names.items()}
 
 
