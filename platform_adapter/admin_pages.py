@@ -2,11 +2,13 @@
 
 import hmac
 import logging
+import time
 
 from flask import Blueprint, current_app, flash, redirect, request, session, url_for
 
-from .errors import NotConfigured, Upstream
-from .keys import FIELDS, SECRET_FIELDS, check_keys, mask
+from . import delivery_log, webhook_test
+from .errors import Conflict, NotConfigured, Upstream
+from .keys import FIELDS, SECRET_FIELDS, check_keys, mask, mode_of
 from .products import load_products, stored_catalogue
 from .stripe_audit import REQUIRED_EVENTS
 from .web import check_csrf, page, public_url, start_session
@@ -77,18 +79,45 @@ def _keys_view(state) -> list[dict]:
     return rows
 
 
-def _render(status: int = 200, *, errors: dict | None = None, typed: dict | None = None, load_error: str | None = None):
-    state = _state()
-    return page("admin_stripe.html", status, title="Stripe configuration", keys=_keys_view(state),
-                errors=errors or {}, typed=typed or {}, load_error=load_error,
-                catalogue=stored_catalogue(state.store), events=REQUIRED_EVENTS,
-                webhook_url=public_url("webhooks.receive_webhook"))
+def key_mode(settings) -> str | None:
+    """'test' or 'live': the mode of the keys in force (the secret key decides; else the publishable one)."""
+    return mode_of(settings.stripe_secret_key) or mode_of(settings.stripe_publishable_key)
+
+
+TEST_WAIT_S = 3.0  # wait this long in the request for the test delivery; the page polls after that
+TEST_GIVE_UP_S = 30.0
+
+
+def _test_event_view(state) -> dict | None:
+    """The last test event of this admin session: its result, or that it is still on its way."""
+    sent = session.get("test_event")
+    if not sent:
+        return None
+    found = webhook_test.result(state, sent["id"])
+    if found is not None:
+        return {"state": "verified" if found.verified else "refused", "message": found.message}
+    if time.time() - sent["at"] > TEST_GIVE_UP_S:
+        return {"state": "missing", "message": f"Test event {sent['id']} has not arrived after "
+                f"{TEST_GIVE_UP_S:.0f} s: can Stripe reach the endpoint URL below?"}
+    return {"state": "waiting", "message": f"Test event {sent['id']} sent; waiting for it to arrive…"}
 
 
 @bp.get("/stripe")
 def stripe_settings():
     """Platform settings → Stripe configuration."""
-    return _render()
+    state = _state()
+    failed = session.pop("key_errors", None) or {}
+    test_event = _test_event_view(state)
+    return page("admin_stripe.html", 400 if failed else 200, title="Stripe configuration", keys=_keys_view(state),
+                errors=failed.get("errors", {}), typed=failed.get("typed", {}),
+                catalogue=stored_catalogue(state.store), events=REQUIRED_EVENTS,
+                webhook_url=public_url("webhooks.receive_webhook"), mode=key_mode(state.settings),
+                deliveries=delivery_log.panel(state, state.clock()), test_event=test_event)
+
+
+def _back():
+    """Post/redirect/get: every form answers with a redirect to the page, which shows the outcome."""
+    return redirect(url_for("admin.stripe_settings"), code=303)
 
 
 @bp.post("/stripe/keys")
@@ -100,13 +129,14 @@ def save_keys():
                         {name: getattr(settings, name) for name in FIELDS})
     if not result.ok:
         # Echo only a publishable-looking value: a secret pasted in the wrong field must not come back.
-        typed = request.form.get("stripe_publishable_key", "").strip()
-        return _render(400, errors=result.errors,
-                       typed={"stripe_publishable_key": typed if typed.startswith("pk_") else ""})
+        typed = request.form.get("stripe_publishable_key", "").strip()[:200]
+        session["key_errors"] = {"errors": result.errors,
+                                 "typed": {"stripe_publishable_key": typed if typed.startswith("pk_") else ""}}
+        return _back()
     state.config.save_keys(result.values, state.clock())
     log.info("admin saved Stripe configuration: %s", ", ".join(sorted(result.values)) or "nothing changed")
     flash("Saved. Load the products to check that the keys work.", "success")
-    return redirect(url_for("admin.stripe_settings"), code=303)
+    return _back()
 
 
 @bp.post("/stripe/products")
@@ -117,8 +147,24 @@ def load():
         catalogue = load_products(state)
     except (Upstream, NotConfigured) as exc:
         log.warning("loading products failed: %s", exc.message)
-        return _render(exc.http_status, load_error=exc.message)
+        flash(f"Loading products failed: {exc.message}. The products below are those of the last load.", "error")
+        return _back()
     broken = len(catalogue.products) - len(catalogue.offered)
     flash(f"Loaded {len(catalogue.products)} product(s): {len(catalogue.offered)} offered to customers"
           + (f", {broken} with problems (not offered)." if broken else "."), "success" if not broken else "warning")
-    return redirect(url_for("admin.stripe_settings"), code=303)
+    return _back()
+
+
+@bp.post("/stripe/test-event")
+def send_test_event():
+    """Ask Stripe to send a test event (a ping) to this endpoint, then report whether it verified."""
+    state = _state()
+    try:
+        event_id = webhook_test.send(state, public_url("webhooks.receive_webhook"))
+    except (Conflict, Upstream, NotConfigured) as exc:
+        log.warning("test event not sent: %s", exc.message)
+        flash(f"No test event was sent: {exc.message}.", "error")
+        return _back()
+    session["test_event"] = {"id": event_id, "at": time.time()}
+    webhook_test.wait(state, event_id, TEST_WAIT_S)
+    return _back()

@@ -81,7 +81,8 @@ def check_keys(form: dict[str, str], saved: dict[str, str | None]) -> KeyCheck:
         else:
             result.values[name] = effective[name] = value
     public, secret = mode_of(effective.get("stripe_publishable_key")), mode_of(effective.get("stripe_secret_key"))
-    if public and secret and public != secret and not result.errors:
+    # Checked even when other fields are wrong, so every mistake is reported in one round.
+    if public and secret and public != secret:
         result.errors["stripe_secret_key"] = (
             f"test and live keys mixed: the publishable key is a {public} key but the secret key is a {secret} "
             "key; take both from the same mode of the Stripe Dashboard")

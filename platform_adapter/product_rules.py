@@ -44,6 +44,8 @@ class ProductCheck:
     prices: tuple[PriceView, ...]
     problems: tuple[str, ...] = ()
     codes: tuple[str, ...] = ()  # the code of each of `problems`, in the same order
+    account_type_raw: str | None = None  # the metadata value as written, shown when it is not valid
+    interval_raw: str | None = None
 
     @property
     def valid(self) -> bool:
@@ -166,7 +168,9 @@ def check_product(product: dict, prices: list[dict]) -> ProductCheck:
     views = tuple(_price_view(p, price_problems(p, months)) for p in active)
     return ProductCheck(id=product["id"], name=product.get("name", ""), account_type=account_type,
                         interval=months, prices=views, problems=tuple(p.message for p in problems),
-                        codes=tuple(p.code for p in problems))
+                        codes=tuple(p.code for p in problems),
+                        account_type_raw=raw_value(product.get("metadata"), "accountType"),
+                        interval_raw=raw_value(product.get("metadata"), "interval"))
 
 
 def _price_view(price: dict, problems: list[Problem]) -> PriceView:
@@ -182,6 +186,14 @@ def duplicate_order(product: dict) -> tuple:
     Both are in Stripe's product object, so any platform computes the same answer (the contract states it).
     """
     return product.get("created", 0), product["id"]
+
+
+def raw_value(metadata, key: str) -> str | None:
+    """The value under `key`, or under a wrongly cased spelling of it, as written (for the admin table)."""
+    metadata = dict(metadata or {})
+    if key in metadata:
+        return str(metadata[key])
+    return next((str(v) for k, v in metadata.items() if k.lower() == key.lower()), None)
 
 
 def check_catalog(products: list[dict], prices_by_product: dict[str, list[dict]]) -> CatalogReport:

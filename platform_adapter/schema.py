@@ -78,3 +78,15 @@ config_table = Table(
     Column("name", String(100), primary_key=True),
     Column("value", Text, nullable=False),
     Column("updated_at", Float, nullable=False))
+# Deliveries that stored no event, for the operator: refused ones (bad signature, not configured, …)
+# and verified test pings. Bounded: only the latest `delivery_log.KEEP` rows are kept.
+attempts_table = Table(
+    "webhook_attempts", metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("received_at", Float, nullable=False),
+    Column("status", Integer, nullable=False),
+    Column("code", String(60), nullable=False),
+    Column("reason", String(60)),
+    Column("event_id", String(255), index=True),  # as the body claims it: unverified when refused
+    Column("event_type", String(100)),
+    Column("account_ref", String(200)))

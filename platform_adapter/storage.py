@@ -20,8 +20,8 @@ from .accounts import AccountState
 from .database import WriterLock, make_engine, sqlite_path
 from .errors import StorageError
 from .facts import Fact, Keys
-from .schema import (accounts, catalogue, config_table, events, facts_table, links, metadata, products_table,
-                     redeliveries, tax_rates_table)
+from .schema import (accounts, attempts_table, catalogue, config_table, events, facts_table, links, metadata,
+                     products_table, redeliveries, tax_rates_table)
 
 log = logging.getLogger(__name__)
 ACCOUNT_BY_REF = select(accounts).where(accounts.c.ref == bindparam("ref"))
@@ -148,6 +148,45 @@ class Tx:
             query = query.where(tuple_(*key) < tuple_(*after) if newest_first else tuple_(*key) > tuple_(*after))
         order = [k.desc() for k in key] if newest_first else list(key)
         return list(self.conn.execute(query.order_by(*order).limit(limit)))
+
+    def add_attempt(self, row: dict, keep: int) -> None:
+        """Log a delivery that stored no event; only the latest `keep` are kept."""
+        seq = self.conn.execute(attempts_table.insert().values(**row)).inserted_primary_key[0]
+        self.conn.execute(attempts_table.delete().where(attempts_table.c.seq <= seq - keep))
+
+    def attempt_for(self, event_id: str):
+        """The latest logged attempt of an event id, or None."""
+        return self.conn.execute(select(attempts_table).where(attempts_table.c.event_id == event_id)
+                                 .order_by(attempts_table.c.seq.desc()).limit(1)).first()
+
+    def recent_deliveries(self, limit: int) -> list:
+        """The latest deliveries, newest first: events (first delivery and redeliveries) and logged attempts."""
+        first = select(events.c.received_at.label("at"), literal(200).label("status"), events.c.outcome.label("code"),
+                       events.c.reason, events.c.id.label("event_id"), events.c.type.label("event_type"),
+                       events.c.account_ref)
+        again = select(redeliveries.c.received_at.label("at"), literal(200).label("status"),
+                       literal("duplicate").label("code"), literal("already received; nothing changed").label("reason"),
+                       events.c.id.label("event_id"), events.c.type.label("event_type"), events.c.account_ref
+                       ).join(events, events.c.id == redeliveries.c.event_id)
+        other = select(attempts_table.c.received_at.label("at"), attempts_table.c.status, attempts_table.c.code,
+                       attempts_table.c.reason, attempts_table.c.event_id, attempts_table.c.event_type,
+                       attempts_table.c.account_ref)
+        # Each part keeps its own latest rows first (SQLite allows ORDER BY/LIMIT only in a subquery).
+        parts = [select(part.order_by(column.desc()).limit(limit).subquery()) for part, column in (
+            (first, events.c.received_at), (again, redeliveries.c.received_at), (other, attempts_table.c.received_at))]
+        both = union_all(*parts).subquery()
+        return list(self.conn.execute(select(both).order_by(both.c.at.desc()).limit(limit)))
+
+    def attempt_counts(self, since: float) -> dict[tuple[str, str | None], int]:
+        """(code, reason) -> how many logged attempts since a time."""
+        rows = self.conn.execute(select(attempts_table.c.code, attempts_table.c.reason, func.count())
+                                 .where(attempts_table.c.received_at >= since)
+                                 .group_by(attempts_table.c.code, attempts_table.c.reason))
+        return {(code, reason): n for code, reason, n in rows}
+
+    def latest_received_at(self) -> float | None:
+        """When the last event was stored (first deliveries only)."""
+        return self.conn.execute(select(func.max(events.c.received_at))).scalar()
 
     # ---- accounts ---------------------------------------------------------------------------
     def create_account(self, ref: str, email: str, now: float) -> None:

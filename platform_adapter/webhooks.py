@@ -5,9 +5,10 @@ import logging
 
 import stripe
 from flask import Blueprint, current_app, request
+from werkzeug.exceptions import HTTPException
 
-from . import ledger
-from .errors import MalformedEvent, NotConfigured, SignatureError
+from . import delivery_log, ledger
+from .errors import MalformedEvent, NotConfigured, PlatformError, SignatureError
 from .facts import EventMeta, interpret
 from .stripe_gateway import Resolver
 
@@ -46,7 +47,8 @@ def verify_event(body: bytes, header: str | None, secret: str, *, tolerance_s: i
         event = json.loads(body)
     except (ValueError, UnicodeDecodeError) as exc:
         raise MalformedEvent(f"signed body is not JSON: {exc}") from exc
-    if not isinstance(event, dict) or event.get("object") == "v2.core.event":
+    if not isinstance(event, dict) or (event.get("object") == "v2.core.event"
+                                       and event.get("type") != delivery_log.PING):
         raise MalformedEvent("signed body is not a snapshot event (thin v2 events are not configured here)")
     return event
 
@@ -64,13 +66,20 @@ def event_meta(event: dict) -> EventMeta:
 def receive_webhook():
     """POST /api/v6/integrations/stripe/web-hooks"""
     state = current_app.extensions["platform_adapter"]
-    body = request.get_data(cache=False)  # over MAX_CONTENT_LENGTH -> 413 before anything is read
-    settings = state.settings
-    if not settings.webhook_secret:  # 503: Stripe retries, and the event applies once the secret is saved
-        raise NotConfigured("no webhook signing secret is configured: save it on the admin page")
-    event = verify_event(body, request.headers.get("Stripe-Signature"), settings.webhook_secret,
-                         tolerance_s=settings.signature_tolerance_s)
-    return handle_event(state, event, body.decode("utf-8")).to_dict()
+    body = b""
+    try:
+        body = request.get_data(cache=False)  # over MAX_CONTENT_LENGTH -> 413 before anything is read
+        settings = state.settings
+        if not settings.webhook_secret:  # 503: Stripe retries, and the event applies once the secret is saved
+            raise NotConfigured("no webhook signing secret is configured: save it on the admin page")
+        event = verify_event(body, request.headers.get("Stripe-Signature"), settings.webhook_secret,
+                             tolerance_s=settings.signature_tolerance_s)
+        if event.get("object") == "v2.core.event":  # the admin page's test event (an event destination ping)
+            return delivery_log.record_test_event(state, event)
+        return handle_event(state, event, body.decode("utf-8")).to_dict()
+    except (PlatformError, HTTPException) as exc:
+        delivery_log.record_refusal(state, exc, body)  # the operator sees why (admin page, WARNING log)
+        raise
 
 
 class _AlreadyReceived(Exception):

@@ -48,11 +48,12 @@ def pages_app(fake):
     """The Flask app behind the API: hosted Checkout pages, /_sim helpers and the index."""
     from flask import Flask
 
-    from . import pages, sim
+    from . import destinations, pages, sim
     app = Flask(__name__)
     app.extensions["fake_stripe"] = fake
     app.register_blueprint(pages.bp)
     app.register_blueprint(sim.bp)
+    app.register_blueprint(destinations.bp)
     app.add_url_rule("/", endpoint="index", view_func=lambda: _index(fake))
     return app
 

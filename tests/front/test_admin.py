@@ -96,7 +96,7 @@ def test_unreachable_stripe_or_refused_key_is_a_message_and_overwrites_nothing(p
     before = web.get("/admin/stripe").text.count('data-testid="product-row"')
     web.post("/admin/stripe/keys", {"stripe_secret_key": "sk_test_refused_by_the_fake_9999"})
     refused = web.post("/admin/stripe/products")
-    assert refused.status_code == 502
+    assert refused.history[0].status_code == 303 and refused.url.endswith("/admin/stripe")  # post/redirect/get
     assert "Stripe refused the secret key sk_test_…9999 (401)" in refused.text
     assert refused.text.count('data-testid="product-row"') == before
     web.post("/admin/stripe/keys", {"stripe_secret_key": SECRET_KEY})
@@ -105,7 +105,7 @@ def test_unreachable_stripe_or_refused_key_is_a_message_and_overwrites_nothing(p
     config.base = replace(config.base, stripe_api_base="http://127.0.0.1:9")  # as if Stripe went away
     config.stored()
     down = web.post("/admin/stripe/products")
-    assert down.status_code == 502 and "cannot reach Stripe at http://127.0.0.1:9" in down.text
+    assert "cannot reach Stripe at http://127.0.0.1:9" in down.text
     assert down.text.count('data-testid="product-row"') == before
 
 
