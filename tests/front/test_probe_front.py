@@ -50,7 +50,7 @@ def test_load_returns_every_product_with_its_verdict(platform):
     assert (pro["valid"], pro["accountType"], pro["interval"], pro["problems"]) == (True, "professional", 1, [])
     assert sorted((p["type"], p["period"], p["currency"], p["unitAmount"]) for p in pro["prices"]) == [
         ("one_time", None, "usd", 2900), ("recurring", "monthly", "usd", 2900)]
-    assert set(pro["prices"][0]) == {"id", "currency", "unitAmount", "type", "period", "problems"}
+    assert set(pro["prices"][0]) == {"id", "currency", "unitAmount", "type", "period", "problems", "problemCodes"}
 
 
 def test_load_failures_are_502_and_keep_the_stored_catalogue(platform):
