@@ -4,8 +4,10 @@ import os
 
 import pytest
 
+from .errors import TargetError
 from .guide_catalogue import GuidePlan, ensure_guide_catalogue
-from .target import DEFAULT_FACTORY, TargetOptions, deployed_target, embedded_target
+from .preflight import PLACEHOLDER, preflight
+from .target import DEFAULT_FACTORY, TargetOptions, embedded_target
 
 pytest_plugins = [
     "steps.common_steps", "steps.catalogue_steps", "steps.lifecycle_steps", "steps.signature_steps",
@@ -19,6 +21,8 @@ TAG_MARKERS = {
     "clock": "needs to control the platform's clock",
 }
 NOT_APPLICABLE = "not applicable: "
+PREFLIGHT_FAILED = "preflight: "  # how a configuration mistake stops the run (pytest.exit's message)
+DEPLOYED = pytest.StashKey()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -44,19 +48,36 @@ def pytest_bdd_apply_tag(tag: str, function):
     return getattr(pytest.mark, tag.replace("-", "_"))(function)
 
 
-@pytest.fixture(scope="session")
-def target_options(pytestconfig: pytest.Config) -> TargetOptions:
+def options_of(config: pytest.Config) -> TargetOptions:
     """The target chosen on the command line."""
-    get = pytestconfig.getoption
+    get = config.getoption
     return TargetOptions(target=get("--target"), webhook_secret=get("--webhook-secret"),
                          probe_token=get("--probe-token"), stripe_api_base=get("--stripe-api-base"),
                          stripe_api_key=get("--stripe-api-key"), platform_factory=get("--platform-factory"))
 
 
+@pytest.hookimpl(trylast=True)  # after -k and -m have deselected: only the scenarios that will run count
+def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list) -> None:
+    """Preflight: a configuration mistake stops the run before any scenario, with one line naming the option."""
+    if not items or config.getoption("collectonly"):
+        return
+    needs_stripe = any(item.get_closest_marker("stripe_api") for item in items)
+    try:
+        config.stash[DEPLOYED] = preflight(options_of(config), needs_stripe)
+    except TargetError as exc:
+        pytest.exit(PREFLIGHT_FAILED + str(exc), returncode=pytest.ExitCode.USAGE_ERROR)
+
+
 @pytest.fixture(scope="session")
-def deployed(target_options: TargetOptions):
-    """The deployed platform, shared by every scenario (each scenario makes its own account)."""
-    return None if target_options.embedded else deployed_target(target_options)
+def target_options(pytestconfig: pytest.Config) -> TargetOptions:
+    """The target chosen on the command line."""
+    return options_of(pytestconfig)
+
+
+@pytest.fixture(scope="session")
+def deployed(pytestconfig: pytest.Config):
+    """The deployed platform (checked by the preflight), shared by every scenario; each makes its own account."""
+    return pytestconfig.stash.get(DEPLOYED, None)
 
 
 @pytest.fixture
@@ -76,8 +97,6 @@ def _check_applicable(request: pytest.FixtureRequest, target) -> None:
     if node.get_closest_marker("stripe_api") and target.stripe_client is None:
         pytest.skip(NOT_APPLICABLE + "needs a Stripe API: pass --stripe-api-key (and --stripe-api-base) "
                     "for the Stripe account the platform uses")
-    if node.get_closest_marker("clock") and not target.controls_clock:
-        pytest.skip(NOT_APPLICABLE + "needs to control the platform's clock, which only the embedded target allows")
 
 
 @pytest.fixture
@@ -91,5 +110,4 @@ def any_plan(target) -> GuidePlan:
     """A plan for events whose prices never get looked up: the guide's when a Stripe API is given."""
     if target.stripe_client is not None:
         return ensure_guide_catalogue(target.stripe_client)["professional_1m"]
-    return GuidePlan("professional_1m", "1-month Professional Account", "professional", 1,
-                     "prod_conformance0001", "price_1Conformance0000000000001", "price_1Conformance0000000000002", 2900)
+    return PLACEHOLDER

@@ -34,6 +34,10 @@ class Probe:
             raise ProbeError(f"{method} {PREFIX}{path} answered {response.status_code}: {response.text[:300]}")
         return response
 
+    def status(self, path: str, **kw) -> int:
+        """The status of a GET, whatever it is (the preflight judges it)."""
+        return self.session.get(self.base_url + PREFIX + path, timeout=self.timeout, **kw).status_code
+
     def create_account(self, email: str) -> str:
         """A new account; returns its reference."""
         return self._call("POST", "/accounts", (201,), json={"email": email}).json()["id"]

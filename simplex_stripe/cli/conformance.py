@@ -46,15 +46,27 @@ def _pytest_args(opts: dict) -> list[str]:
 @click.option("--cucumber-json", type=click.Path(dir_okay=False), help="Write Cucumber JSON here.")
 @click.option("--platform-factory", default="platform_adapter:create_app", show_default=True,
               help="Embedded: module:function that builds the platform's WSGI app from Settings.")
+@click.option("--require-all", "--fail-on-skip", "require_all", is_flag=True,
+              help="Exit 1 when any selected scenario was not applicable (for CI).")
 def conformance(**opts) -> None:
-    """Run the guide's rules as Gherkin features against a platform; exit 1 on any failure."""
+    """Run the guide's rules as Gherkin features against a platform; exit 1 on any failure.
+
+    Configuration mistakes (options, an unreachable target, a refused token, secret or key) exit 2
+    with one line before any scenario runs.
+    """
     if opts["target"] != "embedded" and not opts["target"].startswith(("http://", "https://")):
         raise UsageProblem(f"--target {opts['target']!r}: use 'embedded' or the platform's base URL (https://host)")
     from steps.report import ScenarioReporter
     reporter = ScenarioReporter(Console())
     code = pytest.main(_pytest_args(opts), plugins=[reporter])
+    if reporter.preflight_failure is not None:
+        raise UsageProblem(reporter.preflight_failure)
     if code == pytest.ExitCode.NO_TESTS_COLLECTED:
         raise UsageProblem("no scenario matches --tags/-k")
     if code == pytest.ExitCode.USAGE_ERROR or code == pytest.ExitCode.INTERNAL_ERROR:
         raise UsageProblem("the conformance run could not start (see the message above)")
+    skipped = reporter.counts["not applicable"]
+    if code == pytest.ExitCode.OK and opts["require_all"] and skipped:
+        click.echo(f"--require-all: {skipped} selected scenario(s) not applicable", err=True)
+        sys.exit(1)
     sys.exit(0 if code == pytest.ExitCode.OK else 1)
