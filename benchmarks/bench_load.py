@@ -17,10 +17,8 @@ import time
 
 from simulator.delivery import DeliveryPolicy
 from simulator.load.lifecycle import lifecycle
-from simulator.scene import Scene
 from simulator.sender import WebhookSender
-from simulator.sequences import run_sequences
-from simulator.world import new_world
+from simulator.stories import new_story
 
 SECRET = "whsec_benchmark_secret_0123456789"
 OK = b'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 17\r\n\r\n{"received":true}'
@@ -62,8 +60,8 @@ def build_events(n: int) -> list[dict]:
     """At least n events from the load user's lifecycle in fresh worlds (the same mix Locust sends)."""
     events, seed = [], 0
     while len(events) < n:
-        world = new_world(seed=f"bench-{seed}", start=int(time.time()), account=f"acct-{seed}")
-        events += run_sequences(Scene(world, "2026-10-28.endive"), lifecycle(2))
+        story = new_story(seed=f"bench-{seed}", start=int(time.time()), account=f"acct-{seed}")
+        events += story.run(lifecycle(2), "2026-10-28.endive")
         seed += 1
     return events[:n]
 

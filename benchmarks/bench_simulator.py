@@ -11,10 +11,8 @@ from werkzeug.wrappers import Response
 
 from simulator.delivery import DeliveryPolicy
 from simulator.receiver import serving
-from simulator.scene import Scene
 from simulator.sender import STRIPE_HEADERS, WebhookSender, encode
-from simulator.sequences import run_sequences
-from simulator.world import new_world
+from simulator.stories import new_story
 
 SECRET = "whsec_benchmark_secret_0123456789"
 ROUNDS = 3
@@ -28,17 +26,17 @@ def sink(environ, start_response):
 
 
 def build_events(n: int) -> list[dict]:
-    """At least n events from repeated lifecycles in fresh worlds."""
+    """At least n events from repeated lifecycles, each told by a fresh in-process engine."""
     events, seed = [], 0
     while len(events) < n:
-        world = new_world(seed=seed, start=1_790_000_000, account=f"acct-{seed}")
-        events += run_sequences(Scene(world, "2026-10-28.endive"), STORY)
+        story = new_story(seed=seed, start=1_790_000_000, account=f"acct-{seed}")
+        events += story.run(STORY, "2026-10-28.endive")
         seed += 1
     return events[:n]
 
 
 def simulator_rate(url: str, n: int) -> float:
-    """Events/s including event building, signing and sending."""
+    """Events/s including telling the stories on the engine, signing and sending."""
     started = time.perf_counter()
     events = build_events(n)
     report = WebhookSender(url, [SECRET], DeliveryPolicy(retry="none")).send(events)
@@ -68,7 +66,7 @@ def main(n: int = 2000) -> None:
     plain, simulated = max(plain), max(simulated)
     print(f"events:            {n}")
     print(f"plain requests:    {plain:8.0f} POST/s")
-    print(f"simulator fire:    {simulated:8.0f} events/s (build + sign + send)")
+    print(f"simulator fire:    {simulated:8.0f} events/s (engine + sign + send)")
     print(f"ratio:             {simulated / plain:8.2f}  (goal >= 0.80)")
 
 

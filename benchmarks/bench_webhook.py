@@ -104,16 +104,14 @@ def start_gunicorn(target: str, env: dict, workers: int, chdir: Path, log: Path)
 def make_events(accounts: list[str], per_account: int) -> list[dict]:
     """Distinct signed-ready events: a first purchase then renewals, for each account."""
     sys.path.insert(0, str(ROOT))
-    from simulator.scene import Scene
-    from simulator.sequences import run_sequences
-    from simulator.world import new_world
+    from simulator.stories import new_story
     wanted = {"checkout.session.completed", "invoice.paid", "customer.subscription.updated"}
     events = []
     for n, ref in enumerate(accounts):
-        world = new_world(seed=f"bench-{n}", start=1769853600, account=ref, price="price_bench_pro",
+        story = new_story(seed=f"bench-{n}", start=1769853600, account=ref, price="price_bench_pro",
                           product="prod_bench_pro", new_price="price_bench_biz", new_product="prod_bench_biz")
         names = ["first-purchase"] + ["renewal"] * max(per_account // 2, 1)
-        events += [e for e in run_sequences(Scene(world, "2026-10-28.endive"), names) if e["type"] in wanted]
+        events += [e for e in story.run(names, "2026-10-28.endive") if e["type"] in wanted]
     return events
 
 

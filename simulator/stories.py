@@ -105,6 +105,8 @@ class Story:
         # Events of catalogue set-up (prices and tax rates the story makes when first needed) are not part of
         # the story: the catalogue exists before the customer arrives.
         self._setup: set[str] = set()
+        # Ids of the sessions and payments this story made: on a shared fake Stripe other customers live too.
+        self._own: set[str] = set()
 
     # ---- what callers read and set ------------------------------------------------------------
     @property
@@ -149,7 +151,17 @@ class Story:
             self.advance(at)
         for sequence in sequences:
             sequence.script(self)
-        return [e for e in self.backend.events_since(mark, version) if e["id"] not in self._setup]
+        events = [e for e in self.backend.events_since(mark, version) if e["id"] not in self._setup]
+        if isinstance(self.backend, OverHttp):
+            events = [e for e in events if self._is_mine(e["data"]["object"])]
+        return events
+
+    def _is_mine(self, obj: dict) -> bool:
+        """Whether an object belongs to this story's customer or to a purchase it made."""
+        customer = self.cast.customer
+        if customer is not None and customer in (obj.get("id"), obj.get("customer")):
+            return True
+        return bool(self._own & {obj.get("id"), obj.get("payment_intent")})
 
     def _quietly(self, make: Callable[[], str]) -> str:
         """Make catalogue objects, remembering their events as set-up."""
@@ -230,6 +242,7 @@ class Story:
             params["invoice_creation"] = {"enabled": True}
         session = self._session(params)
         done = self.backend.complete_session(session["id"], method=method)
+        self._own.update(i for i in (done["id"], done.get("payment_intent")) if i)
         cast.customer = done["customer"] or cast.customer
         if done.get("subscription"):
             cast.subscription = done["subscription"]

@@ -7,7 +7,7 @@ from simulator.delivery import ORDERS
 from simulator.errors import InvalidOption
 from simulator.signing import check_secret
 from simulator.versions import resolve
-from simulator.world import ACCOUNT_TYPE_NAMES
+from simulator.stories import ACCOUNT_TYPE_NAMES
 
 PREFIX = "--sim-"  # Locust owns the plain option names (--host, --users, …); ours never clash
 

@@ -3,18 +3,16 @@
 from dataclasses import replace
 
 from simulator.delivery import DeliveryPolicy
-from simulator.scene import Scene
 from simulator.sender import WebhookSender
-from simulator.sequences import run_sequences
+from simulator.stories import new_story
 from simulator.versions import CURRENT
-from simulator.world import new_world
 
 START = 1769853600  # 2026-01-31T10:00:00Z
 
 
 def deliver(platform, ref: str, price: str, product: str, seed: str) -> None:
-    world = new_world(seed=seed, start=START, account=ref, price=price, product=product)
-    events = run_sequences(Scene(world, CURRENT), ["first-purchase"])
+    events = new_story(seed=seed, start=START, account=ref, price=price, product=product).run(["first-purchase"],
+                                                                                               CURRENT)
     report = WebhookSender(platform.base + "/api/v6/integrations/stripe/web-hooks", [platform.webhook_secret],
                            DeliveryPolicy(retry="none", time_scale=0)).send(events)
     assert report.ok, report.failed

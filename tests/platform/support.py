@@ -17,9 +17,7 @@ from platform_adapter.schema import metadata
 from platform_adapter.storage import Store
 from platform_adapter.stripe_gateway import PriceInfo
 from platform_adapter.webhooks import WEBHOOK_PATH, handle_event
-from simulator.scene import Scene
-from simulator.sequences import SEQUENCES, run_sequences
-from simulator.world import new_world
+from simulator.stories import SEQUENCES, Story, new_story
 
 SECRET = "whsec_platform_tests_0123456789"
 TOKEN = "probe-token-for-tests"
@@ -75,13 +73,39 @@ class DictGateway:
         return [SessionLine(self.session_price, product, 1)]
 
 
+@dataclass
+class Subscription:
+    """The customer's subscription as the engine left it."""
+
+    id: str
+    period: tuple[int, int]
+    ended_at: int | None
+
+
+@dataclass
+class Record:
+    """What the engine recorded at the end of a story: its clock, customer and subscription."""
+
+    now: int
+    customer_id: str | None
+    subscription: Subscription | None
+
+
+def record_of(told: Story) -> Record:
+    """Read the story's end state back from the engine."""
+    sub = told.subscription()
+    item = sub["items"]["data"][0] if sub else None
+    return Record(told.now, told.cast.customer, sub and Subscription(
+        sub["id"], (item["current_period_start"], item["current_period_end"]), sub["ended_at"]))
+
+
 def story(names: list[str], *, version: str = "2026-10-28.endive", account: str = "acct-1", seed: str = "p",
-          price: str = "price_pro", new_price: str = "price_biz", **options) -> tuple[list[dict], object]:
-    """Run sequences in a fresh world; return (events, world)."""
-    world = new_world(seed=seed, start=START, account=account, price=price, new_price=new_price,
-                      product=CATALOGUE.get(price, ("prod_x",))[0],
-                      new_product=CATALOGUE.get(new_price, ("prod_y",))[0], **options)
-    return run_sequences(Scene(world, version), names), world
+          price: str = "price_pro", new_price: str = "price_biz", **options) -> tuple[list[dict], Record]:
+    """Tell sequences on a fresh engine; return (events, what the engine recorded)."""
+    told = new_story(seed=seed, start=START, account=account, price=price, new_price=new_price,
+                     product=CATALOGUE.get(price, ("prod_x",))[0],
+                     new_product=CATALOGUE.get(new_price, ("prod_y",))[0], **options)
+    return told.run(names, version), record_of(told)
 
 
 def handled(events: list[dict]) -> list[dict]:
@@ -154,7 +178,7 @@ def state_of(account: dict) -> tuple:
 def expected(name: str, world) -> tuple:
     """What in-order delivery must produce, from the simulated world's own record."""
     sub = world.subscription
-    one_time = ("professional", shift_months(world.now - 1, 1), False)
+    one_time = ("professional", shift_months(world.now, 1), False)
     return {
         "first-purchase": ("professional", sub and sub.period[1], True),
         "one-time-purchase": one_time,

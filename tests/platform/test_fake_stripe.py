@@ -1,10 +1,10 @@
 """The platform against the fake Stripe API: the catalogue is made through the SDK and resolved by the platform.
 
-Two ways in: simulator sequences carrying the fake's real price and product ids (delivered by the
-simulator's sender, shuffled and redelivered), and the fake's own hosted Checkout and webhooks.
+Two ways in: simulator sequences told on the fake itself, so every object the events name is there
+(delivered by the simulator's sender, shuffled and redelivered), and the fake's own hosted Checkout and webhooks.
 """
 
-import copy
+import time
 from dataclasses import dataclass
 
 import pytest
@@ -15,14 +15,13 @@ from platform_adapter import create_app
 from platform_adapter.config import Settings
 from platform_adapter.probe import iso
 from simulator.delivery import DeliveryPolicy
+from simulator.periods import shift_months
 from simulator.receiver import serving
-from simulator.scene import Scene
 from simulator.sender import WebhookSender
-from simulator.sequences import run_sequences
+from simulator.stories import Story, new_story
 from simulator.versions import CURRENT, PRE_BASIL
-from simulator.world import new_world
 
-from .support import SECRET, START, STORY_FOR, TOKEN, Probe, expected, need, state_of
+from .support import SECRET, START, STORY_FOR, TOKEN, Probe, expected, need, record_of, state_of
 
 try:
     from simulator.fake_stripe import FakeStripe
@@ -53,7 +52,8 @@ def _plan(client, name: str, metadata: dict, interval: str, count: int = 1) -> d
 @pytest.fixture(scope="module")
 def fake_stripe():
     need(FakeStripe is not None, "fake Stripe not available")
-    fake = FakeStripe(seed="empty")
+    now = int(time.time())
+    fake = FakeStripe(seed="empty", clock=lambda: now)  # time moves only when a story or a test advances it
     with fake.serving() as base:
         client = stripe.StripeClient("sk_test_platform", base_addresses={"api": base})
         yield fake, Catalogue(client, base, {
@@ -81,26 +81,16 @@ def platform(tmp_path, catalogue):
     app.extensions["platform_adapter"].store.close()
 
 
-def world_for(catalogue: Catalogue, ref: str, plan: str = "pro", new_plan: str = "biz", seed: str = "fake", **kw):
+def world_for(catalogue: Catalogue, ref: str, plan: str = "pro", new_plan: str = "biz", seed: str = "fake",
+              **kw) -> Story:
+    """A story told on the served fake itself, with the catalogue the tests made there."""
     old, new = catalogue.ids[plan], catalogue.ids[new_plan]
     months = {"biz_year": 12}.get(new_plan)
-    return new_world(seed=seed, start=START, account=ref, price=old["price"], product=old["product"],
-                     new_price=new["price"], new_product=new["product"], new_interval_months=months, **kw)
-
-
-def adopt_sessions(catalogue: Catalogue, events: list[dict], plan: str = "pro") -> list[dict]:
-    """Give each payment-mode session the id of a real session in the fake, as if the platform had made it."""
-    events, made = copy.deepcopy(events), {}
-    for event in events:
-        obj = event["data"]["object"]
-        if obj.get("object") == "checkout.session" and obj["mode"] == "payment":
-            if obj["id"] not in made:
-                made[obj["id"]] = catalogue.client.v1.checkout.sessions.create({
-                    "mode": "payment", "success_url": "https://meeting.example.com/ok",
-                    "client_reference_id": obj["client_reference_id"],
-                    "line_items": [{"price": catalogue.ids[plan]["one_time"], "quantity": 1}]}).id
-            obj["id"] = made[obj["id"]]
-    return events
+    told = new_story(api_base=catalogue.base, api_key="sk_test_platform", seed=seed, start=START, account=ref,
+                     price=old["price"], product=old["product"], new_price=new["price"],
+                     new_product=new["product"], new_interval_months=months, **kw)
+    told.plan.one_time_price_id, told.new_plan.one_time_price_id = old["one_time"], new["one_time"]
+    return told
 
 
 @pytest.mark.parametrize("version", [CURRENT, PRE_BASIL], ids=["current", "pre-basil"])
@@ -108,30 +98,31 @@ def adopt_sessions(catalogue: Catalogue, events: list[dict], plan: str = "pro") 
 def test_sequences_with_real_catalogue_ids(platform, catalogue, name, version):
     ref = platform.create_account()
     world = world_for(catalogue, ref, seed=f"{name}-{version}")
-    events = adopt_sessions(catalogue, run_sequences(Scene(world, version), STORY_FOR[name]))
+    events = world.run(STORY_FOR[name], version)
     policy = DeliveryPolicy(order="shuffled", duplicates=1, retry="none", seed=name, time_scale=0)
     report = WebhookSender(platform.webhook_url, [SECRET], policy).send(events)
     assert report.ok, report.failed
-    want = expected(name, world)
+    want = expected(name, record_of(world))
     account = platform.account(ref)
     assert (account["accountType"], account["paidUntil"], account["autoRenew"]) == (want[0], iso(want[1]), want[2])
-    assert not [e for e in platform.events() if e["outcome"] in ("pending", "rejected")]
+    assert not [(e["type"], e["outcome"], e.get("reason")) for e in platform.events() if e["outcome"] in ("pending", "rejected")]
 
 
 def test_interval_change_to_a_yearly_product(platform, catalogue):
     ref = platform.create_account()
     world = world_for(catalogue, ref, new_plan="biz_year")
-    events = run_sequences(Scene(world, CURRENT), ["first-purchase", "plan-change"])
+    events = world.run(["first-purchase", "plan-change"], CURRENT)
     assert WebhookSender(platform.webhook_url, [SECRET], DeliveryPolicy(order="reversed", retry="none")).send(events).ok
     account = platform.account(ref)
-    assert (account["accountType"], account["paidUntil"]) == ("business", iso(world.subscription.period[1]))
-    assert account["paidUntil"].startswith("2027-01-31")
+    start, end = record_of(world).subscription.period
+    assert (account["accountType"], account["paidUntil"]) == ("business", iso(end))
+    assert end == shift_months(start, 12)  # a new interval restarts the period at the change
 
 
 def test_product_breaking_the_rules_is_rejected(platform, catalogue):
     ref = platform.create_account()
     world = world_for(catalogue, ref, plan="bad")
-    events = run_sequences(Scene(world, CURRENT), ["first-purchase"])
+    events = world.run(["first-purchase"], CURRENT)
     WebhookSender(platform.webhook_url, [SECRET], DeliveryPolicy(retry="none")).send(events)
     assert state_of(platform.account(ref)) == (None, None, False, False)
     reasons = [e["reason"] for e in platform.events(account=ref) if e["outcome"] == "rejected"]
@@ -142,7 +133,7 @@ def test_catalogue_survives_stripe_outage_once_learned(tmp_path, catalogue):
     data = str(tmp_path / "data")
     ref = "acct-cached"
     world = world_for(catalogue, ref)
-    events = run_sequences(Scene(world, CURRENT), ["first-purchase", "renewal"])
+    events = world.run(["first-purchase", "renewal"], CURRENT)
     first = [e for e in events if e["type"] == "invoice.paid"][:1]
     base_settings = dict(stripe_secret_key="sk_test_platform", webhook_secret=SECRET, probe_token=TOKEN, data_dir=data)
     online = create_app(Settings(stripe_api_base=catalogue.base, **base_settings))
@@ -156,9 +147,9 @@ def test_catalogue_survives_stripe_outage_once_learned(tmp_path, catalogue):
     with serving(offline) as base:
         probe = Probe(base)
         assert WebhookSender(probe.webhook_url, [SECRET], DeliveryPolicy(retry="none")).send(events).ok
-        assert probe.account(ref)["paidUntil"] == iso(world.subscription.period[1])
+        assert probe.account(ref)["paidUntil"] == iso(record_of(world).subscription.period[1])
         # A price it never met needs Stripe: 500, nothing stored, Stripe will retry.
-        other = run_sequences(Scene(world_for(catalogue, ref, plan="biz", seed="other"), CURRENT), ["first-purchase"])
+        other = world_for(catalogue, ref, plan="biz", seed="other").run(["first-purchase"], CURRENT)
         paid = next(e for e in other if e["type"] == "invoice.paid")
         response = probe.post_event(paid)
         assert response.status_code == 500 and response.json()["error"]["code"] == "stripe_unavailable"

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings as hsettings, strategies as 
 
 from platform_adapter import create_app
 from platform_adapter.config import Settings
-from simulator.sequences import SEQUENCES
+from simulator.stories import SEQUENCES
 from simulator.versions import CURRENT, PRE_BASIL
 
 from .support import SECRET, STORY_FOR, DictGateway, deliver_all, expected, handled, story, unreferenced

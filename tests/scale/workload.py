@@ -21,10 +21,8 @@ from platform_adapter.probe import PROBE_PREFIX
 from platform_adapter.schema import accounts, events as events_table, facts_table, links
 from platform_adapter.storage import Store
 from platform_adapter.webhooks import handle_event
-from simulator.scene import Scene
-from simulator.sequences import run_sequences
+from simulator.stories import new_story
 from simulator.versions import CURRENT
-from simulator.world import new_world
 from sqlalchemy import func, select
 
 from tests.platform.support import HANDLED, SECRET, START, TOKEN, unreferenced
@@ -82,10 +80,10 @@ def account_events(catalogue: Catalogue, n: int, ref: str) -> list[dict]:
     new_stem, names = STORIES[n % len(STORIES)]
     price, product = catalogue.prices["professional_1m_recurring"]
     new_price, new_product = catalogue.prices[f"{new_stem}_recurring"]
-    world = new_world(seed=f"scale-{n}", start=START + n * 3600, account=ref, email=f"{ref}@example.com",
-                      price=price, product=product, new_price=new_price, new_product=new_product,
-                      new_interval_months=12 if new_stem.endswith("12m") else None)
-    emitted = copy.deepcopy([e for e in run_sequences(Scene(world, CURRENT), names) if e["type"] in HANDLED])
+    told = new_story(seed=f"scale-{n}", start=START + n * 3600, account=ref, email=f"{ref}@example.com",
+                     price=price, product=product, new_price=new_price, new_product=new_product,
+                     new_interval_months=12 if new_stem.endswith("12m") else None)
+    emitted = copy.deepcopy([e for e in told.run(names, CURRENT) if e["type"] in HANDLED])
     sessions: dict[str, str] = {}
     for event in emitted:  # payment-mode sessions must exist in the fake: the platform lists their line items
         obj = event["data"]["object"]
