@@ -217,7 +217,7 @@ class Comparer:
             tally.add(leaves(twin), 0)
             result.events.add(leaves(twin), 0)
             result.differences.append(Difference(name, label, "(event)", "extra event", ABSENT, twin["type"]))
-        if pairs or extra:
+        if sum(twin is not None for _, twin, _ in pairs) > 1:
             order = by_type.setdefault("(event order)", Tally())
             wrong = _out_of_order(pairs, b["events"])
             order.add(1, int(wrong is None))
