@@ -32,7 +32,7 @@ def _start(value: str | None) -> int:
 
 
 @click.command()
-@click.argument("sequence_names", metavar="SEQUENCE...", nargs=-1, required=True)
+@click.argument("sequence_names", metavar="SEQUENCE...", nargs=-1)
 @click.option("--target", help="Webhook URL to POST to (required unless --dry-run).")
 @click.option("--secret", "secrets", multiple=True, help="Webhook signing secret whsec_…; repeat for rotation.")
 @click.option("--account", help="Account reference: client_reference_id and metadata.accountRef.")
@@ -54,6 +54,11 @@ def _start(value: str | None) -> int:
 @click.option("--stripe-api-base", help="Tell the story on this running fake Stripe (its objects stay there).")
 @click.option("--stripe-api-key", default="sk_test_simplex_fire", show_default=True,
               help="API key for --stripe-api-base.")
+@click.option("--cassette", type=click.Path(dir_okay=False),
+              help="Deliver the events a recorded cassette holds (newly signed) instead of telling SEQUENCEs; "
+                   "example:STORY names a shipped one.")
+@click.option("--cassette-story", "cassette_stories", multiple=True,
+              help="Only this story of --cassette (repeatable; default: every story).")
 @click.option("--local-receiver", is_flag=True,
               help="Start a receiver on 127.0.0.1 that verifies each delivery with the SDK, and fire at it.")
 @click.option("--dry-run", is_flag=True, help="Print events and headers; send nothing.")
@@ -64,6 +69,8 @@ def _start(value: str | None) -> int:
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON report.")
 def fire(sequence_names, target, secrets, world_file, local_receiver, dry_run, as_json, **opts) -> None:
     """Fire signed, realistic Stripe event sequences at a webhook URL."""
+    if bool(sequence_names) == bool(opts["cassette"]):
+        raise UsageProblem("name SEQUENCEs or give --cassette (one of the two)")
     opts["expected"] = _expected(opts.pop("expect"), opts.pop("strict"))
     # A resumed world goes on with its own seed; a new one gets a fresh seed, so ids never repeat across runs.
     saved = load_story(world_file) if world_file and not opts["seed"] else None
@@ -94,6 +101,8 @@ def _fire(names, target, secrets, world_file, dry_run, as_json, opts) -> int:
     policy = DeliveryPolicy(order=opts["order"], duplicates=opts["duplicates"], retry=opts["retry"],
                             time_scale=opts["time_scale"], timeout=opts["timeout"],
                             concurrency=opts["concurrency"], seed=opts["seed"])
+    if opts["cassette"]:
+        return _fire_events(_recorded(opts, world_file), target, secrets, policy, dry_run, as_json, opts)
     if world_file and opts["stripe_api_base"]:
         raise UsageProblem("--world saves an in-process story; a fake Stripe at --stripe-api-base keeps its own state")
     if opts["stripe_api_base"]:
@@ -109,6 +118,33 @@ def _fire(names, target, secrets, world_file, dry_run, as_json, opts) -> int:
         sender.probe()  # before the story runs: a story told on a running fake Stripe cannot be taken back
     events = story.run(names, version)
     click.echo(f"seed {opts['seed']}: replay this run with --seed {opts['seed']}", err=True)
+    code = _fire_events(events, target, secrets, policy, dry_run, as_json, opts, sender)
+    if world_file and not dry_run:
+        save_story(story, world_file)
+    return code
+
+
+def _recorded(opts: dict, world_file: str | None) -> list[dict]:
+    """The events of a recorded cassette's stories, in the order they happened."""
+    from simulator.fidelity import cassette, examples
+    from simulator.fidelity.errors import FidelityError
+
+    if world_file or opts["stripe_api_base"]:
+        raise UsageProblem("--cassette delivers recorded events; drop --world/--stripe-api-base")
+    try:
+        tape = cassette.load(examples.resolve(opts["cassette"]))
+        stories = [cassette.story(tape, name) for name in opts["cassette_stories"]] or tape["stories"]
+    except FidelityError as exc:
+        raise UsageProblem(str(exc)) from None
+    return [event for story in stories for step in story["steps"] for event in step["events"]]
+
+
+def _fire_events(events, target, secrets, policy, dry_run, as_json, opts, sender=None) -> int:
+    """Deliver events (signed at send time) with the policy's order, duplicates and retries; report."""
+    if sender is None:
+        sender = WebhookSender(target or "http://127.0.0.1/dry-run", secrets, policy)
+        if not dry_run:
+            sender.probe()
     if dry_run:
         _print_dry_run(sender, policy.schedule(events), as_json)
         return 0
@@ -119,8 +155,6 @@ def _fire(names, target, secrets, world_file, dry_run, as_json, opts) -> int:
     with LiveDeliveries(console, total=len(events) * (1 + policy.duplicates), quiet=as_json) as live:
         sender.on_attempt = live.add
         report = sender.send(events)
-    if world_file:
-        save_story(story, world_file)
     unexpected = surprises(report, opts["expected"]) if opts["expected"] else []
     if as_json:
         click.echo(json.dumps({**report.to_dict(), "seed": opts["seed"], "outcomes": dict(tally(report)),

@@ -73,9 +73,10 @@ def _any_of(branches: list[dict], value: Any, path: str) -> Any:
             return coerce(branch, value, path)
         except InvalidParameter as exc:
             errors.append((_fits(branch, value), exc))
-        except (UnknownParameter, MissingParameter):
+        except (UnknownParameter, MissingParameter) as exc:
+            # A later branch of the same shape may still fit (card: {number, exp_*} or {token}).
             if _fits(branch, value):
-                raise
+                errors.append((True, exc))
     fitting = [exc for fits, exc in errors if fits]
     raise (fitting or [exc for _, exc in errors])[0]
 

@@ -39,7 +39,8 @@ def test_payment_method_from_a_test_token_pays_a_subscription_session(client):
 
 def test_payment_mode_session_is_paid_with_the_given_card(client):
     session = _session(client, mode="payment")
-    pm = client.v1.payment_methods.create({"type": "card", "card": {"number": "5555 5555 5555 4444"}})
+    pm = client.v1.payment_methods.create({"type": "card", "card": {"number": "5555 5555 5555 4444",
+                                                                     "exp_month": 12, "exp_year": 2034}})
     paid = _confirm(client, session, pm.id)
     intent = client.v1.payment_intents.retrieve(paid.payment_intent)
     assert intent.status == "succeeded" and intent.payment_method == pm.id and intent.amount == 3123
