@@ -5,11 +5,12 @@ Never imports `simulator`: the conformance harness must be able to test any plat
 
 import json
 import logging
+import os
 import time
 from dataclasses import dataclass
 from typing import Callable
 
-from flask import Flask, render_template
+from flask import Flask, render_template, send_from_directory
 from werkzeug.exceptions import HTTPException
 
 from . import account_pages, admin_pages, probe, web, webhooks
@@ -45,20 +46,30 @@ class PlatformState:
 
 
 def error_response(error: PlatformError):
-    """A PlatformError as JSON with its HTTP status."""
+    """A PlatformError as JSON with its HTTP status (an HTML page for a browser outside the API)."""
     if error.http_status >= 500:
         log.error("%s: %s", type(error).__name__, error.message)
+    if web.wants_html():
+        return web.error_page(error.http_status, error.message)
     headers = {"WWW-Authenticate": "Bearer"} if isinstance(error, Unauthorized) else {}
     return error.to_dict(), error.http_status, headers
 
 
 def http_error_response(error: HTTPException):
-    """Werkzeug's HTTP errors (404, 405, 413, …) as JSON too."""
+    """Werkzeug's HTTP errors (404, 405, 413, …): JSON for API clients, an HTML page for a browser."""
+    if web.wants_html():
+        return web.error_page(error.code or 500, error.description or "")
     code = (error.name or "error").lower().replace(" ", "_")
     response = error.get_response()
     response.set_data(json.dumps({"error": {"code": code, "message": error.description}}))
     response.content_type = "application/json"
     return response
+
+
+def favicon():
+    """/favicon.ico, which browsers ask for on every page: the site's SVG icon."""
+    return send_from_directory(os.path.join(os.path.dirname(__file__), "static"), "favicon.svg",
+                               mimetype="image/svg+xml", max_age=86400)
 
 
 def home():
@@ -86,6 +97,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None,
         app.register_blueprint(probe.bp)
     web.init_app(app, config.session_secret(clock()), secure_cookies=(settings.public_url or "").startswith("https:"))
     app.add_url_rule("/", "home", home)
+    app.add_url_rule("/favicon.ico", "favicon", favicon)
     app.register_blueprint(admin_pages.bp)
     app.register_blueprint(account_pages.bp)
     return app

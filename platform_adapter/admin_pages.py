@@ -31,7 +31,8 @@ def guard():
     if request.endpoint not in OPEN_ENDPOINTS and not session.get("admin"):
         if request.method == "GET":
             return redirect(url_for("admin.login_form"))
-        return page("message.html", 401, title="Signed out", message="Sign in as the administrator first.")
+        session["login_error"] = "Your session ended: sign in again, then repeat what you were doing."
+        return redirect(url_for("admin.login_form"), code=303)
     check_csrf()
     return None
 
@@ -45,7 +46,7 @@ def index():
 @bp.get("/login")
 def login_form():
     """The administrator's sign-in form."""
-    return page("admin_login.html", title="Administrator sign-in")
+    return page("admin_login.html", title="Administrator sign-in", error=session.pop("login_error", None))
 
 
 @bp.post("/login")
@@ -54,7 +55,8 @@ def login():
     expected = _state().settings.admin_password or ""
     if not hmac.compare_digest(request.form.get("password", "").encode(), expected.encode()):
         log.warning("admin sign-in refused (wrong password) from %s", request.remote_addr)
-        return page("admin_login.html", 401, title="Administrator sign-in", error="Wrong password.")
+        session["login_error"] = "Wrong password."  # post/redirect/get: a reload never re-sends the password
+        return redirect(url_for("admin.login_form"), code=303)
     start_session(admin=True)
     return redirect(url_for("admin.stripe_settings"), code=303)
 

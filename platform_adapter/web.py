@@ -8,7 +8,7 @@ from flask import Flask, abort, current_app, make_response, render_template, req
 
 CSRF_FIELD = "csrf_token"
 ZERO_DECIMAL = frozenset("bif clp djf gnf jpy kmf krw mga pyg rwf ugx vnd vuv xaf xof xpf".split())
-FRONT_PREFIXES = ("/admin", "/account", "/static")
+STATIC_PREFIXES = ("/static", "/favicon.ico")
 SECURITY_HEADERS = {
     # Pages load nothing from elsewhere; forms post here (Buy then redirects to Stripe's hosted page).
     "Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'; base-uri 'none'",
@@ -33,6 +33,27 @@ def check_csrf() -> None:
     if not expected or not hmac.compare_digest(sent.encode(), expected.encode()):
         abort(make_response(*page("message.html", status=400, title="Form expired", message=(
             "This form expired or was not sent from this site. Go back, reload the page and try again."))))
+
+
+ERROR_TITLES = {400: "Bad request", 401: "Signed out", 403: "Not allowed", 404: "Page not found",
+                405: "Not allowed here", 409: "Conflict", 413: "Too large", 502: "Stripe trouble",
+                503: "Not configured yet"}
+API_PREFIX = "/api/"
+
+
+def wants_html() -> bool:
+    """A browser asking for a page (by Accept) outside the API; the API answers JSON whatever it is asked."""
+    if request.path.startswith(API_PREFIX):
+        return False
+    return request.accept_mimetypes.best_match(["application/json", "text/html"]) == "text/html"
+
+
+def error_page(status: int, message: str):
+    """An error as the site's own HTML page."""
+    title = ERROR_TITLES.get(status, "Something went wrong" if status >= 500 else "Error")
+    if status >= 500:
+        message = "The platform could not finish this request. Please try again in a moment."
+    return page("message.html", status, title=title, message=message or title)
 
 
 def start_session(**values) -> None:
@@ -63,6 +84,16 @@ def date(ts: float | None) -> str:
     return datetime.fromtimestamp(ts, tz=timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
 
 
+SIMULATED_CLOCK = "SIMPLEX_SIMULATED_CLOCK"  # app.config flag: the clock is a simulation's (demo), show it
+
+
+def simulated_now() -> float | None:
+    """The platform's clock when it is a simulated one (the demo's fake Stripe clock), else None."""
+    if not current_app.config.get(SIMULATED_CLOCK):
+        return None
+    return current_app.extensions["platform_adapter"].clock()
+
+
 def public_url(endpoint: str, **values) -> str:
     """An absolute URL of this platform (SIMPLEX_PUBLIC_URL when set, else the request's host)."""
     base = current_app.extensions["platform_adapter"].settings.public_url
@@ -71,10 +102,10 @@ def public_url(endpoint: str, **values) -> str:
 
 
 def _security_headers(response):
-    if request.path.startswith(FRONT_PREFIXES) or request.path == "/":
+    if not request.path.startswith(API_PREFIX):  # pages, error pages and their assets
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
-        if not request.path.startswith("/static"):
+        if not request.path.startswith(STATIC_PREFIXES):
             response.headers["Cache-Control"] = "no-store"  # pages show account and key state
     return response
 
@@ -84,6 +115,6 @@ def init_app(app: Flask, session_secret: str, *, secure_cookies: bool) -> None:
     app.secret_key = session_secret
     app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
                       SESSION_COOKIE_SECURE=secure_cookies, SESSION_COOKIE_NAME="simplex_session")
-    app.jinja_env.globals.update(csrf_token=csrf_token, csrf_field=CSRF_FIELD)
+    app.jinja_env.globals.update(csrf_token=csrf_token, csrf_field=CSRF_FIELD, simulated_now=simulated_now)
     app.jinja_env.filters.update(money=money, date=date)
     app.after_request(_security_headers)

@@ -24,7 +24,7 @@ from platform_adapter.errors import PlatformError
 from platform_adapter.keys import check_keys, mask
 from platform_adapter.products import load_products
 from platform_adapter.stripe_audit import REQUIRED_EVENTS
-from platform_adapter.web import date
+from platform_adapter.web import SIMULATED_CLOCK, date
 from platform_adapter.webhooks import WEBHOOK_PATH
 from simulator.fake_stripe import FakeStripe
 from simulator.fake_stripe.server import running
@@ -164,8 +164,11 @@ def demo(serve: bool, port: int, stripe_port: int, data_dir: str | None, admin_p
         endpoint = client.v1.webhook_endpoints.create({"url": base + WEBHOOK_PATH, "enabled_events": list(REQUIRED_EVENTS),
                                                        "api_version": stripe.api_version})
         try:
+            # The platform judges "active" at the fake's clock, which the walk-through moves ahead, and its
+            # pages say so: what a person sees when clicking through agrees with the printout.
             late.app = create_app(Settings(admin_password=password, stripe_api_base=stripe_base, data_dir=folder,
-                                           probe_token=probe_token))
+                                           probe_token=probe_token), clock=lambda: fake.now)
+            late.app.config[SIMULATED_CLOCK] = True
         except PlatformError as exc:
             raise UsageProblem(exc.message) from None
         state = late.app.extensions["platform_adapter"]

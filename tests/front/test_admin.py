@@ -14,9 +14,12 @@ from .support import ADMIN_PASSWORD, PUBLISHABLE_KEY, SECRET_KEY
 def test_admin_pages_need_the_password_and_a_session(platform):
     web = platform.web()
     assert web.get("/admin/stripe").url.endswith("/admin/login")
-    assert web.post("/admin/stripe/keys", {"stripe_secret_key": SECRET_KEY}).status_code == 401
+    signed_out = web.post("/admin/stripe/keys", {"stripe_secret_key": SECRET_KEY})
+    assert signed_out.history[0].status_code == 303 and signed_out.url.endswith("/admin/login")
+    assert "sign in again" in signed_out.text and "stripe_secret_key" not in platform.state.config.stored()
     refused = web.admin_login("not-the-password")
-    assert refused.status_code == 401 and "Wrong password." in refused.text
+    assert refused.history[0].status_code == 303 and "Wrong password." in refused.text
+    assert "Wrong password." not in web.get("/admin/login").text  # shown once, not on every reload
     assert web.admin_login().url.endswith("/admin/stripe")
     assert "Not set." in web.get("/admin/stripe").text
 

@@ -28,19 +28,30 @@ def test_demo_walks_a_customer_through_the_guide():
     assert not SECRETS.search(result.output)
 
 
-def test_demo_serve_keeps_the_pages_up_until_terminated(tmp_path):
+def test_demo_serve_keeps_the_pages_up_and_shows_the_simulated_time(tmp_path):
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    proc = subprocess.Popen([sys.executable, "-m", "simplex_stripe", "demo", "--serve", "--no-walk",
+    proc = subprocess.Popen([sys.executable, "-m", "simplex_stripe", "demo", "--serve",
                              "--data-dir", str(tmp_path / "data")], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             text=True, env=env)
     try:
-        output, deadline = [], time.time() + 30
+        output, deadline = [], time.time() + 60
         while time.time() < deadline and not any(line.startswith("serving") for line in output):
             output.append(proc.stdout.readline())
         account_url = next(line.split()[2] for line in output if line.startswith("Account Settings"))
         page = requests.get(account_url, timeout=10)
         assert page.status_code == 200 and "Sign in" in page.text
         assert (tmp_path / "data" / "platform.sqlite3").exists()
+        # Clicking through after the walk: the page judges and shows the fake's clock, as the printout did.
+        printed = next(line for line in output if line.startswith("period over"))
+        http = requests.Session()
+        form = http.get(account_url + "/login", timeout=10).text
+        token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
+        page = http.post(account_url + "/login", data={"csrf_token": token, "email": "demo.customer@example.com"},
+                         timeout=10).text
+        shown = re.search(r'data-testid="simulated-time">Demo clock: <strong>([^<]+)</strong>', page).group(1)
+        assert shown > time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(time.time() + 30 * 86400))
+        assert 'data-testid="active">Inactive<' in page and "inactive" in printed
+        assert re.search(r'data-testid="paid-until">([^<]+)<', page).group(1) in printed
     finally:
         proc.terminate()
         rest, _ = proc.communicate(timeout=15)
