@@ -84,11 +84,18 @@ def fetch_tax_rates(client: stripe.StripeClient) -> list[TaxRateView]:
             for r in client.v1.tax_rates.list({"active": True, "limit": 100}).auto_paging_iter()]
 
 
+def guide_path(url: str) -> bool:
+    """Whether a URL's path is the guide's webhook path (a trailing slash aside)."""
+    return urlsplit(url).path.rstrip("/") == WEBHOOK_PATH
+
+
 def check_endpoint(endpoint: dict) -> EndpointCheck:
     """The guide's rules for the platform's webhook endpoint."""
     events = set(endpoint.get("enabled_events") or [])
     missing = () if "*" in events else tuple(e for e in REQUIRED_EVENTS if e not in events)
     problems, warnings = [], []
+    if not guide_path(endpoint["url"]):
+        problems.append(f"path is {urlsplit(endpoint['url']).path or '/'}; the guide's path is {WEBHOOK_PATH}")
     if endpoint.get("status") != "enabled":
         problems.append(f"endpoint is {endpoint.get('status')}; enable it")
     if missing:
@@ -109,14 +116,18 @@ def audit(client: stripe.StripeClient, webhook_url: str | None = None) -> Audit:
     endpoints, others = [], []
     for ep in client.v1.webhook_endpoints.list({"limit": 100}).auto_paging_iter():
         data = ep.to_dict()
-        path = urlsplit(data["url"]).path.rstrip("/")
-        matches = data["url"].rstrip("/") == webhook_url.rstrip("/") if webhook_url else path.endswith(WEBHOOK_PATH)
+        # The platform's endpoint: the URL given, else any with the guide's path; its path is checked either way.
+        matches = data["url"].rstrip("/") == webhook_url.rstrip("/") if webhook_url else guide_path(data["url"])
         (endpoints.append(check_endpoint(data)) if matches else others.append(data["url"]))
     result = Audit(catalog=catalog, tax_rates=rates, endpoints=endpoints, other_endpoints=others)
     if not catalog.offered:
         result.problems.append("no valid product: customers have nothing to buy")
     if not rates:
         result.problems.append("no active tax rate: the guide applies a tax rate to every purchase")
+    elif len(rates) > 1:
+        # Checkout puts every active rate on the line: two rates of one kind make Stripe refuse every session.
+        result.problems.append(f"{len(rates)} active tax rates ({', '.join(r.id for r in rates)}): the platform "
+                               "applies every active rate to each purchase; keep exactly one active")
     if not endpoints:
         target = webhook_url or f"https://<your-domain>{WEBHOOK_PATH}"
         result.problems.append(f"no webhook endpoint for {target}")

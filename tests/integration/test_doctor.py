@@ -171,3 +171,78 @@ def test_doctor_as_a_subprocess_prints_tables(fake):
     assert out.returncode == 0, out.stderr
     assert "1-month Professional Account" in out.stdout and "follows the guide" in out.stdout
     assert KEY not in out.stdout + out.stderr
+
+
+def test_a_second_active_tax_rate_breaks_the_account(fake):
+    base, client = fake
+    client.v1.webhook_endpoints.create({"url": HOOK, "enabled_events": FOUR, "api_version": "2026-10-28.endive"})
+    client.v1.tax_rates.create({"display_name": "VAT", "percentage": 7.7, "inclusive": False})
+    code, report = doctor(base)
+    assert code == 1 and len(report["tax_rates"]) == 2
+    assert any("2 active tax rates" in p for p in report["problems"]), report["problems"]
+
+
+@pytest.mark.parametrize("given", [True, False], ids=["with-webhook-url", "without"])
+def test_the_path_rule_is_checked_whether_or_not_the_url_is_given(fake, given):
+    base, client = fake
+    wrong = "https://meeting.example.com/api/v6/integrations/stripe/web-hooks-old"
+    client.v1.webhook_endpoints.create({"url": wrong, "enabled_events": FOUR, "api_version": "2026-10-28.endive"})
+    code, report = doctor(base, *(["--webhook-url", wrong] if given else []))
+    assert code == 1
+    if given:
+        (endpoint,) = report["webhook_endpoints"]
+        assert any("the guide's path is /api/v6/integrations/stripe/web-hooks" in p for p in endpoint["problems"])
+    else:
+        assert report["webhook_endpoints"] == [] and report["other_webhook_endpoints"] == [wrong]
+
+
+class _Answering:
+    """A one-thread HTTP server on 127.0.0.1: answers every request with `status`, or never answers."""
+
+    def __init__(self, status: int | None) -> None:
+        import http.server
+        import threading
+        outer = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802 (http.server's name)
+                if status is None:
+                    outer.release.wait(10)  # hang until the test ends
+                    return
+                body = b'{"error": {"type": "api_error", "message": "boom"}}'
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.release = threading.Event()
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self) -> str:
+        self.thread.start()
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def __exit__(self, *exc) -> None:
+        self.release.set()
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(10)
+
+
+@pytest.mark.parametrize("status, code", [(500, "stripe_error"), (503, "stripe_error"), (None, "unreachable")],
+                         ids=["500", "503", "no-answer"])
+def test_an_api_failing_or_not_answering_is_exit_2_one_line_within_3_seconds(status, code):
+    with _Answering(status) as base:
+        started = time.monotonic()
+        result = CliRunner().invoke(main, ["doctor", "--json"], env={"STRIPE_API_KEY": KEY, "STRIPE_API_BASE": base})
+        elapsed = time.monotonic() - started
+        plain = CliRunner().invoke(main, ["doctor"], env={"STRIPE_API_KEY": KEY, "STRIPE_API_BASE": base})
+    assert result.exit_code == 2 and plain.exit_code == 2, result.output
+    assert json.loads(result.stdout)["error"]["code"] == code
+    assert elapsed < 3, elapsed
+    assert plain.output.count("\n") == 1 and "Traceback" not in plain.output, plain.output
