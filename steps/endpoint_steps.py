@@ -49,20 +49,58 @@ def _(target, made_endpoints, endpoint_url, path):
     make_endpoint(target, made_endpoints, target.base_url + path + "?" + endpoint_url.split("?")[1], FOUR)
 
 
+@given(parsers.parse('a webhook endpoint named as the platform\'s at "{path}" subscribed to the four events'),
+       target_fixture="endpoint_url")
+def _(target, made_endpoints, endpoint_url, path):
+    url = target.base_url + path + "?" + endpoint_url.split("?")[1]
+    make_endpoint(target, made_endpoints, url, FOUR)
+    return url
+
+
+@given("a disabled webhook endpoint for the platform subscribed to the four events")
+def _(target, made_endpoints, endpoint_url):
+    make_endpoint(target, made_endpoints, endpoint_url, FOUR)
+    target.stripe_client.v1.webhook_endpoints.update(made_endpoints[-1], {"disabled": True})
+
+
+@given(parsers.parse('a webhook endpoint for the platform subscribed to "{event}"'))
+def _(target, made_endpoints, endpoint_url, event):
+    make_endpoint(target, made_endpoints, endpoint_url, [event])
+
+
+@given(parsers.parse("a webhook endpoint for the platform over {scheme} subscribed to the four events"),
+       target_fixture="endpoint_url")
+def _(target, made_endpoints, endpoint_url, scheme):
+    url = scheme + "://" + endpoint_url.split("://", 1)[1]
+    make_endpoint(target, made_endpoints, url, FOUR)
+    return url
+
+
 @given("a webhook endpoint for the platform subscribed to the four events without an API version")
 def _(target, made_endpoints, endpoint_url):
     make_endpoint(target, made_endpoints, endpoint_url, FOUR, api_version=None)
 
 
-@when("the Stripe account is checked against the guide", target_fixture="doctor_report")
-def _(target, endpoint_url) -> dict:
+def run_doctor(target, *extra: str) -> dict:
+    """`simplex-stripe doctor --json` on the target's Stripe account."""
     from simplex_stripe.cli import main
-    args = ["doctor", "--api-key", target.stripe_api_key, "--webhook-url", endpoint_url, "--json"]
+    args = ["doctor", "--api-key", target.stripe_api_key, "--json", *extra]
     if target.stripe_api_base:
         args += ["--api-base", target.stripe_api_base]
     result = CliRunner().invoke(main, args)
     assert result.exit_code in (0, 1), result.output
     return json.loads(result.stdout)
+
+
+@when("the Stripe account is checked against the guide", target_fixture="doctor_report")
+def _(target, endpoint_url) -> dict:
+    return run_doctor(target, "--webhook-url", endpoint_url)
+
+
+@when("the Stripe account is checked against the guide without naming the platform's URL",
+      target_fixture="doctor_report")
+def _(target) -> dict:
+    return run_doctor(target)
 
 
 @then("the webhook endpoint passes")
@@ -81,6 +119,30 @@ def _(doctor_report, warning):
 def _(doctor_report, event):
     endpoint = doctor_report["webhook_endpoints"][0]
     assert endpoint["missing_events"] == [event] and endpoint["problems"], endpoint
+
+
+@then("the webhook endpoint passes without warnings")
+def _(doctor_report):
+    (endpoint,) = doctor_report["webhook_endpoints"]
+    assert endpoint["problems"] == [] and endpoint["warnings"] == [], endpoint
+
+
+@then("the webhook endpoint is flagged for its path")
+def _(doctor_report):
+    (endpoint,) = doctor_report["webhook_endpoints"]
+    assert any("path" in p for p in endpoint["problems"]), endpoint
+
+
+@then("the webhook endpoint is flagged as disabled")
+def _(doctor_report):
+    (endpoint,) = doctor_report["webhook_endpoints"]
+    assert endpoint["status"] == "disabled" and any("disabled" in p for p in endpoint["problems"]), endpoint
+
+
+@then("that endpoint is not taken for the platform's")
+def _(doctor_report, made_endpoints):
+    listed = {e["id"] for e in doctor_report["webhook_endpoints"]}
+    assert not listed & set(made_endpoints), doctor_report["webhook_endpoints"]
 
 
 @then("no webhook endpoint for the platform is found")

@@ -34,3 +34,38 @@ Feature: Stripe's webhook endpoint points at the platform with the four events
     Given a webhook endpoint for the platform subscribed to the four events without an API version
     When the Stripe account is checked against the guide
     Then the webhook endpoint passes with the warning "api_version is unset"
+
+  @guide
+  Scenario: The platform's endpoint on another path is flagged
+    Given a webhook endpoint named as the platform's at "/api/v6/integrations/stripe/webhooks" subscribed to the four events
+    When the Stripe account is checked against the guide
+    Then the webhook endpoint is flagged for its path
+
+  @guide
+  Scenario: Any endpoint on another path is not taken for the platform's
+    Given a webhook endpoint at "/api/v6/integrations/stripe/webhooks" subscribed to the four events
+    When the Stripe account is checked against the guide without naming the platform's URL
+    Then that endpoint is not taken for the platform's
+
+  @guide
+  Scenario: A disabled endpoint is flagged
+    Given a disabled webhook endpoint for the platform subscribed to the four events
+    When the Stripe account is checked against the guide
+    Then the webhook endpoint is flagged as disabled
+
+  @guide
+  Scenario: An endpoint subscribed to every event passes
+    Given a webhook endpoint for the platform subscribed to "*"
+    When the Stripe account is checked against the guide
+    Then the webhook endpoint passes
+
+  @guide
+  Scenario Outline: The endpoint's URL is https
+    Given a webhook endpoint for the platform over <scheme> subscribed to the four events
+    When the Stripe account is checked against the guide
+    Then the webhook endpoint passes <warning>
+
+    Examples:
+      | scheme | warning                          |
+      | https  | without warnings                 |
+      | http   | with the warning "is not https"  |

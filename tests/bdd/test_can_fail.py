@@ -40,6 +40,19 @@ VARIANTS = {
         "cancelling",
         {"test_cancelling_at_the_period_end_keeps_access_until_the_end_then_closes_it"},
         {"test_cancelling_now_ends_access_at_once"}),
+    "path_not_checked": (
+        "on_another_path",
+        {"test_the_platforms_endpoint_on_another_path_is_flagged",
+         "test_any_endpoint_on_another_path_is_not_taken_for_the_platforms"},
+        {"test_an_endpoint_on_another_path_is_not_the_platforms"}),
+    "one_tax_rate_counted": (
+        "tax_rate_breaks",
+        {"test_a_second_active_tax_rate_breaks_the_account"}, {"test_no_active_tax_rate_breaks_the_account"}),
+    "untaxed_checkout": (
+        "taxed or totals or carries or inclusive",
+        {"test_the_2900_usd_professional_price_with_vat_77__exclusive_totals_3123", "test_a_onetime_purchase_is_taxed_too",
+         "test_the_subscription_carries_the_tax_rate_so_renewals_are_taxed_too",
+         "test_an_inclusive_rate_is_part_of_the_price"}, set()),
 }
 
 

@@ -7,7 +7,8 @@ integration gets it wrong, then builds the reference app. They run in their own 
 import itertools
 import json
 
-from platform_adapter import catalogue, create_app, facts, ledger, payloads, product_rules, webhooks
+from platform_adapter import (catalogue, checkout, create_app, facts, ledger, payloads, product_rules, stripe_audit,
+                              webhooks)
 from platform_adapter.storage import Tx
 
 
@@ -92,3 +93,23 @@ def cancellation_ends_at_once(settings):
     facts.HANDLERS["customer.subscription.updated"] = from_update
     return create_app(settings)
 
+
+
+def path_not_checked(settings):
+    """The doctor takes any endpoint URL for the platform's: the guide's path is never checked."""
+    stripe_audit.guide_path = lambda url: True
+    return create_app(settings)
+
+
+def one_tax_rate_counted(settings):
+    """The doctor reads only the first active tax rate, so a second one goes unnoticed."""
+    original = stripe_audit.fetch_tax_rates
+    stripe_audit.fetch_tax_rates = lambda client: original(client)[:1]
+    return create_app(settings)
+
+
+def untaxed_checkout(settings):
+    """Checkout Sessions carry no tax rate: purchases are not taxed."""
+    original = checkout.session_params
+    checkout.session_params = lambda ref, email, offer, tax_rates, **kw: original(ref, email, offer, [], **kw)
+    return create_app(settings)
