@@ -95,6 +95,8 @@ class Recorder:
                 action(kit)
             except (stripe.StripeError, RecordError) as exc:
                 out["error"] = f"{step_name}: {getattr(exc, 'user_message', None) or exc}"
+            except Exception as exc:  # an answer of a shape the story did not expect: still clean up
+                out["error"] = f"{step_name}: {type(exc).__name__}: {exc}"
             requests = self.http.take()
             for request in requests:
                 feed.learn(request["response"])

@@ -40,7 +40,8 @@ def test_replay_of_every_story_on_the_embedded_fake_scores_100(recorded):
 def test_shipped_example_cassettes_score_100(name):
     """The fake recorded itself; re-record with `python -m simulator.fidelity.examples` after a deliberate change."""
     code, report = run_compare(f"example:{name}", "--min-score", "100")
-    assert code == 0, differences(report)[:5]
+    assert code == 0, ("the fake no longer behaves as when example:%s was recorded; if that is deliberate, "
+                       "re-record with `python -m simulator.fidelity.examples`: %s" % (name, differences(report)[:5]))
     assert examples.path(name).is_file()
 
 

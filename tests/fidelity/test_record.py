@@ -107,3 +107,49 @@ def test_cassette_is_json_in_the_documented_format(recorded):
     assert set(step) == {"name", "wall", "requests", "events"}
     assert set(step["requests"][0]) == {"method", "path", "params", "idempotency_key", "status", "request_id",
                                         "response"}
+
+
+def test_a_failing_step_is_named_the_rest_skipped_and_clean_up_still_runs(tmp_path, monkeypatch):
+    from simulator.fake_stripe import FakeStripe, payment_pages
+    from simulator.fake_stripe.errors import CardDeclined
+
+    def refuse(call):
+        raise CardDeclined("Your card was declined.", "generic_decline")
+
+    monkeypatch.setattr(payment_pages, "ROUTES", [("POST", "/v1/payment_pages/<id>/confirm", refuse)])
+    out = tmp_path / "c.json"
+    fake = FakeStripe(seed="empty")
+    with fake.serving(host="127.0.0.1", port=0) as base:
+        result = CliRunner().invoke(main, ["record", "renewal", "--api-key", KEY, "--api-base", base, "--out",
+                                           str(out), "--settle", "0"])
+        assert result.exit_code == 1, result.output
+        assert "FAILED at subscribe through Checkout: Your card was declined." in result.output
+        story = cassette.load(out)["stories"][0]
+        assert [step["name"] for step in story["steps"]] == ["create test clock", "create catalogue",
+                                                             "create customer", "subscribe through Checkout",
+                                                             "clean up"]
+        assert story["steps"][3]["requests"][2]["status"] == 402
+        assert "test_helpers.test_clock.deleted" in [e["type"] for e in story["steps"][-1]["events"]]
+        archived = [p for p in fake.state.store.all("product")]
+        assert archived and not any(p["active"] for p in archived)
+
+
+def test_a_webhook_secret_in_a_recorded_response_never_reaches_the_file(tmp_path):
+    from simulator.fake_stripe import FakeStripe
+    from simulator.fidelity.record import Recorder
+
+    fake = FakeStripe(seed="empty")
+    with fake.serving(host="127.0.0.1", port=0) as base:
+        recorder = Recorder(KEY, base)
+        endpoint = recorder.client.v1.webhook_endpoints.create({"url": "https://example.com/hook",
+                                                                 "enabled_events": ["*"]})
+        taken = recorder.http.take()
+    assert endpoint.secret.startswith("whsec_") and taken[0]["response"]["secret"] == endpoint.secret
+    tape = cassette.new(api_base=base, api_version="2026-10-28.endive", sdk="x", recorded_at="now")
+    tape["stories"].append({"name": "s", "steps": [{"name": "one", "wall": [0, 1], "requests": taken,
+                                                    "events": []}]})
+    cassette.save(tape, tmp_path / "c.json")
+    text = (tmp_path / "c.json").read_text()
+    assert endpoint.secret not in text and "whsec_" not in text and KEY not in text
+    assert cassette.load(tmp_path / "c.json")["stories"][0]["steps"][0]["requests"][0]["response"]["secret"] == \
+        "<scrubbed>"
