@@ -39,6 +39,8 @@ COMMANDS: dict[str, tuple[str, str] | str] = {
     "fixtures": ("simplex_stripe.cli.fixtures:fixtures",
                  "Run a fixture file in Stripe CLI's format (_meta, fixtures[] with name/path/method/params, "
                  "${name:json.path}, ${.env:VAR}) against the fake Stripe."),
+    "trigger": ("simplex_stripe.cli.trigger:trigger",
+                "Trigger EVENT and the events Stripe sends with it, like `stripe trigger`."),
     "record": ("simplex_stripe.cli.record:record",
                "Record the guide's stories in Stripe test mode (test clocks, the stripe SDK) into a cassette."),
     "compare": ("simplex_stripe.cli.compare:compare",

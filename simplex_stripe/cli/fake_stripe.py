@@ -65,7 +65,9 @@ def fake_stripe(host, port, seed, state_file, api_key, api_version, time_scale, 
     _check_key(api_key)
     version = _version(api_version)
     try:
-        fake = FakeStripe(seed=seed, state_file=state_file, api_key=api_key, time_scale=time_scale)
+        # A fresh id seed per start: two runs (or a restart) never hand out the same ids or whsec_ secrets.
+        fake = FakeStripe(seed=seed, state_file=state_file, api_key=api_key, time_scale=time_scale,
+                          id_seed=secrets.token_hex(8))
     except (OSError, ValueError) as exc:
         raise UsageProblem(f"--state {state_file}: cannot resume ({exc})") from None
     if version:
