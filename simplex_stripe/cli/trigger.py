@@ -32,9 +32,11 @@ from .fixtures import edits, with_edit_options
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON report.")
 def trigger(event_type, target, secrets, account, api_base, api_key, overrides, adds, removals, api_version, seed,
             list_them, as_json) -> None:
-    """Trigger EVENT and the events Stripe sends with it, like `stripe trigger`: a script of API requests
-    (Stripe CLI's fixture format; --override checkout_session:metadata.accountRef=acct-7 edits one) run on the
-    fake's engine."""
+    """Trigger EVENT and the events Stripe sends with it, like `stripe trigger`.
+
+    A script of API requests in Stripe CLI's fixture format, run on the fake's engine;
+    --override checkout_session:metadata.accountRef=acct-7 edits one of them.
+    """
     from simulator.errors import SimulatorError  # noqa: PLC0415
     from simulator.fixtures import ApiError  # noqa: PLC0415
     from simulator.triggers import trigger_names  # noqa: PLC0415
