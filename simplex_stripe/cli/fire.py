@@ -74,6 +74,7 @@ def fire(sequence_names, target, secrets, world_file, local_receiver, dry_run, a
     opts["expected"] = _expected(opts.pop("expect"), opts.pop("strict"))
     # A resumed world goes on with its own seed; a new one gets a fresh seed, so ids never repeat across runs.
     saved = load_story(world_file) if world_file and not opts["seed"] else None
+    opts["fresh_seed"] = not opts["seed"] and not saved
     opts["seed"] = opts["seed"] or (saved.cast.seed if saved else token_source.token_hex(4))
     try:
         if local_receiver:
@@ -117,7 +118,8 @@ def _fire(names, target, secrets, world_file, dry_run, as_json, opts) -> int:
     if not dry_run:
         sender.probe()  # before the story runs: a story told on a running fake Stripe cannot be taken back
     events = story.run(names, version)
-    click.echo(f"seed {opts['seed']}: replay this run with --seed {opts['seed']}", err=True)
+    if opts["fresh_seed"]:
+        click.echo(f"seed {opts['seed']}: replay this run with --seed {opts['seed']}", err=True)
     code = _fire_events(events, target, secrets, policy, dry_run, as_json, opts, sender)
     if world_file and not dry_run:
         save_story(story, world_file)
