@@ -12,6 +12,9 @@ MAX_DEPTH = 4
 # (object type, field) -> fn(state, obj, version): fields that are only included on request
 # (`checkout.session.line_items`, `price.currency_options`); their value is computed, not looked up.
 INCLUDABLE: dict[tuple[str, str], Callable] = {}
+# (object type, field, sub-field) -> fn(state, obj, version): includable fields of a nested hash
+# (`checkout.session.total_details.breakdown`).
+INCLUDABLE_IN: dict[tuple[str, str, str], Callable] = {}
 
 
 def expand(state, obj: dict, paths: list[str] | None, version: str) -> dict:
@@ -78,10 +81,23 @@ def _expand(state, obj: dict, tree: dict, version: str) -> dict:
         if hook is not None:
             out[key] = _expand_value(state, hook(state, obj, version), rest, version, key)
         elif key in obj:
-            out[key] = _expand_value(state, obj[key], rest, version, key)
+            value, rest = _include_in(state, obj, key, rest, version)
+            out[key] = _expand_value(state, value, rest, version, key)
         # A key the object does not have is ignored: trusted integrations expand fields of newer
         # API versions, and failing them would break more than it would teach.
     return out
+
+
+def _include_in(state, obj: dict, key: str, rest: dict, version: str) -> tuple:
+    """obj[key] with its requested includable sub-fields filled in, and the expansions still to do."""
+    hooks = {sub: INCLUDABLE_IN.get((obj.get("object"), key, sub)) for sub in rest}
+    if not isinstance(obj[key], dict) or not any(hooks.values()):
+        return obj[key], rest
+    value = dict(obj[key])
+    for sub, hook in hooks.items():
+        if hook is not None:
+            value[sub] = hook(state, obj, version)
+    return value, {sub: children for sub, children in rest.items() if hooks[sub] is None or children}
 
 
 def _expand_value(state, value, rest: dict, version: str, key: str):

@@ -32,7 +32,7 @@ def spec_version() -> str:
 @functools.lru_cache(maxsize=1)
 def validator():
     """The shared strict SpecValidator over the derived schema (unknown fields fail)."""
-    from .validator import SpecValidator
+    from .strict import SpecValidator
     return SpecValidator(load_schema())
 
 

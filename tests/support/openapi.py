@@ -1,7 +1,7 @@
 """Tests validate against the schema shipped in the package (simulator/spec), never against ../shared."""
 
 from simulator.spec import load_schema, validator
-from simulator.spec.validator import SpecValidator, json_path
+from simulator.spec.strict import SpecValidator, json_path
 
 __all__ = ["SpecValidator", "json_path", "load_spec", "require_spec"]
 
