@@ -4,10 +4,9 @@ The table says which platform code path makes each SDK call; `test_every_outboun
 complete by scanning platform_adapter for `.v1.<resource>.<method>(` calls.
 """
 
-from types import SimpleNamespace
 from typing import Callable
 
-from platform_adapter.checkout import start_checkout, stop_auto_renewal
+from platform_adapter.checkout import start_checkout, stop_auto_renewal, switch_plan
 from platform_adapter.products import fetch, load_products
 from platform_adapter.stripe_audit import audit, client_for
 
@@ -21,13 +20,14 @@ SDK_CALLS: dict[str, tuple[str, str] | None] = {
     "webhook_endpoints.list": ("GET", "/v1/webhook_endpoints"),
     "checkout.sessions.create": ("POST", "/v1/checkout/sessions"),
     "subscriptions.update": ("POST", "/v1/subscriptions/{subscription_exposed_id}"),
+    "subscriptions.retrieve": ("GET", "/v1/subscriptions/{subscription_exposed_id}"),
     "prices.retrieve": ("GET", "/v1/prices/{price}"),
     "checkout.sessions.line_items.list": ("GET", "/v1/checkout/sessions/{session}/line_items"),
     "products.retrieve": None,
 }
 
 
-def drive(state, recorder, *, account, recurring: str, one_time: str, currency: str,
+def drive(state, recorder, *, account, recurring: str, one_time: str, currency: str, other_recurring: str,
           subscription_for: Callable[[str], str], api_key: str, api_base: str, store_products: bool = True) -> dict:
     """Run each platform step that calls Stripe; `recorder.step` names the step while it runs.
 
@@ -44,9 +44,9 @@ def drive(state, recorder, *, account, recurring: str, one_time: str, currency: 
     subscription = step("checkout, subscription mode", lambda: start_checkout(state, account, recurring, None,
                                                                             ACCOUNT_URL))
     payment = step("checkout, payment mode", lambda: start_checkout(state, account, one_time, currency, ACCOUNT_URL))
-    subscribed = SimpleNamespace(ref=account.ref, email=account.email, auto_renew=True,
-                                 subscription_id=subscription_for(subscription.id))
-    step("stop auto-renewal", lambda: stop_auto_renewal(state, subscribed))
+    subscription_id = subscription_for(subscription.id)  # the platform knows it now, as from Stripe's webhooks
+    step("switch plan", lambda: switch_plan(state, account, subscription_id, other_recurring))
+    step("stop auto-renewal", lambda: stop_auto_renewal(state, account))
     step("webhook: price -> product metadata", lambda: state.gateway.price(recurring))
     step("webhook: one-time session's line items", lambda: state.gateway.session_lines(payment.id))
     step("doctor: audit the account", lambda: audit(client_for(api_key, api_base)))

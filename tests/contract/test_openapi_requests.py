@@ -72,7 +72,7 @@ def errors_of(validator: SpecValidator, call: Call, params: dict | None = None) 
 
 
 def test_every_outbound_request_matches_the_spec(recorded, validator):
-    calls, _, _ = recorded
+    calls, _, _, _ = recorded
     assert calls
     failures = {f"{c.step}: {c.method} {c.path} {dict(c.pairs)}": errors_of(validator, c) for c in calls}
     assert {call: errors for call, errors in failures.items() if errors} == {}
@@ -80,7 +80,7 @@ def test_every_outbound_request_matches_the_spec(recorded, validator):
 
 def test_every_outbound_call_is_driven(recorded):
     """A new SDK call in platform_adapter (say subscriptions.cancel) fails here until the driver covers it."""
-    calls, _, _ = recorded
+    calls, _, _, _ = recorded
     in_source = {".".join(m) for path in PLATFORM.rglob("*.py") for m in SDK_CALL.findall(path.read_text())}
     assert in_source - set(SDK_CALLS) == set(), "add these calls to tests/contract/outbound.py"
     expected = {op for op in SDK_CALLS.values() if op}
@@ -91,14 +91,16 @@ def test_every_outbound_call_is_driven(recorded):
 
 
 def test_checkout_is_created_in_both_modes_with_the_guides_parameters(recorded):
-    calls, pro, _ = recorded
+    calls, pro, _, _ = recorded
     sessions = [c.params for c in calls if c.method == "POST" and c.path == "/v1/checkout/sessions"]
     assert [s["mode"] for s in sessions] == ["subscription", "payment"]
     assert [s["line_items"][0]["price"] for s in sessions] == [pro["recurring"], pro["one_time"]]
     assert sessions[0]["subscription_data"] == {"metadata": {"accountRef": "acct-contract"}}
     assert sessions[1]["payment_intent_data"] == {"metadata": {"accountRef": "acct-contract"}}
-    [update] = [c for c in calls if c.path.startswith("/v1/subscriptions/")]
-    assert update.method == "POST" and update.params == {"cancel_at_period_end": "true"}
+    updates = [c.params for c in calls if c.method == "POST" and c.path.startswith("/v1/subscriptions/")]
+    [item] = updates[0]["items"]
+    assert item["price"] == pro["other_recurring"] and updates[0]["proration_behavior"] == "create_prorations"
+    assert updates[1:] == [{"cancel_at_period_end": "true"}]
 
 
 @pytest.mark.parametrize("mutate, expected", [
@@ -109,7 +111,7 @@ def test_checkout_is_created_in_both_modes_with_the_guides_parameters(recorded):
     pytest.param(lambda p: p["subscription_data"].update(metadata="acct"), "subscription_data", id="wrong-type"),
 ])
 def test_a_parameter_stripe_would_refuse_is_reported(recorded, validator, mutate, expected):
-    calls, _, _ = recorded
+    calls, _, _, _ = recorded
     session = next(c for c in calls if c.path == "/v1/checkout/sessions" and c.params["mode"] == "subscription")
     params = session.params
     mutate(params)
@@ -118,7 +120,7 @@ def test_a_parameter_stripe_would_refuse_is_reported(recorded, validator, mutate
 
 
 def test_a_wrong_query_parameter_is_reported(recorded, validator):
-    calls, _, _ = recorded
+    calls, _, _, _ = recorded
     listing = next(c for c in calls if c.method == "GET" and c.path == "/v1/prices")
     assert errors_of(validator, listing, {**listing.params, "actives": "true"})
     assert errors_of(validator, listing, nest([("limit", "many")]))
