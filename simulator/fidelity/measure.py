@@ -15,7 +15,7 @@ def events_version(story: dict) -> str | None:
 
 
 def measure(cassette: dict, api_base: str | None = None, *, stories: list[str] | None = None,
-            settle: float = 0.0) -> Report:
+            settle: float = 0.0, api_key: str = "sk_test_simplex_stripe_compare") -> Report:
     """Replay each story (on a fresh embedded fake each, unless `api_base` is given) and compare it."""
     report = Report(api_base=api_base or "embedded")
     for story in cassette["stories"]:
@@ -23,7 +23,8 @@ def measure(cassette: dict, api_base: str | None = None, *, stories: list[str] |
             continue
         with ExitStack() as stack:
             base = api_base or stack.enter_context(_embedded())
-            replayed = Replayer(base, settle=settle).story(story, cassette["api_version"], events_version(story))
+            replayer = Replayer(base, api_key, settle=settle)
+            replayed = replayer.story(story, cassette["api_version"], events_version(story))
         report.stories.append(compare_story(story, replayed))
     return report
 

@@ -127,3 +127,15 @@ def test_text_report_has_step_rows_type_scores_and_the_score(recorded):
     assert "story renewal: events 100.0%" in result.output
     assert "  renew " in result.output and "invoice.paid" in result.output
     assert "fidelity score: 100.00% of event fields" in result.output
+
+
+def test_compare_refuses_live_keys_and_uses_the_key_a_pinned_fake_wants(recorded):
+    from simulator.fake_stripe import FakeStripe
+
+    result = CliRunner().invoke(main, ["compare", str(recorded), "--api-key", "sk_live_51Abc"])
+    assert result.exit_code == 2 and "refusing a live key" in result.output
+    fake = FakeStripe(seed="empty", api_key="sk_test_pinned_0123")
+    with fake.serving(host="127.0.0.1", port=0) as base:
+        code, report = run_compare(str(recorded), "--api-base", base, "--api-key", "sk_test_pinned_0123",
+                                   "--story", "cancel-now", "--min-score", "100")
+    assert code == 0 and report["score"] == 100.0
