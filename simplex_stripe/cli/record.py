@@ -1,5 +1,7 @@
 """`simplex-stripe record`: run the guide's stories against a Stripe API (test mode) into a cassette."""
 
+from pathlib import Path
+
 import click
 
 from .errors import UsageProblem, one_line
@@ -37,6 +39,8 @@ def record(story_names, api_key, api_base, out, settle, event_timeout, clock_tim
         raise UsageProblem(f"unknown story {unknown[0]!r} (stories: {STORY_HELP})")
     if not api_base.startswith(("http://", "https://")):
         raise UsageProblem(f"--api-base {api_base!r} is not an http(s) URL")
+    if not (Path(out).parent or Path(".")).is_dir():
+        raise UsageProblem(f"--out {out}: no such directory")  # before minutes of recording, not after
     try:
         recorder = Recorder(api_key, api_base, Options(settle, event_timeout, clock_timeout))
     except FidelityError as exc:

@@ -85,10 +85,11 @@ def test_record_refuses_live_keys_and_writes_nothing(tmp_path, key):
     (["nosuch", "--api-key", "sk_test_x"], "unknown story 'nosuch'"),
     (["all", "--api-key", "pk_test_x"], "not a test-mode secret key"),
     (["all", "--api-key", "sk_test_x", "--api-base", "ftp://x"], "not an http(s) URL"),
+    (["all", "--api-key", "sk_test_x", "--out", "/nonexistent/dir/c.json"], "no such directory"),
 ])
 def test_record_usage_problems_exit_2_with_one_line(tmp_path, args, message):
-    result = CliRunner().invoke(main, ["record", *args, "--out", str(tmp_path / "c.json")],
-                                env={"STRIPE_API_KEY": ""})
+    out = [] if "--out" in args else ["--out", str(tmp_path / "c.json")]
+    result = CliRunner().invoke(main, ["record", *args, *out], env={"STRIPE_API_KEY": ""})
     assert result.exit_code == 2 and message in result.output
 
 
