@@ -11,14 +11,15 @@ from .target import DEFAULT_FACTORY, TargetOptions, embedded_target
 
 pytest_plugins = [
     "steps.common_steps", "steps.catalogue_steps", "steps.lifecycle_steps", "steps.signature_steps",
-    "steps.delivery_steps", "steps.endpoint_steps", "steps.checkout_steps",
+    "steps.delivery_steps", "steps.endpoint_steps", "steps.checkout_steps", "steps.contract_steps",
 ]
 
 TAG_MARKERS = {
     "guide": "a rule stated in the integration guide",
     "reference": "behaviour the guide implies and the reference platform defines",
     "stripe_api": "needs a Stripe API (the fake Stripe, stripe-mock or test mode)",
-    "clock": "needs to control the platform's clock",
+    "clock": "needs the platform's clock at the scenario's date",
+    "contract": "a clause of the conformance contract itself",
 }
 NOT_APPLICABLE = "not applicable: "
 PREFLIGHT_FAILED = "preflight: "  # how a configuration mistake stops the run (pytest.exit's message)

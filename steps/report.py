@@ -42,7 +42,7 @@ class ScenarioReporter:
         elif self._skipped is not None:
             self.counts["not applicable"] += 1
             self.why_not[self._skipped] += 1
-            self.console.print(f"➖ {label} — {self._skipped}", markup=False, highlight=False)
+            self.console.print(f"➖ {label} — {self._skipped}", markup=False, highlight=False, soft_wrap=True)
         else:
             self.counts["passed"] += 1
             self.console.print(f"✅ {label}", markup=False, highlight=False)
@@ -76,4 +76,4 @@ class ScenarioReporter:
                            f"{c['not applicable']} not applicable")
         self.console.print(f"{ran} of {self.selected} selected scenarios ran", highlight=False)
         for reason, count in self.why_not.most_common():
-            self.console.print(f"  ➖ {count} not applicable: {reason}", markup=False, highlight=False)
+            self.console.print(f"  ➖ {count} not applicable: {reason}", markup=False, highlight=False, soft_wrap=True)

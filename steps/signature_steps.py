@@ -1,12 +1,13 @@
 """Steps about signatures: forged deliveries, secret rotation."""
 
-import json
 
 import requests
 from pytest_bdd import parsers, then, when
 
 from simulator.sender import STRIPE_HEADERS, Attempt, Report, encode
 from simulator.signing import signature_header
+
+from .timeline import platform_now
 
 
 OLD_SECRET = "whsec_conformance_previous_secret_0000"
@@ -28,6 +29,11 @@ def forged(event: dict, forgery: str, secret: str, now: int) -> tuple[bytes, dic
         headers["Stripe-Signature"] = signature_header(body, [secret], now - 600)
     elif forgery == "only a v0 signature":
         headers["Stripe-Signature"] = signature_header(body, [], now, decoy="ab" * 32)
+    elif forgery == "a header without t=":
+        headers["Stripe-Signature"] = signature_header(body, [secret], now).split(",", 1)[1]
+    elif forgery == "upper-case hex":
+        t, v1 = signature_header(body, [secret], now).split(",")
+        headers["Stripe-Signature"] = f"{t},v1={v1[3:].upper()}"
     else:
         raise ValueError(f"unknown forgery {forgery!r}")
     return body, headers
@@ -40,7 +46,8 @@ def _(target, timeline, any_plan, clock, forgery):
     timeline.pending.clear()
     report = Report()
     for event in events:
-        body, headers = forged(event, forgery, target.webhook_secret, clock.now)
+        # Signed at the platform's now, so only the forgery is wrong (a deployed platform's clock is real time).
+        body, headers = forged(event, forgery, target.webhook_secret, platform_now(target, clock))
         response = requests.post(target.webhook_url, data=body, headers=headers, timeout=15)
         report.attempts.append(Attempt(event["id"], event["type"], 1, response.status_code, 0.0, response.text[:200]))
     timeline.reports.append(report)

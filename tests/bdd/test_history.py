@@ -102,9 +102,11 @@ def fill_with_history(base: str, stripe_base: str, wanted: int) -> tuple[int, fl
         done = cli("load", "--target", base + "/api/v6/integrations/stripe/web-hooks", "--secret", SECRET,
                    "--users", "8", "--spawn-rate", "8", "--run-time", "10s", "--probe-token", TOKEN,
                    "--duplicates", "1", "--order", "shuffled", "--price", pro.id, "--product", pro.product,
-                   "--new-price", biz.id, "--new-product", biz.product, timeout=120)
-        assert done.returncode == 0, done.stdout[-1000:] + done.stderr[-2000:]
-        held = deliveries(base)
+                   "--new-price", biz.id, "--new-product", biz.product, "--timeout", "30", timeout=180)
+        # This is history, not a load test: on a busy machine a slow answer may fail a delivery (exit 1).
+        assert done.returncode in (0, 1), done.stdout[-1000:] + done.stderr[-2000:]
+        before, held = held, deliveries(base)
+        assert held > before, "load added no delivery: " + done.stderr[-2000:]
     return held, time.monotonic() - started
 
 
