@@ -37,7 +37,6 @@ def account_object() -> dict:
 
 def retrieve_account(call: Call) -> dict:
     """GET /v1/account and GET /v1/accounts/{own id}."""
-    call.parse({})
     wanted = call.args.get("id")
     if wanted is not None and wanted != ACCOUNT_ID:
         raise PermissionDenied(f"The provided key does not have access to account '{wanted}' (or that account does "

@@ -6,7 +6,7 @@ from ..objects.catalog import product_object, tax_rate_object
 from .api import Call
 from .errors import InvalidParameter, InvalidRequest
 from .events import emit
-from .params import Anything, Array, Bool, Enum, Hash, Int, Metadata, Num, Str, list_spec, merge_metadata, parse_list
+from .params import Anything, Array, Bool, Enum, Hash, Int, Metadata, Num, Str, merge_metadata
 from .prices import CURRENCY_OPTION, TAX_BEHAVIOR, create_price
 from .rendering import deleted, list_object, page
 from .state import State
@@ -27,8 +27,6 @@ CREATE_PRODUCT = {
         "tax_behavior": TAX_BEHAVIOR}, required=("currency",)),
 }
 UPDATE_PRODUCT = {**PRODUCT, "default_price": Str()}
-LIST_PRODUCTS = list_spec({"active": Bool(), "ids": Array(Str()), "shippable": Bool(),
-                           "url": Str()})
 TAX_TYPES = ("amusement_tax", "communications_tax", "gst", "hst", "igst", "jct", "lease_tax", "pst", "qst",
              "retail_delivery_fee", "rst", "sales_tax", "service_tax", "vat")
 TAX_RATE = {"active": Bool(), "country": Str(), "description": Str(), "display_name": Str(50, nullable=False),
@@ -64,7 +62,6 @@ def post_product(call: Call) -> dict:
 
 def retrieve_product(call: Call) -> dict:
     """GET /v1/products/{id}."""
-    call.parse({})
     return call.state.store.require("product", call.args["id"])
 
 
@@ -92,7 +89,6 @@ def delete_product(call: Call) -> dict:
     """DELETE /v1/products/{id}: only products without prices; archive the others with active=false."""
     state = call.state
     product = state.store.require("product", call.args["id"])
-    call.parse({})
     has_prices, _ = state.store.page("price", limit=1, where={"product": product["id"]})
     if has_prices:
         raise InvalidRequest("This product cannot be deleted because it has one or more user-created prices.")
@@ -103,7 +99,7 @@ def delete_product(call: Call) -> dict:
 
 def list_products(call: Call) -> dict:
     """GET /v1/products: by active, ids[], shippable, type, url."""
-    p = parse_list(call.raw, LIST_PRODUCTS)
+    p = call.params
     where = {k: p[k] for k in ("active", "shippable", "url") if k in p}
     ids = set(p.get("ids") or ())
     return page(call, "product", "/v1/products", p, where=where,
@@ -113,7 +109,6 @@ def list_products(call: Call) -> dict:
 def list_features(call: Call) -> dict:
     """GET /v1/products/{id}/features: entitlement features are not modelled, so always empty."""
     call.state.store.require("product", call.args["id"])
-    parse_list(call.raw)
     return list_object(f"/v1/products/{call.args['id']}/features", [], False)
 
 
@@ -140,7 +135,6 @@ def post_tax_rate(call: Call) -> dict:
 
 def retrieve_tax_rate(call: Call) -> dict:
     """GET /v1/tax_rates/{id}."""
-    call.parse({})
     return call.state.store.require("tax_rate", call.args["id"])
 
 
@@ -161,7 +155,7 @@ def update_tax_rate(call: Call) -> dict:
 
 def list_tax_rates(call: Call) -> dict:
     """GET /v1/tax_rates: by active and inclusive."""
-    p = parse_list(call.raw, {"active": Bool(), "inclusive": Bool()})
+    p = call.params
     return page(call, "tax_rate", "/v1/tax_rates", p, where={k: p[k] for k in ("active", "inclusive") if k in p})
 
 

@@ -7,7 +7,7 @@ from .errors import InvalidParameter, InvalidRequest
 from .events import emit
 from .expand import INCLUDABLE
 from .invoices import line_taxes
-from .params import Anything, Array, Bool, Enum, Hash, Int, Metadata, Str, parse_list
+from .params import Anything, Array, Bool, Enum, Hash, Int, Metadata, Str
 from .prices import in_currency, render_price, unit_amount
 from .rendering import RENDERERS, VERSIONED, list_object, page
 from .state import JOBS, State
@@ -186,13 +186,12 @@ def render_line_items(state: State, record: dict, version: str) -> list[dict]:
 
 def retrieve_session(call: Call) -> dict:
     """GET /v1/checkout/sessions/{id} (`expand[]=line_items` includes the items)."""
-    call.parse({})
     return render_session(call.state, call.state.store.require("checkout.session", call.args["id"]), call.version)
 
 
 def list_line_items(call: Call) -> dict:
     """GET /v1/checkout/sessions/{id}/line_items."""
-    p = parse_list(call.raw)
+    p = call.params
     record = call.state.store.require("checkout.session", call.args["id"])
     items = render_line_items(call.state, record, call.version)
     ids = [i["id"] for i in items]
@@ -217,7 +216,6 @@ def expire(state: State, session: dict, *, at: int, origin=(None, None)) -> None
 
 def expire_session(call: Call) -> dict:
     """POST /v1/checkout/sessions/{id}/expire."""
-    call.parse({})
     session = call.state.store.require("checkout.session", call.args["id"])
     if session["status"] != "open":
         raise InvalidRequest(f"Only Checkout Sessions with a status in [\"open\"] can be expired. This Checkout "
@@ -235,9 +233,7 @@ def expire_when_due(state: State, session_id: str, due: int) -> None:
 
 def list_sessions(call: Call) -> dict:
     """GET /v1/checkout/sessions: by customer, payment_intent, subscription and status."""
-    p = parse_list(call.raw, {"customer": Str(), "payment_intent": Str(), "subscription": Str(),
-                              "status": Enum("complete", "expired", "open"), "payment_link": Str(),
-                              "customer_details": Anything(), "customer_account": Str()})
+    p = call.params
     where = {k: p[k] for k in ("customer", "payment_intent", "subscription", "status") if k in p}
     return page(call, "checkout.session", "/v1/checkout/sessions", p, where=where)
 

@@ -7,7 +7,7 @@ from .api import Call
 from .billing import LIVE, interval_of
 from .errors import InvalidParameter, InvalidRequest
 from .events import emit
-from .params import Int, Str, parse_list
+from .params import Int, Str
 from .rendering import deleted, page
 from .state import State
 
@@ -40,13 +40,12 @@ def create_clock(call: Call) -> dict:
 
 def retrieve_clock(call: Call) -> dict:
     """GET /v1/test_helpers/test_clocks/{id}."""
-    call.parse({})
     return call.state.store.require(KIND, call.args["id"])
 
 
 def list_clocks(call: Call) -> dict:
     """GET /v1/test_helpers/test_clocks."""
-    return page(call, KIND, "/v1/test_helpers/test_clocks", parse_list(call.raw))
+    return page(call, KIND, "/v1/test_helpers/test_clocks", call.params)
 
 
 def _limit(state: State, clock: dict) -> int:
@@ -91,7 +90,6 @@ def advance_clock(call: Call) -> dict:
 def delete_clock(call: Call) -> dict:
     """DELETE …/{id}: its customers and their subscriptions go with it."""
     state = call.state
-    call.parse({})
     clock = state.store.require(KIND, call.args["id"])
     for kind in ("subscription", "invoice", "customer"):
         for obj in [o for o in state.store.all(kind) if o.get("test_clock") == clock["id"]]:

@@ -7,7 +7,7 @@ from ..objects.customers import customer_object
 from .api import Call
 from .errors import InvalidRequest, MissingParameter
 from .events import emit
-from .params import ADDRESS, Anything, Array, Hash, Int, Metadata, Str, merge_metadata, parse_list
+from .params import ADDRESS, Anything, Array, Hash, Int, Metadata, Str, merge_metadata
 from .payments import attach, card_number, check_card, new_payment_method
 from .rendering import deleted, page
 from .state import State
@@ -98,7 +98,6 @@ def post_customer(call: Call) -> dict:
 
 def retrieve_customer(call: Call) -> dict:
     """GET /v1/customers/{id}."""
-    call.parse({})
     return call.state.store.require("customer", call.args["id"])
 
 
@@ -125,7 +124,6 @@ def delete_customer(call: Call) -> dict:
     """DELETE /v1/customers/{id}: its live subscriptions end with it."""
     state = call.state
     customer = state.store.require("customer", call.args["id"])
-    call.parse({})
     from .billing import end_subscription
     for sub in list(state.store.all("subscription")):
         if sub["customer"] == customer["id"] and sub["status"] not in ("canceled", "incomplete_expired"):
@@ -137,7 +135,7 @@ def delete_customer(call: Call) -> dict:
 
 def list_customers(call: Call) -> dict:
     """GET /v1/customers: by email (exact, case-sensitive, as Stripe) and test_clock."""
-    p = parse_list(call.raw, {"email": Str(512), "test_clock": Str()})
+    p = call.params
     return page(call, "customer", "/v1/customers", p, where={k: p[k] for k in ("email", "test_clock") if k in p})
 
 

@@ -3,7 +3,7 @@
 from ..events import make_event, previous_attributes
 from .api import Call
 from .errors import InvalidRequest
-from .params import Array, Bool, Str, parse_list
+from .params import Str
 from .rendering import RENDERERS, SHAPES, VERSIONED, page, shape_of, snapshot
 from .state import State
 
@@ -79,13 +79,12 @@ RENDERERS["event"] = stored_event
 
 def retrieve_event(call: Call) -> dict:
     """GET /v1/events/{id}: the stored event, whatever version the caller asks in."""
-    call.parse({})
     return stored_event(call.state, call.state.store.require("event", call.args["id"]))
 
 
 def list_events(call: Call) -> dict:
     """GET /v1/events: newest first, by `type` (with `*` wildcards), `types[]` and `created`."""
-    p = parse_list(call.raw, {"type": Str(), "types": Array(Str()), "delivery_success": Bool()})
+    p = call.params
     wanted = [p["type"]] if p.get("type") else p.get("types") or []
     delivered = p.get("delivery_success")
 

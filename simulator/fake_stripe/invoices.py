@@ -4,7 +4,6 @@ from ..objects.invoices import invoice_line_object, invoice_object
 from ..tax import LineTax, line_tax
 from .api import Call
 from .events import emit
-from .params import LIST_FIELDS, Bool, Enum, Str, parse_list
 from .payments import Payment, emit_payment, pay
 from .prices import in_currency
 from .rendering import RENDERERS, VERSIONED, list_object, page
@@ -136,35 +135,30 @@ def render_invoice(state: State, record: dict, version: str) -> dict:
 
 def retrieve_invoice(call: Call) -> dict:
     """GET /v1/invoices/{id}."""
-    call.parse({})
     return render_invoice(call.state, call.state.store.require("invoice", call.args["id"]), call.version)
 
 
 def list_invoices(call: Call) -> dict:
     """GET /v1/invoices: by customer, subscription and status."""
-    p = parse_list(call.raw, {"customer": Str(), "subscription": Str(), "collection_method": Str(),
-                              "status": Enum("draft", "open", "paid", "uncollectible", "void"),
-                              "due_date": LIST_FIELDS["created"], "customer_account": Str()})
+    p = call.params
     where = {k: p[k] for k in ("customer", "subscription", "status") if k in p}
     return page(call, "invoice", "/v1/invoices", p, where=where)
 
 
 def list_lines(call: Call) -> dict:
     """GET /v1/invoices/{id}/lines."""
-    parse_list(call.raw)
     invoice = render_invoice(call.state, call.state.store.require("invoice", call.args["id"]), call.version)
     return list_object(f"/v1/invoices/{invoice['id']}/lines", invoice["lines"]["data"], False)
 
 
 def retrieve_invoice_item(call: Call) -> dict:
     """GET /v1/invoiceitems/{id}."""
-    call.parse({})
     return call.state.store.require("invoiceitem", call.args["id"], word="invoiceitem")
 
 
 def list_invoice_items(call: Call) -> dict:
     """GET /v1/invoiceitems: by customer, pending or not."""
-    p = parse_list(call.raw, {"customer": Str(), "invoice": Str(), "pending": Bool()})
+    p = call.params
     pending = p.get("pending")
     return page(call, "invoiceitem", "/v1/invoiceitems", p,
                 where={k: p[k] for k in ("customer", "invoice") if k in p},

@@ -1,9 +1,14 @@
-"""Declarative request-parameter specs that coerce form strings and raise Stripe's parameter errors."""
+"""Hand-written parameter specs for what the schema does not say (minimums, metadata rules, unset semantics).
+
+The schema derived from Stripe's spec (validation.py) refuses unknown parameters, wrong types and enum values
+before a handler runs; the specs here type a POST body for its handler and add Stripe's rules the spec leaves
+out (non-negative amounts, metadata key limits). Lists and retrieves read `call.params` instead.
+"""
 
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from .errors import InvalidParameter, MissingParameter, UnknownParameter
+from .errors import InvalidParameter, MissingParameter
 from .forms import param_path
 
 
@@ -170,26 +175,9 @@ class Metadata(Hash):
 
 
 EXPAND = Array(Str(nullable=False))
-LIST_FIELDS: dict[str, Spec] = {
-    "limit": Int(1, 100), "starting_after": Str(nullable=False), "ending_before": Str(nullable=False),
-    "expand": EXPAND, "created": Hash({k: Int() for k in ("gt", "gte", "lt", "lte")}),
-}
-
-
 def parse(params: dict, fields: dict[str, Spec], required: tuple[str, ...] = ()) -> dict:
     """Validate an endpoint's parameters; every endpoint also takes `expand`."""
     return Hash({"expand": EXPAND, **fields}, required=required).convert(params, "")
-
-
-def list_spec(filters: dict[str, Spec] | None = None) -> Hash:
-    """A list endpoint's parameters: pagination, `expand`, `created` and its filters (build once, reuse)."""
-    return Hash({**LIST_FIELDS, **(filters or {})})
-
-
-def parse_list(params: dict, filters: dict[str, Spec] | Hash | None = None) -> dict:
-    """Validate a list endpoint's pagination, `expand`, `created` and filters."""
-    spec = filters if isinstance(filters, Hash) else list_spec(filters)
-    return spec.convert(params, "")
 
 
 def merge_metadata(current: dict, update: dict | None) -> dict:

@@ -8,7 +8,7 @@ from ..objects.payments import charge_object, payment_intent_object
 from .api import Call
 from .errors import CardDeclined, InvalidRequest
 from .events import emit
-from .params import ADDRESS, Anything, Enum, Hash, Metadata, Str, parse_list
+from .params import ADDRESS, Anything, Enum, Hash, Metadata, Str
 from .rendering import page
 from .state import State
 
@@ -247,7 +247,6 @@ def create_payment_method(call: Call) -> dict:
 def retrieve(kind: str):
     """A GET-by-id handler for `kind`."""
     def handler(call: Call) -> dict:
-        call.parse({})
         return call.state.store.require(kind, call.args["id"])
     handler.__name__ = f"retrieve_{kind}"
     handler.__doc__ = f"GET one {kind}."
@@ -256,24 +255,26 @@ def retrieve(kind: str):
 
 def list_intents(call: Call) -> dict:
     """GET /v1/payment_intents."""
-    p = parse_list(call.raw, {"customer": Str()})
+    p = call.params
     return page(call, "payment_intent", "/v1/payment_intents", p,
                 where={"customer": p["customer"]} if "customer" in p else None)
 
 
 def list_charges(call: Call) -> dict:
     """GET /v1/charges."""
-    p = parse_list(call.raw, {"customer": Str(), "payment_intent": Str(), "transfer_group": Str()})
+    p = call.params
     return page(call, "charge", "/v1/charges", p,
                 where={k: p[k] for k in ("customer", "payment_intent") if k in p})
 
 
 def list_payment_methods(call: Call) -> dict:
     """GET /v1/payment_methods and /v1/customers/{id}/payment_methods."""
-    p = parse_list(call.raw, {"customer": Str(), "type": Enum("card")})
+    p = call.params
     customer = call.args.get("id") or p.get("customer")
     url = f"/v1/customers/{customer}/payment_methods" if "id" in call.args else "/v1/payment_methods"
-    return page(call, "payment_method", url, p, where={"customer": customer} if customer else None)
+    # Every payment method the fake makes is a card; asking for another type finds none.
+    return page(call, "payment_method", url, p, where={"customer": customer} if customer else None,
+                accept=lambda pm: p.get("type", "card") == pm["type"])
 
 
 def attach_payment_method(call: Call) -> dict:
@@ -286,7 +287,6 @@ def attach_payment_method(call: Call) -> dict:
 
 def detach_payment_method(call: Call) -> dict:
     """POST /v1/payment_methods/{id}/detach."""
-    call.parse({})
     pm = call.state.store.require("payment_method", call.args["id"])
     if pm["customer"] is None:
         raise InvalidRequest("The payment method you provided is not attached to a customer so detachment is "

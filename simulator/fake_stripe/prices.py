@@ -9,7 +9,7 @@ from .api import Call
 from .errors import InvalidParameter, InvalidRequest, ResourceMissing
 from .events import emit
 from .expand import INCLUDABLE
-from .params import Anything, Array, Bool, Enum, Hash, Int, Metadata, Str, list_spec, merge_metadata, parse_list
+from .params import Anything, Array, Bool, Enum, Hash, Int, Metadata, Str, merge_metadata
 from .rendering import RENDERERS, list_object, page
 from .state import State
 
@@ -39,10 +39,6 @@ CREATE = {
 }
 UPDATE = {"active": Bool(), "currency_options": Hash(extra=CURRENCY_OPTION), "lookup_key": Str(200),
           "metadata": Metadata(), "nickname": Str(), "tax_behavior": TAX_BEHAVIOR, "transfer_lookup_key": Bool()}
-LIST = list_spec({"active": Bool(), "currency": Str(), "product": Str(), "type": Enum("one_time", "recurring"),
-                  "recurring": Hash({"interval": Enum(*INTERVALS), "usage_type": Enum("licensed", "metered"),
-                                     "meter": Str()}),
-                  "lookup_keys": Array(Str(), max_items=10)})
 
 
 def render_price(state: State, record: dict, version: str) -> dict:
@@ -178,7 +174,6 @@ def post_price(call: Call) -> dict:
 
 def retrieve_price(call: Call) -> dict:
     """GET /v1/prices/{id}."""
-    call.parse({})
     return render_price(call.state, call.state.store.require("price", call.args["id"]), call.version)
 
 
@@ -210,7 +205,7 @@ def update_price(call: Call) -> dict:
 
 def list_prices(call: Call) -> dict:
     """GET /v1/prices: by product, active, type, currency, recurring and lookup_keys."""
-    p = parse_list(call.raw, LIST)
+    p = call.params
     where = {k: p[k] for k in ("product", "active", "type") if k in p}
     if "currency" in p:
         where["currency"] = p["currency"].lower()
@@ -226,7 +221,6 @@ def list_prices(call: Call) -> dict:
 
 def retrieve_plan(call: Call) -> dict:
     """GET /v1/plans/{id}: the plan twin of a recurring price."""
-    call.parse({})
     price = call.state.store.get(call.args["id"])
     if price is None or price["object"] != "price" or not price["recurring"]:
         raise ResourceMissing("plan", call.args["id"])
@@ -235,7 +229,7 @@ def retrieve_plan(call: Call) -> dict:
 
 def list_plans(call: Call) -> dict:
     """GET /v1/plans: recurring prices as plans."""
-    p = parse_list(call.raw, {"active": Bool(), "product": Str()})
+    p = call.params
     where = {k: p[k] for k in ("product", "active") if k in p}
     listed = page(call, "price", "/v1/plans", p, where={**where, "type": "recurring"})
     return list_object("/v1/plans", [plan_from_price(price) for price in listed["data"]], listed["has_more"])

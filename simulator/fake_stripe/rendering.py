@@ -54,6 +54,9 @@ def page(call, kind: str, url: str, p: dict, *, where: dict | None = None,
          accept: Callable[[dict], bool] | None = None, draw: Callable | None = None) -> dict:
     """One rendered list page of `kind` objects for Stripe's pagination, `created` and filter params."""
     created = p.get("created")
+    if isinstance(created, int):
+        # `created=<timestamp>` is an exact match, like `created[gte]=t&created[lte]=t`.
+        created = {"gte": created, "lte": created}
     test = accept
     if created:
         def test(obj: dict) -> bool:

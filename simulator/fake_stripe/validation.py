@@ -45,7 +45,19 @@ def response_schema(op: Operation) -> dict:
 
 def validate(op: Operation, raw: dict) -> dict:
     """`raw` (decoded form) checked against the operation's schema and typed; raises Stripe's parameter errors."""
-    return coerce(request_schema(op), raw, "")
+    params = coerce(request_schema(op), raw, "")
+    if isinstance(params.get("limit"), int):
+        _check_limit(params["limit"])
+    return params
+
+
+def _check_limit(limit: int) -> None:
+    """Pagination's 1–100, which the spec states only in prose."""
+    if limit < 1:
+        raise InvalidParameter(f"Invalid integer: {limit}; must be at least 1", "limit",
+                               code="parameter_invalid_integer")
+    if limit > 100:
+        raise InvalidParameter(f"This value must be less than or equal to 100 (it currently is '{limit}').", "limit")
 
 
 def coerce(schema: dict, value: Any, path: str) -> Any:

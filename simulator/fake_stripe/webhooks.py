@@ -5,7 +5,7 @@ import re
 
 from .api import Call, resolve_version
 from .errors import FakeStripeError, InvalidParameter
-from .params import Array, Bool, Metadata, Str, merge_metadata, parse_list
+from .params import Array, Bool, Metadata, Str, merge_metadata
 from .rendering import RENDERERS, deleted, page
 from .state import State
 
@@ -61,7 +61,6 @@ def create_endpoint(call: Call) -> dict:
 
 def retrieve_endpoint(call: Call) -> dict:
     """GET /v1/webhook_endpoints/{id}."""
-    call.parse({})
     return render_endpoint(call.state, call.state.store.require("webhook_endpoint", call.args["id"]), call.version)
 
 
@@ -84,7 +83,6 @@ def update_endpoint(call: Call) -> dict:
 
 def delete_endpoint(call: Call) -> dict:
     """DELETE /v1/webhook_endpoints/{id}: pending retries to it stop."""
-    call.parse({})
     endpoint = call.state.store.require("webhook_endpoint", call.args["id"])
     call.state.store.remove(endpoint["id"])
     if call.state.outbox is not None:
@@ -94,7 +92,7 @@ def delete_endpoint(call: Call) -> dict:
 
 def list_endpoints(call: Call) -> dict:
     """GET /v1/webhook_endpoints."""
-    return page(call, "webhook_endpoint", "/v1/webhook_endpoints", parse_list(call.raw))
+    return page(call, "webhook_endpoint", "/v1/webhook_endpoints", call.params)
 
 
 def restore_outbox(state: State) -> None:
