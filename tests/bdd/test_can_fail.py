@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # each variant runs the conformance suite in a subprocess
+
 ROOT = Path(__file__).resolve().parents[2]
 
 # variant -> (-k expression selecting the scenarios to run, scenarios that must fail, scenarios that must pass)

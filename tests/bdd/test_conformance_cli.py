@@ -7,6 +7,10 @@ import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.slow  # runs `simplex-stripe conformance` as a subprocess
+
 ROOT = Path(__file__).resolve().parents[2]
 
 

@@ -12,6 +12,8 @@ from platform_adapter.config import Settings
 from simulator.fake_stripe import FakeStripe
 from simulator.receiver import serving
 
+pytestmark = pytest.mark.slow  # runs `simplex-stripe conformance` against a served platform as a subprocess
+
 ROOT = Path(__file__).resolve().parents[2]
 KEY, SECRET, TOKEN = "sk_test_deployed_4242", "whsec_deployed_secret_0123456789", "deployed-probe-token"
 

@@ -12,7 +12,7 @@ import requests
 from .conftest import KEY, account_row, platform_app, tell_platform
 from .outbound import drive
 
-pytestmark = pytest.mark.stripe_mock
+pytestmark = [pytest.mark.stripe_mock, pytest.mark.slow]  # slow: needs the stripe-mock container
 
 
 @pytest.fixture(scope="module")

@@ -40,11 +40,13 @@ def check_jsonschema(path) -> subprocess.CompletedProcess:
                            str(path)], capture_output=True, text=True, timeout=60)
 
 
+@pytest.mark.slow
 def test_compose_file_is_valid_against_the_compose_spec():
     done = check_jsonschema(COMPOSE)
     assert done.returncode == 0, done.stdout + done.stderr
 
 
+@pytest.mark.slow
 def test_the_schema_check_catches_a_misspelt_key(tmp_path):
     broken = tmp_path / "docker-compose.yml"
     broken.write_text(COMPOSE.read_text().replace("    healthcheck:", "    healthchek:", 1))
@@ -141,6 +143,7 @@ def test_dockerfile_shape():
     assert {".git", "simplex-data", "tests"} <= set(ignored) and "README.md" not in ignored
 
 
+@pytest.mark.slow
 def test_the_cmd_module_builds_the_app_under_the_compose_environment(compose, tmp_path):
     """`platform_adapter.wsgi:app` imports with the compose defaults (SQLite standing in for PostgreSQL)."""
     env = {name: interpolate(str(value)) for name, value in compose["services"]["platform"]["environment"].items()}

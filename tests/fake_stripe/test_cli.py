@@ -38,6 +38,7 @@ def stop(process: subprocess.Popen) -> int:
         process.stderr.close()
 
 
+@pytest.mark.slow
 def test_the_command_serves_the_api_and_resumes_from_its_state_file(tmp_path):
     state = tmp_path / "state.json"
     process, details = start("--seed", "guide", "--state", str(state))

@@ -11,6 +11,8 @@ import pytest
 
 from .support import PUBLISHABLE_KEY, SECRET_KEY
 
+pytestmark = pytest.mark.slow  # drives Chromium
+
 CHROMIUM = os.environ.get("SIMPLEX_CHROMIUM", "/usr/bin/chromium")
 # Without the background-networking flags Chromium's own connections are refused in the sandboxed CI.
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

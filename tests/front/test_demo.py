@@ -7,10 +7,13 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 import requests
 from click.testing import CliRunner
 
 from simplex_stripe.cli import main
+from tests.support.processes import stop_process
 
 SECRETS = re.compile(r"sk_test_demo_[0-9a-f]{6,}|whsec_[A-Za-z0-9]{6,}")
 
@@ -28,6 +31,7 @@ def test_demo_walks_a_customer_through_the_guide():
     assert not SECRETS.search(result.output)
 
 
+@pytest.mark.slow
 def test_demo_serve_keeps_the_pages_up_and_shows_the_simulated_time(tmp_path):
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen([sys.executable, "-m", "simplex_stripe", "demo", "--serve",
@@ -54,7 +58,10 @@ def test_demo_serve_keeps_the_pages_up_and_shows_the_simulated_time(tmp_path):
         assert re.search(r'data-testid="paid-until">([^<]+)<', page).group(1) in printed
     finally:
         proc.terminate()
-        rest, _ = proc.communicate(timeout=15)
+        try:
+            rest, _ = proc.communicate(timeout=30)
+        finally:
+            stop_process(proc)  # killed if SIGTERM did not end it
     assert proc.returncode == 0, rest
     assert not SECRETS.search("".join(output) + rest)
 

@@ -163,6 +163,7 @@ def test_refused_key_and_unreachable_stripe_exit_2_without_leaking_the_key(fake)
     assert result.exit_code == 2 and "secret key" in result.output
 
 
+@pytest.mark.slow
 def test_doctor_as_a_subprocess_prints_tables(fake):
     base, client = fake
     client.v1.webhook_endpoints.create({"url": HOOK, "enabled_events": FOUR, "api_version": "2026-10-28.endive"})

@@ -103,6 +103,7 @@ def test_usage_errors_are_one_line_with_exit_2(args, message):
     assert message in result.output and "Traceback" not in result.output
 
 
+@pytest.mark.slow
 def test_subprocess_exit_codes_and_no_traceback():
     cmd = [sys.executable, "-m", "simplex_stripe", "fire"]
     bad = subprocess.run([*cmd, "nope", "--secret", SECRET, "--dry-run"], capture_output=True, text=True)

@@ -11,6 +11,7 @@ import requests
 from click.testing import CliRunner
 
 from simplex_stripe.cli import main
+from tests.support.processes import stop_process
 
 from .support import SECRET, TOKEN
 
@@ -30,6 +31,7 @@ def test_configuration_problems_exit_2_with_one_line(tmp_path, env, args, messag
     assert message in result.output and len(result.output.strip().splitlines()) == 1
 
 
+@pytest.mark.slow
 def test_serve_runs_the_platform_and_creates_the_data_folder(tmp_path):
     env = {**os.environ, **KEYS, "SIMPLEX_PROBE_TOKEN": TOKEN}
     proc = subprocess.Popen([sys.executable, "-m", "simplex_stripe", "serve", "--port", "0"], cwd=tmp_path, env=env,
@@ -48,5 +50,4 @@ def test_serve_runs_the_platform_and_creates_the_data_folder(tmp_path):
         assert requests.post(url, data=b"{}", timeout=10).status_code == 400  # no signature
         assert (tmp_path / "simplex-data" / "platform.sqlite3").exists()
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+        stop_process(proc)

@@ -17,7 +17,13 @@ from platform_adapter.storage import Store
 from simulator.delivery import DeliveryPolicy
 from simulator.sender import WebhookSender
 
+from tests.support.processes import stop_process
+
 from .support import CATALOGUE, SECRET, TOKEN, Probe, sign, story
+
+pytestmark = pytest.mark.slow  # starts gunicorn
+
+READY_S = 60  # two workers importing Flask and SQLAlchemy on a busy 2-core machine
 
 
 def free_port() -> int:
@@ -47,19 +53,18 @@ def gunicorn_platform(tmp_path):
                                 stdout=sink, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.time() + 20
+        deadline = time.time() + READY_S
         while True:
             try:
-                requests.get(base + "/", timeout=1)
+                requests.get(base + "/", timeout=5)
                 break
-            except (requests.ConnectionError, requests.Timeout):  # a slow first answer is not ready yet
+            except requests.RequestException:  # not listening yet, or too busy starting to answer in time
                 if proc.poll() is not None or time.time() > deadline:
                     raise RuntimeError(log.read_text()) from None
                 time.sleep(0.1)
         yield Probe(base)
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+        stop_process(proc)
 
 
 def test_gunicorn_workers_apply_a_story_and_a_racing_event_once(gunicorn_platform):

@@ -3,6 +3,8 @@
 from collections import Counter
 from typing import Callable
 
+import requests
+
 from platform_adapter.schema import events as events_table, redeliveries
 from platform_adapter.storage import Store
 from simulator.delivery import DeliveryPolicy
@@ -10,6 +12,7 @@ from simulator.sender import Attempt, Report, WebhookSender
 from sqlalchemy import func, select
 
 from tests.platform.support import SECRET, Probe
+from tests.support.processes import StopSignal
 
 from .workload import AT, Workload, inconsistencies, snapshot
 
@@ -23,11 +26,32 @@ def create_accounts(probe: Probe, workload: Workload) -> None:
 
 
 def fire(probe: Probe, workload: Workload, *, retry: str = "none", time_scale: float = 0.0,
-         on_attempt: Callable[[Attempt], None] | None = None) -> Report:
-    """Every event 1 + DUPLICATES times, shuffled together, CONCURRENCY at a time."""
+         on_attempt: Callable[[Attempt], None] | None = None, stop: StopSignal | None = None) -> Report:
+    """Every event 1 + DUPLICATES times, shuffled together, CONCURRENCY at a time.
+
+    With `stop`, setting it ends the run at the next delivery, retry wait or callback (raising Stopped):
+    a test that fails must not leave a sender retrying thousands of deliveries against a stopped server.
+    """
     policy = DeliveryPolicy(order="shuffled", duplicates=DUPLICATES, retry=retry, concurrency=CONCURRENCY,
                             seed="scale", time_scale=time_scale, timeout=30)
-    return WebhookSender(probe.webhook_url, [SECRET], policy, on_attempt=on_attempt).send(workload.events)
+    if stop is None:
+        return WebhookSender(probe.webhook_url, [SECRET], policy, on_attempt=on_attempt).send(workload.events)
+    session = requests.Session()
+    session.trust_env = False  # 127.0.0.1 only: no proxy
+    post = session.post
+
+    def post_unless_stopped(*args, **kwargs):
+        stop.check()
+        return post(*args, **kwargs)
+
+    def seen(attempt: Attempt) -> None:
+        stop.check()
+        if on_attempt:
+            on_attempt(attempt)
+
+    session.post = post_unless_stopped
+    return WebhookSender(probe.webhook_url, [SECRET], policy, session=session, sleep=stop.sleep,
+                         on_attempt=seen).send(workload.events)
 
 
 def assert_exactly_once(probe: Probe, store: Store, workload: Workload, report: Report) -> None:

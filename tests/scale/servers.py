@@ -13,6 +13,7 @@ import requests
 
 from tests.platform.support import SECRET, TOKEN, Probe, need
 from tests.support.postgres import free_port
+from tests.support.processes import stop_process
 
 
 class Gunicorn:
@@ -33,7 +34,7 @@ class Gunicorn:
                 pids.append(int(stat.parent.name))
         return sorted(pids)
 
-    def wait_for_workers(self, count: int, timeout: float = 30) -> list[int]:
+    def wait_for_workers(self, count: int, timeout: float = 60) -> list[int]:
         """Wait until `count` workers run and the platform answers."""
         deadline = time.time() + timeout
         while True:
@@ -66,9 +67,4 @@ def gunicorn(database_url: str, workers: int, folder: Path, stripe_api_base: str
         server.wait_for_workers(workers)
         yield server
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=5)
+        stop_process(proc)

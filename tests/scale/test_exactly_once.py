@@ -11,6 +11,9 @@ from platform_adapter.storage import Store
 from .delivery import assert_exactly_once, create_accounts, fire
 from .servers import gunicorn
 
+# 3,000 deliveries to gunicorn workers: slow, and minutes on a busy machine
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
+
 WORKERS = 4
 
 

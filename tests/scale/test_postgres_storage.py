@@ -18,7 +18,7 @@ from simulator.stories import SEQUENCES
 from tests.platform.support import SECRET, STORY_FOR, DictGateway, deliver_all, expected, handled, story, unreferenced
 
 
-pytestmark = pytest.mark.postgres
+pytestmark = [pytest.mark.postgres, pytest.mark.slow]  # slow: starts PostgreSQL
 
 
 @pytest.fixture(scope="module")
