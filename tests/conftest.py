@@ -6,10 +6,28 @@ import time
 import pytest
 
 LEFTOVER_GRACE_S = 10  # a thread told to stop may need a moment on a busy machine
+# Threads started by module- or session-scoped fixtures: their own teardown stops them, later.
+_shared_threads: set[threading.Thread] = set()
+
+
+# An event loop's default executor threads (Playwright's loop makes them lazily, mid-test) end with the loop.
+LOOP_EXECUTOR_PREFIX = "asyncio_"
 
 
 def _non_daemon_threads() -> set[threading.Thread]:
-    return {t for t in threading.enumerate() if t.is_alive() and not t.daemon and t is not threading.main_thread()}
+    return {t for t in threading.enumerate() if t.is_alive() and not t.daemon and t is not threading.main_thread()
+            and not t.name.startswith(LOOP_EXECUTOR_PREFIX)}
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_fixture_setup(fixturedef, request):
+    """Note the threads a fixture wider than one test starts: they may outlive the test that first used it."""
+    before = _non_daemon_threads()
+    try:
+        return (yield)
+    finally:
+        if fixturedef.scope != "function":
+            _shared_threads.update(_non_daemon_threads() - before)
 
 
 @pytest.fixture(autouse=True)
@@ -18,7 +36,7 @@ def no_leftover_threads():
     before = _non_daemon_threads()
     yield
     deadline = time.monotonic() + LEFTOVER_GRACE_S
-    left = _non_daemon_threads() - before
+    left = _non_daemon_threads() - before - _shared_threads
     while left and time.monotonic() < deadline:
         time.sleep(0.05)
         left = {t for t in left if t.is_alive()}
