@@ -233,12 +233,14 @@ def _print_summary(summary: dict, as_json: bool) -> None:
         click.echo(json.dumps(summary, indent=2))
         return
     from rich.console import Console
-    from rich.table import Table
-    table = Table("request", "sent", "failed", "median ms", "p95 ms", "per s", title="simplex-stripe load")
+
+    from .tables import Rows
+    table = Rows("simplex-stripe load", "request", "sent", "failed", "median ms", "p95 ms", "per s",
+                 right=("sent", "failed", "median ms", "p95 ms", "per s"))
     for row in summary["rows"]:
-        table.add_row(row["name"], str(row["requests"]), str(row["failures"]), f"{row['median_ms']:.0f}",
-                      f"{row['p95_ms']:.0f}", f"{row['per_s']:.1f}")
-    Console().print(table)
+        table.add(row["name"], str(row["requests"]), str(row["failures"]), f"{row['median_ms']:.0f}",
+                  f"{row['p95_ms']:.0f}", f"{row['per_s']:.1f}")
+    table.print(Console())
     for failure in summary["failure_reasons"]:
         click.echo(f"  {failure['occurrences']}× {failure['name']}: {failure['error']}")
     click.echo(f"{summary['events']} deliveries, {summary['failures']} failed, "
