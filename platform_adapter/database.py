@@ -6,6 +6,7 @@ queue instead of failing mid-transaction. PostgreSQL uses row locks and advisory
 """
 
 import os
+import select
 import threading
 from contextlib import contextmanager
 from pathlib import Path
@@ -13,7 +14,7 @@ from typing import Iterator
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+from sqlalchemy.exc import ArgumentError, DisconnectionError, NoSuchModuleError
 from sqlalchemy.pool import StaticPool
 
 from .errors import ConfigError
@@ -91,12 +92,36 @@ def make_engine(url: str, sqlite_synchronous: str = "FULL") -> Engine:
         return engine
     if url.startswith("postgresql"):
         try:
-            return create_engine(url, pool_pre_ping=True)
+            # No pool_pre_ping (a round trip per request): a connection the server closed is seen at
+            # checkout without one, and Store.transaction runs again when one dies unseen.
+            engine = create_engine(url)
         except (ModuleNotFoundError, NoSuchModuleError) as exc:
             raise ConfigError(f"no driver for {url.split(':', 1)[0]}: pip install 'psycopg[binary]' ({exc})") from exc
         except ArgumentError as exc:
             raise ConfigError(f"malformed database URL: {exc}") from exc
+        event.listen(engine, "checkout", _replace_if_closed)
+        return engine
     raise ConfigError(f"unsupported database URL {url!r}: use sqlite:///path or postgresql+psycopg://…")
+
+
+def server_closed(dbapi_conn) -> bool:
+    """Whether the server has closed this idle connection, told without a round trip.
+
+    An idle connection has nothing to read unless the server said goodbye: a restart, a shutdown,
+    `pg_terminate_backend` or an idle timeout send an error and close the socket.
+    """
+    if dbapi_conn.closed or getattr(dbapi_conn, "broken", False):
+        return True
+    if not hasattr(select, "poll"):  # Windows
+        return bool(select.select([dbapi_conn.fileno()], [], [], 0)[0])
+    poller = select.poll()  # not select(): it refuses descriptors above 1023
+    poller.register(dbapi_conn.fileno(), select.POLLIN)
+    return bool(poller.poll(0))
+
+
+def _replace_if_closed(dbapi_conn, record, proxy) -> None:
+    if server_closed(dbapi_conn):
+        raise DisconnectionError("the server closed this pooled connection")  # the pool connects anew
 
 
 def _sqlite_connect(dbapi_conn, synchronous: str) -> None:

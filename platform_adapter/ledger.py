@@ -1,11 +1,15 @@
 """Applies an interpreted event to the stored accounts: one transaction, idempotent by event id.
 
 The links, the facts, any pending events the new links unlock, the derived account state and the
-event record commit together. The event row is inserted last with `ON CONFLICT DO NOTHING`: when
-another delivery (in this worker or another) stored the id first, the whole transaction rolls back
-and the delivery is a duplicate. If anything fails, nothing is kept and the caller answers 500.
+event record commit together. The transaction first locks the event's keys and reads what it needs
+(`Tx.look`); an event id found stored then is a duplicate (its other deliveries held the same locks).
+The writes are queued and sent with the event row, which is inserted last with `ON CONFLICT DO
+NOTHING`: when another delivery (in this worker or another) stored the id first, the whole
+transaction rolls back and the delivery is a duplicate. If anything fails, nothing is kept and the
+caller answers 500. On PostgreSQL the common case is three round trips: look, writes, commit.
 """
 
+import json
 import logging
 from dataclasses import dataclass
 
@@ -14,7 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from .accounts import AccountState, derive
 from .errors import StorageError
 from .facts import APPLY, EventMeta, Fact, Interpretation, Keys
-from .storage import Store, Tx, facts_from_json, facts_to_json
+from .storage import Seen, Store, Tx, facts_from_json, facts_to_json
 
 log = logging.getLogger(__name__)
 APPLIED, DUPLICATE, IGNORED, PENDING, REJECTED = "applied", "duplicate", "ignored", "pending", "rejected"
@@ -50,26 +54,23 @@ def already_received(store: Store, event_id: str) -> bool:
         raise StorageError(f"cannot read the events table: {exc}") from exc
 
 
+def _duplicate(event_id: str) -> Outcome:
+    return Outcome(event_id, DUPLICATE, "already received; nothing changed", code=ALREADY_RECEIVED)
+
+
 def record_duplicate(store: Store, event_id: str, now: float) -> Outcome:
     """Log a redelivery; it changes nothing else."""
     try:
-        with store.write() as tx:
-            tx.add_redelivery(event_id, now)
+        store.transaction(lambda tx: tx.add_redelivery(event_id, now))
     except SQLAlchemyError as exc:
         raise StorageError(f"cannot log the delivery: {exc}") from exc
-    return Outcome(event_id, DUPLICATE, "already received; nothing changed", code=ALREADY_RECEIVED)
+    return _duplicate(event_id)
 
 
 def record(store: Store, meta: EventMeta, payload: str, interpretation: Interpretation, now: float) -> Outcome:
     """Apply the event and store it, all in one transaction."""
     try:
-        with store.write() as tx:
-            outcome, row = _process(tx, meta, interpretation, now)
-            if not tx.insert_event({"id": meta.id, "type": meta.type, "created": meta.created,
-                                    "api_version": meta.api_version, "payload": payload, "received_at": now,
-                                    "outcome": outcome.outcome, "reason": outcome.reason,
-                                    "reason_code": outcome.code, **row}):
-                raise _Duplicate
+        outcome = store.transaction(lambda tx: _record(tx, meta, payload, interpretation, now))
     except _Duplicate:
         return record_duplicate(store, meta.id, now)
     except SQLAlchemyError as exc:
@@ -78,30 +79,39 @@ def record(store: Store, meta: EventMeta, payload: str, interpretation: Interpre
     return outcome
 
 
+def _record(tx: Tx, meta: EventMeta, payload: str, interpretation: Interpretation, now: float) -> Outcome:
+    seen = tx.look(meta.id, interpretation.keys) if interpretation.outcome == APPLY else None
+    if seen is not None and seen.stored:
+        tx.add_redelivery(meta.id, now)
+        return _duplicate(meta.id)
+    outcome, row = _process(tx, seen, meta, interpretation, now)
+    if not tx.insert_event({"id": meta.id, "type": meta.type, "created": meta.created,
+                            "api_version": meta.api_version, "payload": payload, "received_at": now,
+                            "outcome": outcome.outcome, "reason": outcome.reason, "reason_code": outcome.code,
+                            **row}):
+        raise _Duplicate
+    return outcome
+
+
 def _row(keys: Keys, account_id: int | None = None, account_ref: str | None = None, facts: str | None = None) -> dict:
     return {"account_id": account_id, "account_ref": account_ref, "customer_id": keys.customer,
             "subscription_id": keys.subscription, "facts": facts}
 
 
-def _process(tx: Tx, meta: EventMeta, interpretation: Interpretation, now: float) -> tuple[Outcome, dict]:
+def _process(tx: Tx, seen: Seen | None, meta: EventMeta, interpretation: Interpretation,
+             now: float) -> tuple[Outcome, dict]:
     keys = interpretation.keys
-    if interpretation.outcome != APPLY:
+    if seen is None:
         return (Outcome(meta.id, interpretation.outcome, interpretation.reason, keys.ref, interpretation.code),
                 _row(keys, None, keys.ref))
-    tx.lock_keys(keys)
-    linked = tx.links_of(keys)
-    if keys.ref:
-        account = tx.account_by_ref(keys.ref, lock=True)
-        if account is None:
-            reason = f"unknown account reference {keys.ref!r}"
-            return Outcome(meta.id, REJECTED, reason, keys.ref, "account_unknown"), _row(keys, None, keys.ref)
-    else:
-        account_id = linked.get("subscription") or linked.get("customer")
-        if account_id is None:
-            return _not_matched(meta, interpretation)
-        account = tx.lock_account(account_id)
+    account = seen.account
+    if keys.ref and account is None:
+        reason = f"unknown account reference {keys.ref!r}"
+        return Outcome(meta.id, REJECTED, reason, keys.ref, "account_unknown"), _row(keys, None, keys.ref)
+    if account is None:  # no reference, and neither its subscription nor its customer is linked
+        return _not_matched(meta, interpretation)
     account_id, ref = account.id, account.ref
-    _apply(tx, account, meta.id, meta.created, keys, interpretation.facts, now, linked)
+    _apply(tx, seen, meta.id, meta.created, keys, interpretation.facts, now)
     return Outcome(meta.id, APPLIED, interpretation.reason, ref, interpretation.code), _row(keys, account_id, ref)
 
 
@@ -116,30 +126,59 @@ def _not_matched(meta: EventMeta, interpretation: Interpretation) -> tuple[Outco
     return Outcome(meta.id, PENDING, reason, code="awaiting_link"), _row(keys, facts=facts_to_json(interpretation.facts))
 
 
-def _apply(tx: Tx, account, event_id: str, created: int, keys: Keys, facts: tuple[Fact, ...] | list[Fact],
-           now: float, linked: dict[str, int]) -> None:
+def _apply(tx: Tx, seen: Seen, event_id: str, created: int, keys: Keys, facts: tuple[Fact, ...] | list[Fact],
+           now: float) -> None:
     """Add the facts and links, apply pending events the new links unlock, then re-derive the account."""
+    account = seen.account
     account_id, ref = account.id, account.ref
     tx.add_facts(account_id, facts, event_id)
-    unlocked = _link(tx, account_id, keys, created, now, linked)
+    # The event's own keys are locked by this transaction, so the ones `look` found unlinked are new for sure.
+    unlocked = [(kind, stripe_id) for kind, stripe_id in (("customer", keys.customer),
+                                                          ("subscription", keys.subscription))
+                if stripe_id and kind not in seen.links]
+    for kind, stripe_id in unlocked:
+        tx.add_link(account_id, kind, stripe_id, created, now)
+    own = set(unlocked)
+    settled: set[str] = set()
     while unlocked:
         kind, stripe_id = unlocked.pop()
-        for row in tx.pending_for(kind, stripe_id):
+        waiting = ([row for row in seen.pending if getattr(row, f"{kind}_id") == stripe_id]
+                   if (kind, stripe_id) in own else tx.pending_for(kind, stripe_id))
+        for row in waiting:
+            if row.id in settled:
+                continue
+            settled.add(row.id)
             row_keys = Keys(None, row.customer_id, row.subscription_id)
             tx.add_facts(account_id, facts_from_json(row.facts), row.id)
             tx.settle_pending(row.id, reason=f"was pending; applied when {event_id} linked {kind} {stripe_id}",
                               account_id=account_id, account_ref=ref)
-            unlocked += _link(tx, account_id, row_keys, row.created, now, tx.links_of(row_keys))
-    state = derive(tx.facts(account_id))
+            unlocked += _link_more(tx, account_id, row_keys, row.created, now, keys)
+    # Without pending events the stored facts plus the new ones are all there is (a key proved before keeps its
+    # first proof, as the insert does); with them, read back what the transaction wrote.
+    state = derive(tx.facts(account_id) if settled else _with_new(seen.facts, facts))
     stored = AccountState(account.account_type, account.paid_until, bool(account.auto_renew), account.subscription_id)
     if state != stored:
         tx.save_state(account_id, state, now)
 
 
-def _link(tx: Tx, account_id: int, keys: Keys, created: int, now: float,
-          linked: dict[str, int]) -> list[tuple[str, str]]:
+def _with_new(stored: list[Fact], new: tuple[Fact, ...] | list[Fact]) -> list[Fact]:
+    """The account's facts after inserting `new`: a fact whose key is stored already is not inserted."""
+    facts, keys = list(stored), {f.key for f in stored}
+    for fact in new:
+        if fact.key not in keys:
+            keys.add(fact.key)
+            facts.append(Fact(fact.kind, fact.key, json.loads(json.dumps(dict(fact.data)))))  # as read back
+    return facts
+
+
+def _link_more(tx: Tx, account_id: int, row_keys: Keys, created: int, now: float,
+               own: Keys) -> list[tuple[str, str]]:
+    """Link a pending event's other customer or subscription (not locked here: checked against the table)."""
     new = []
-    for kind, stripe_id in (("customer", keys.customer), ("subscription", keys.subscription)):
-        if stripe_id and kind not in linked and tx.link(account_id, kind, stripe_id, created, now):
+    for kind, stripe_id in (("customer", row_keys.customer), ("subscription", row_keys.subscription)):
+        if not stripe_id or stripe_id == getattr(own, kind):  # the event's own: linked before or just now
+            continue
+        if kind not in tx.links_of(Keys(None, **{kind: stripe_id})) and tx.link(account_id, kind, stripe_id,
+                                                                                  created, now):
             new.append((kind, stripe_id))
     return new

@@ -8,15 +8,18 @@ import json
 import logging
 import zlib
 from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass
 from functools import lru_cache
-from typing import Iterator
+from typing import Any, Callable, Iterator, TypeVar
 
-from sqlalchemy import bindparam, func, inspect, literal, select, text, tuple_, union_all
+from sqlalchemy import bindparam, func, inspect, literal, or_, select, text, tuple_, union_all
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 
+from . import batches
 from .accounts import AccountState
+from .batches import COUNT, ROWS, Step
 from .database import WriterLock, make_engine, sqlite_path
 from .errors import StorageError
 from .facts import Fact, Keys
@@ -37,6 +40,26 @@ SAVE_STATE = accounts.update().where(accounts.c.id == bindparam("account_id")).v
     account_type=bindparam("account_type"), paid_until=bindparam("paid_until"),
     auto_renew=bindparam("auto_renew"), subscription_id=bindparam("subscription"), updated_at=bindparam("now"))
 CATALOGUE_ENTRY = select(catalogue).where(catalogue.c.price_id == bindparam("price_id"))
+# A delivery's reads, by reference or by the account its subscription (else customer) is linked to.
+LINKED_ACCOUNT = func.coalesce(
+    select(links.c.account_id).where(links.c.kind == "subscription", links.c.stripe_id == bindparam("subscription"))
+    .scalar_subquery(),
+    select(links.c.account_id).where(links.c.kind == "customer", links.c.stripe_id == bindparam("customer"))
+    .scalar_subquery())
+ACCOUNT_BY_LINK_LOCKED = select(accounts).where(accounts.c.id == LINKED_ACCOUNT).with_for_update(of=accounts)
+FACTS_BY_REF = select(facts_table.c.kind, facts_table.c.key, facts_table.c.data).where(
+    facts_table.c.account_id == select(accounts.c.id).where(accounts.c.ref == bindparam("ref")).scalar_subquery())
+FACTS_BY_LINK = select(facts_table.c.kind, facts_table.c.key, facts_table.c.data).where(
+    facts_table.c.account_id == LINKED_ACCOUNT)
+PENDING_OF = select(events).where(events.c.outcome == "pending", or_(
+    events.c.customer_id == bindparam("customer"), events.c.subscription_id == bindparam("subscription"))).order_by(
+    events.c.created, events.c.id)
+SETTLE_PENDING = events.update().where(events.c.id == bindparam("event_id")).values(
+    outcome="applied", reason=bindparam("reason"), reason_code="was_pending", account_id=bindparam("account_id"),
+    account_ref=bindparam("account_ref"), facts=None)
+ADD_REDELIVERY = redeliveries.insert().values(event_id=bindparam("event_id"), received_at=bindparam("received_at"))
+BEGIN = text("BEGIN")
+T = TypeVar("T")
 
 
 @lru_cache(maxsize=None)
@@ -47,14 +70,7 @@ def _upserts(dialect: str) -> dict:
     else:
         from sqlalchemy.dialects.sqlite import insert
     price = insert(catalogue)
-    # SQLAlchemy closes an INSERT's cursor before `rowcount` is read unless asked to keep it: sqlite3
-    # still answers, psycopg says -1, and every event would look like a duplicate on PostgreSQL.
-    counted = {"preserve_rowcount": True}
     return {
-        "event": insert(events).on_conflict_do_nothing(index_elements=["id"]).execution_options(**counted),
-        "link": insert(links).on_conflict_do_nothing(index_elements=["kind", "stripe_id"]).execution_options(
-            **counted),
-        "fact": insert(facts_table).on_conflict_do_nothing(index_elements=["account_id", "key"]),
         "config": insert(config_table).on_conflict_do_update(index_elements=["name"], set_={
             "value": insert(config_table).excluded.value, "updated_at": insert(config_table).excluded.updated_at}),
         "config_once": insert(config_table).on_conflict_do_nothing(index_elements=["name"]),
@@ -65,9 +81,20 @@ def _upserts(dialect: str) -> dict:
 
 
 @lru_cache(maxsize=None)
+def _insert_new(dialect: str, table_name: str, columns: tuple[str, ...], unique: tuple[str, ...]):
+    """INSERT of exactly these columns that does nothing when a row with the same `unique` columns exists."""
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(metadata.tables[table_name]).values({c: bindparam(c) for c in columns}).on_conflict_do_nothing(
+        index_elements=list(unique))
+
+
+@lru_cache(maxsize=None)
 def _advisory_locks(count: int):
     """One round trip for `count` transaction locks, taken left to right as PostgreSQL evaluates a select list."""
-    return text("SELECT " + ", ".join(f"pg_advisory_xact_lock(:k{i})" for i in range(count)))
+    return text("SELECT " + ", ".join(f"pg_advisory_xact_lock(:k{i}) AS k{i}" for i in range(count)))
 
 
 def facts_to_json(facts: tuple[Fact, ...] | list[Fact]) -> str:
@@ -80,49 +107,138 @@ def facts_from_json(raw: str | None) -> list[Fact]:
     return [Fact(f["kind"], f["key"], f["data"]) for f in json.loads(raw or "[]")]
 
 
+@dataclass(frozen=True)
+class Seen:
+    """What a delivery's transaction found once it held the locks of its keys."""
+
+    stored: bool  # the event id is stored already
+    links: dict[str, int]  # "customer"|"subscription" -> account id, for the keys that are linked
+    account: Any  # the account row (by reference, else by link), locked; None when there is none
+    facts: list[Fact]  # that account's facts
+    pending: list  # when a key is not linked yet: pending events naming the keys' customer or subscription
+
+
 class Tx:
     """One open transaction and the queries the platform makes in it."""
 
-    def __init__(self, conn: Connection, known_links: dict | None = None) -> None:
-        self.conn = conn
+    def __init__(self, conn: Connection, known_links: dict | None = None, *, begin_pending: bool = False) -> None:
+        self._conn = conn
+        self.begin_pending = begin_pending  # BEGIN goes out with this transaction's first statements
         self.dialect = conn.dialect.name
         self.upsert = _upserts(self.dialect)
         self.known_links = {} if known_links is None else known_links
+        self.queued: list[Step] = []
+        self.wrote = False
+        self.committing = False
 
-    def lock_keys(self, keys: Keys) -> None:
-        """Serialise events that share an account key (PostgreSQL; SQLite's write lock already does)."""
+    def _lock_step(self, keys: Keys) -> Step | None:
+        """The statement that serialises events sharing an account key (PostgreSQL; SQLite's write lock does)."""
         if self.dialect != "postgresql":
-            return
+            return None
         # Every transaction takes its locks in one order (ascending), so two of them never wait on each other.
         locks = sorted({zlib.crc32(f"{kind}:{value}".encode()) - 2**31 for kind, value in (
             ("ref", keys.ref), ("customer", keys.customer), ("subscription", keys.subscription)) if value})
-        if locks:
-            self.conn.execute(_advisory_locks(len(locks)), {f"k{i}": lock for i, lock in enumerate(locks)})
+        return Step(_advisory_locks(len(locks)), {f"k{i}": lock for i, lock in enumerate(locks)}) if locks else None
+
+    @property
+    def conn(self) -> Connection:
+        """The connection, its transaction begun (for statements run through SQLAlchemy)."""
+        if self.begin_pending:
+            self._run([])
+        return self._conn
+
+    def _run(self, steps: list[Step]) -> list:
+        """Run a batch, with the transaction's BEGIN in front when it is still to be sent."""
+        if not self.begin_pending:
+            return batches.run(self._conn, steps)
+        self.begin_pending = False
+        return batches.run(self._conn, [Step(BEGIN, {}), *steps])[1:]
+
+    def lock_keys(self, keys: Keys) -> None:
+        """Serialise events that share an account key (PostgreSQL; SQLite's write lock already does)."""
+        step = self._lock_step(keys)
+        if step is not None:
+            self._run([step])
+
+    # ---- a delivery: look (one round trip), queue the writes, flush them (one round trip) -----------
+    def look(self, event_id: str, keys: Keys) -> Seen:
+        """Lock the keys, then read what applying the event needs: one round trip on PostgreSQL.
+
+        Each read is its own statement after the locks, so it sees everything committed by the
+        deliveries that held them before; the account row is locked too (as every writer of its facts does).
+        """
+        wanted = {kind: value for kind, value in (("customer", keys.customer), ("subscription", keys.subscription))
+                  if value}
+        known = {kind: self.known_links[(kind, value)] for kind, value in wanted.items()
+                 if (kind, value) in self.known_links}
+        read_links = len(known) < len(wanted)
+        ids = {"customer": keys.customer or "", "subscription": keys.subscription or ""}
+        lock = self._lock_step(keys)
+        steps = ([lock] if lock else []) + [Step(EVENT_EXISTS, {"id": event_id}, ROWS)]
+        if read_links:
+            steps.append(Step(LINKS_OF, ids, ROWS))
+        linked_id = known.get("subscription") or known.get("customer")
+        if keys.ref:
+            steps += [Step(ACCOUNT_BY_REF_LOCKED, {"ref": keys.ref}, ROWS), Step(FACTS_BY_REF, {"ref": keys.ref}, ROWS)]
+        elif linked_id is not None:
+            steps += [Step(ACCOUNT_BY_ID_LOCKED, {"id": linked_id}, ROWS),
+                      Step(FACTS_OF, {"account_id": linked_id}, ROWS)]
+        elif read_links:
+            steps += [Step(ACCOUNT_BY_LINK_LOCKED, ids, ROWS), Step(FACTS_BY_LINK, ids, ROWS)]
+        if read_links:
+            steps.append(Step(PENDING_OF, ids, ROWS))
+        results = iter(self._run(steps)[1 if lock else 0:])
+        stored = bool(next(results))
+        links_found = dict(known)
+        if read_links:
+            found = {kind: account_id for kind, _, account_id in next(results)}
+            for kind, account_id in found.items():
+                # A link, once committed, never changes; rows read before this transaction wrote any are committed.
+                self.known_links[(kind, wanted[kind])] = account_id
+            links_found = found
+        account, facts = None, []
+        if keys.ref or linked_id is not None or read_links:
+            account = next(iter(next(results)), None)
+            facts = [Fact(kind, key, json.loads(data)) for kind, key, data in next(results)]
+        pending = next(results) if read_links else []
+        return Seen(stored, links_found, account, facts, pending)
+
+    def flush(self) -> list:
+        """Send the queued writes (one round trip on PostgreSQL); their results in order."""
+        steps, self.queued = self.queued, []
+        self.wrote = self.wrote or bool(steps)
+        return self._run(steps) if steps else []
+
+    def _read(self, statement, params: dict):
+        # Queued writes go first, so the transaction always reads its own writes.
+        if self.queued:
+            self.flush()
+        return self.conn.execute(statement, params)
 
     # ---- events -----------------------------------------------------------------------------
     def insert_event(self, row: dict) -> bool:
-        """Store the event; False when another delivery (perhaps in another worker) stored it first."""
-        return self.conn.execute(self.upsert["event"], row).rowcount == 1
+        """Store the event, sending the writes queued before it too; False when another delivery stored it first."""
+        self.queued.append(Step(_insert_new(self.dialect, events.name, tuple(row), ("id",)), row, COUNT))
+        return self.flush()[-1] == 1
 
     def event_exists(self, event_id: str) -> bool:
         """Whether the event was received before."""
-        return self.conn.execute(EVENT_EXISTS, {"id": event_id}).first() is not None
+        return self._read(EVENT_EXISTS, {"id": event_id}).first() is not None
 
     def settle_pending(self, event_id: str, *, reason: str, account_id: int, account_ref: str) -> None:
-        """A pending event has been applied."""
-        self.conn.execute(events.update().where(events.c.id == event_id).values(
-            outcome="applied", reason=reason, reason_code="was_pending", account_id=account_id,
-            account_ref=account_ref, facts=None))
+        """A pending event has been applied (queued)."""
+        self.queued.append(Step(SETTLE_PENDING, {"event_id": event_id, "reason": reason, "account_id": account_id,
+                                                 "account_ref": account_ref}))
 
     def add_redelivery(self, event_id: str, received_at: float) -> None:
-        """Log a redelivery of an event already stored."""
-        self.conn.execute(redeliveries.insert().values(event_id=event_id, received_at=received_at))
+        """Log a redelivery of an event already stored (queued)."""
+        self.queued.append(Step(ADD_REDELIVERY, {"event_id": event_id, "received_at": received_at}))
 
     def pending_for(self, kind: str, stripe_id: str) -> list:
         """Pending events waiting for this customer or subscription to be linked."""
         column = events.c.customer_id if kind == "customer" else events.c.subscription_id
-        return list(self.conn.execute(select(events).where(events.c.outcome == "pending", column == stripe_id)
-                                      .order_by(events.c.created, events.c.id)))
+        return list(self._read(select(events).where(events.c.outcome == "pending", column == stripe_id)
+                               .order_by(events.c.created, events.c.id), {}))
 
     def list_deliveries(self, account_ref: str | None = None, limit: int = 1000, *, ids: list[str] | None = None,
                         newest_first: bool = False, after: tuple | None = None) -> list:
@@ -207,10 +323,10 @@ class Tx:
         return self.conn.execute(ACCOUNT_BY_ID_LOCKED, {"id": account_id}).first()
 
     def save_state(self, account_id: int, state: AccountState, now: float) -> None:
-        """Store the derived state."""
-        self.conn.execute(SAVE_STATE, {"account_id": account_id, "account_type": state.account_type,
-                                       "paid_until": state.paid_until, "auto_renew": state.auto_renew,
-                                       "subscription": state.subscription, "now": now})
+        """Store the derived state (queued)."""
+        self.queued.append(Step(SAVE_STATE, {"account_id": account_id, "account_type": state.account_type,
+                                             "paid_until": state.paid_until, "auto_renew": state.auto_renew,
+                                             "subscription": state.subscription, "now": now}))
 
     def links_of(self, keys: Keys) -> dict[str, int]:
         """{"customer"|"subscription": account id} for the keys' Stripe ids that are linked."""
@@ -220,18 +336,27 @@ class Tx:
                  if (kind, value) in self.known_links}
         if len(known) == len(wanted):
             return known
-        rows = self.conn.execute(LINKS_OF, {"customer": keys.customer or "", "subscription": keys.subscription or ""})
+        rows = self._read(LINKS_OF, {"customer": keys.customer or "", "subscription": keys.subscription or ""})
         found = {kind: account_id for kind, _, account_id in rows}
-        for kind, account_id in found.items():
-            # A link, once committed, never changes; rows read before this transaction wrote any are committed.
-            self.known_links[(kind, wanted[kind])] = account_id
+        if not self.wrote:
+            for kind, account_id in found.items():
+                # A link, once committed, never changes; rows read before this transaction wrote any are committed.
+                self.known_links[(kind, wanted[kind])] = account_id
         return found
 
     def link(self, account_id: int, kind: str, stripe_id: str, event_created: int, now: float) -> bool:
-        """Link a customer or subscription to the account; False when it was linked already."""
-        return self.conn.execute(self.upsert["link"], {
-            "kind": kind, "stripe_id": stripe_id, "account_id": account_id, "event_created": event_created,
-            "linked_at": now}).rowcount == 1
+        """Link a customer or subscription to the account now; False when it was linked already."""
+        self._queue_link(account_id, kind, stripe_id, event_created, now)
+        return self.flush()[-1] == 1
+
+    def add_link(self, account_id: int, kind: str, stripe_id: str, event_created: int, now: float) -> None:
+        """Link a customer or subscription that this transaction holds the lock of and found unlinked (queued)."""
+        self._queue_link(account_id, kind, stripe_id, event_created, now)
+
+    def _queue_link(self, account_id: int, kind: str, stripe_id: str, event_created: int, now: float) -> None:
+        row = {"kind": kind, "stripe_id": stripe_id, "account_id": account_id, "event_created": event_created,
+               "linked_at": now}
+        self.queued.append(Step(_insert_new(self.dialect, links.name, tuple(row), ("kind", "stripe_id")), row, COUNT))
 
     def latest_link(self, account_id: int, kind: str) -> str | None:
         """The most recently proven customer (or subscription) of the account."""
@@ -244,15 +369,16 @@ class Tx:
             links.c.account_id == account_id, links.c.kind == kind).order_by(links.c.event_created)).scalars())
 
     def add_facts(self, account_id: int, facts: list[Fact] | tuple[Fact, ...], event_id: str) -> None:
-        """Keep what an event proved; a fact proved before stays as it is."""
+        """Keep what an event proved; a fact proved before stays as it is (queued)."""
         if facts:
-            self.conn.execute(self.upsert["fact"], [
-                {"account_id": account_id, "key": f.key, "kind": f.kind, "data": json.dumps(dict(f.data)),
-                 "event_id": event_id} for f in facts])
+            rows = [{"account_id": account_id, "key": f.key, "kind": f.kind, "data": json.dumps(dict(f.data)),
+                     "event_id": event_id} for f in facts]
+            self.queued.append(Step(_insert_new(self.dialect, facts_table.name, tuple(rows[0]),
+                                                ("account_id", "key")), rows))
 
     def facts(self, account_id: int) -> list[Fact]:
         """Everything proved about the account."""
-        rows = self.conn.execute(FACTS_OF, {"account_id": account_id})
+        rows = self._read(FACTS_OF, {"account_id": account_id})
         return [Fact(kind, key, json.loads(data)) for kind, key, data in rows]
 
     # ---- catalogue --------------------------------------------------------------------------
@@ -317,6 +443,28 @@ def add_missing_columns(conn: Connection) -> None:
             conn.execute(text(f'ALTER TABLE {table.name} ADD COLUMN {name} {kind}'))
 
 
+def _begin_with_first_statements(conn: Connection):
+    """On PostgreSQL, the psycopg connection in autocommit mode so `Tx` sends BEGIN in its first batch; else None.
+
+    psycopg sends BEGIN by itself and waits for its answer, a round trip of its own; `Tx` puts it in front of
+    its first statements instead. Committing and rolling back stay SQLAlchemy's (psycopg sends COMMIT or
+    ROLLBACK whenever a transaction is open, autocommit or not).
+    """
+    if conn.dialect.driver != "psycopg":
+        return None
+    driver = conn.connection.dbapi_connection
+    driver.autocommit = True
+    return driver
+
+
+def _begin_alone_again(conn: Connection, driver) -> None:
+    """Back to psycopg's own BEGIN, so every other user of the pooled connection gets a transaction."""
+    try:
+        driver.autocommit = False
+    except Exception:  # broken, or still in a transaction: never hand it out again
+        conn.invalidate()
+
+
 class Store:
     """The database: an engine and the transactions the platform runs on it."""
 
@@ -340,12 +488,43 @@ class Store:
 
     @contextmanager
     def write(self) -> Iterator[Tx]:
-        """A write transaction: commits on success, rolls back on any error."""
+        """A write transaction: sends what is queued and commits on success, rolls back on any error."""
         with self.engine.connect() as conn:
             conn.execution_options(sqlite_immediate=True)
             with self._writers.held() if self._writers else nullcontext():
-                with conn.begin():
-                    yield Tx(conn, self._known_links)
+                driver = _begin_with_first_statements(conn)
+                try:
+                    with conn.begin():
+                        tx = Tx(conn, self._known_links, begin_pending=driver is not None)
+                        yield tx
+                        tx.flush()
+                        tx.committing = True
+                finally:
+                    if driver is not None:
+                        _begin_alone_again(conn, driver)
+
+    def transaction(self, work: Callable[[Tx], T]) -> T:
+        """Run `work` in a write transaction, once more on a new connection if the first one was dead.
+
+        No ping per request: a pooled connection whose server went away (restart, failover, idle
+        timeout) fails at the transaction's first round trip. Nothing of it was committed then
+        (PostgreSQL rolls back the open transaction of a dropped connection), so it runs again, once,
+        on a new connection. A connection lost while committing is not retried: the outcome is unknown
+        (Stripe's retry will find the event stored or not).
+        """
+        retried = False
+        while True:
+            tx = None
+            try:
+                with self.write() as tx:
+                    return work(tx)
+            except DBAPIError as exc:
+                if retried or not exc.connection_invalidated or tx is None or tx.committing:
+                    raise
+                log.warning("database connection lost (%s); running the transaction again on a new one",
+                            type(exc.orig).__name__)
+                self.engine.dispose()  # the pool's other idle connections went with the server
+                retried = True
 
     @contextmanager
     def read(self) -> Iterator[Tx]:
