@@ -35,7 +35,9 @@ def run(conn: Connection, steps: list[Step]) -> list:
 
 
 def _one(conn: Connection, step: Step):
-    result = conn.execute(step.statement.execution_options(preserve_rowcount=True), step.params)
+    # A COUNT step's statement carries `preserve_rowcount` (set once: a new statement object per call would
+    # cost SQLAlchemy a cache key each time).
+    result = conn.execute(step.statement, step.params)
     if step.result == ROWS:
         return list(result)
     return result.rowcount if step.result == COUNT else None

@@ -87,8 +87,10 @@ def _insert_new(dialect: str, table_name: str, columns: tuple[str, ...], unique:
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
+    # SQLAlchemy closes an INSERT's cursor before `rowcount` is read unless asked to keep it: sqlite3
+    # still answers, psycopg says -1, and every event would look like a duplicate.
     return insert(metadata.tables[table_name]).values({c: bindparam(c) for c in columns}).on_conflict_do_nothing(
-        index_elements=list(unique))
+        index_elements=list(unique)).execution_options(preserve_rowcount=True)
 
 
 @lru_cache(maxsize=None)
