@@ -19,6 +19,11 @@ from simulator.stories import Story, new_story
 from .options import LoadOptions
 
 
+def warm_up() -> None:
+    """Start one engine and throw it away, so the first user does not pay for one-time set-up."""
+    new_story(seed="warm-up", start=0)
+
+
 def lifecycle(renewals: int) -> list[str]:
     """The sequences of one customer's life: buy, renew, change plan, cancel at period end."""
     return ["first-purchase", *["renewal"] * renewals, "plan-change", "cancellation"]

@@ -58,7 +58,7 @@ def fired(names: list[str], version: str, options: dict) -> list[dict]:
                                        "--account", "acct-m", "--api-version", version, *flags,
                                        "--start", datetime.fromtimestamp(START, timezone.utc).isoformat()])
     assert result.exit_code == 0, result.output
-    deliveries = json.loads(result.output)
+    deliveries = json.loads(result.stdout)
     for d in deliveries:
         body = json.dumps(d["body"], indent=2)
         assert stripe.Webhook.construct_event(body, d["headers"]["Stripe-Signature"], SECRET).id == d["body"]["id"]
