@@ -12,7 +12,8 @@ from flask import Blueprint, current_app, flash, redirect, request, session, url
 from sqlalchemy.exc import IntegrityError
 
 from .accounts import AccountState
-from .checkout import account_subscriptions, currencies, start_checkout, stop_auto_renewal, switch_plan
+from .checkout import (account_subscriptions, currencies, start_checkout, stop_auto_renewal, subscription_currency,
+                       switch_plan)
 from .errors import Conflict, NotConfigured, PlatformError, PriceNotOffered, StripeUnreachable, Upstream
 from .products import Catalogue, stored_catalogue
 from .web import check_csrf, page, public_url, start_session
@@ -139,6 +140,17 @@ def _subscription_rows(state, row) -> list[dict]:
              "stopping": view.renews and view.id in stopping} for view in views]
 
 
+def _switch_currency(state, subscription_id: str) -> str | None:
+    """The renewing subscription's currency: only prices in it can replace its plan (kept in the session)."""
+    known = session.get("subscription_currency") or {}
+    if subscription_id not in known:
+        currency = subscription_currency(state, subscription_id)
+        if currency is None:
+            return None  # Stripe unreachable: offer every currency; switching checks it again
+        session["subscription_currency"] = known = {subscription_id: currency}
+    return known[subscription_id]
+
+
 @bp.get("")
 def settings():
     """Account Settings."""
@@ -149,9 +161,10 @@ def settings():
     subscriptions = _subscription_rows(state, row)
     renewing = [sub for sub in subscriptions if sub["renews"]]
     checkout = request.args.get("checkout")
+    switch_currency = _switch_currency(state, renewing[0]["view"].id) if renewing else None
     return page("account.html", title="Account Settings", row=row, account=account,
                 active=account.active(state.clock()), offers=offers(catalogue), tax_note=tax_note(catalogue),
-                subscriptions=subscriptions, renewing=renewing,
+                subscriptions=subscriptions, renewing=renewing, switch_currency=switch_currency,
                 stopping=any(sub["stopping"] for sub in subscriptions),
                 returned=checkout if checkout in ("success", "cancelled") else None)
 

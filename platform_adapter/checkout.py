@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from typing import Any, Sequence
 
 from .accounts import SubscriptionView, subscriptions
-from .errors import Conflict, PriceNotOffered, SubscriptionExists
+from .errors import Conflict, PlatformError, PriceNotOffered, SubscriptionExists
 from .product_rules import PriceView, ProductCheck
 from .products import Catalogue, stored_catalogue
 from .stripe_audit import TaxRateView
@@ -123,6 +123,16 @@ def stop_auto_renewal(state, account) -> list[str]:
         stopped.append(view.id)
         log.info("auto-renewal stopped for account %s (subscription %s)", account.ref, view.id)
     return stopped
+
+
+def subscription_currency(state, subscription_id: str) -> str | None:
+    """The currency a subscription is billed in (asked from Stripe), or None when Stripe cannot tell now."""
+    try:
+        with calling_stripe("read the subscription", state.settings):
+            return state.clients.get().v1.subscriptions.retrieve(subscription_id).currency
+    except PlatformError as exc:
+        log.warning("could not read subscription %s: %s", subscription_id, exc.message)
+        return None
 
 
 def switch_plan(state, account, subscription_id: str, price_id: str) -> Offer:

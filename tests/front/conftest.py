@@ -1,4 +1,7 @@
-"""Fixtures: a fake Stripe (guide seed) and the platform pointed at it, keys not yet configured."""
+"""Fixtures: a fake Stripe (guide seed), the platform pointed at it (keys not yet configured), Chromium."""
+
+import os
+import shutil
 
 import pytest
 import stripe
@@ -41,3 +44,54 @@ def platform(tmp_path, fake_stripe):
         late.app = create_app(settings)
         yield Platform(base, late.app, fake, stripe_base, client, endpoint.secret)
         late.app.extensions["platform_adapter"].store.close()
+
+
+# ---- the browser (Debian's Chromium through Playwright; never a downloaded one) ----------------------
+CHROMIUM = os.environ.get("SIMPLEX_CHROMIUM", "/usr/bin/chromium")
+# Without the background-networking flags Chromium's own connections are refused in the sandboxed CI.
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def need(condition: bool, reason: str) -> None:
+    if condition:
+        return
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"required under CI: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        sync_playwright = None
+    need(sync_playwright is not None, "playwright is not installed (pip install playwright; no browser download)")
+    need(bool(shutil.which(CHROMIUM)), f"{CHROMIUM} is missing (apt-get install chromium)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def shots(tmp_path):
+    """shot(page, name): a full-page PNG in the test's tmp_path."""
+    def shot(page, name: str) -> None:
+        page.screenshot(path=str(tmp_path / f"{name}.png"), full_page=True)
+    return shot
+
+
+@pytest.fixture
+def new_page(browser):
+    contexts = []
+
+    def make():
+        context = browser.new_context()
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context.new_page()
+    yield make
+    for context in contexts:
+        context.close()

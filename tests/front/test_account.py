@@ -165,6 +165,8 @@ def test_one_subscription_per_account_and_switch_plan_instead(platform):
     page = web.get("/account").text
     assert 'data-testid="switch"' in page and 'data-testid="buy" data-price="%s"' % prices["business_1m_recurring"] \
         not in page and "Switch plan" in page and 'data-testid="switch-note"' in page
+    # Only prices in the subscription's currency (USD) can replace its plan.
+    assert page.count('data-testid="switch"') == 3 and page.count('data-testid="other-currency"') == 6
     before = len(platform.client.v1.checkout.sessions.list({"limit": 100}).data)
     refused = web.post("/account/checkout", {"price": prices["business_1m_recurring"], "currency": "usd"},
                        allow_redirects=False)

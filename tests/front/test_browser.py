@@ -4,63 +4,11 @@ Skipped when Playwright or /usr/bin/chromium is absent; under CI=true that is a 
 Each step saves a screenshot under the test's tmp_path.
 """
 
-import os
-import shutil
-
 import pytest
 
 from .support import PUBLISHABLE_KEY, SECRET_KEY
 
 pytestmark = pytest.mark.slow  # drives Chromium
-
-CHROMIUM = os.environ.get("SIMPLEX_CHROMIUM", "/usr/bin/chromium")
-# Without the background-networking flags Chromium's own connections are refused in the sandboxed CI.
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-
-def _need(condition: bool, reason: str) -> None:
-    if condition:
-        return
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"required under CI: {reason}")
-    pytest.skip(reason)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        sync_playwright = None
-    _need(sync_playwright is not None, "playwright is not installed (pip install playwright; no browser download)")
-    _need(bool(shutil.which(CHROMIUM)), f"{CHROMIUM} is missing (apt-get install chromium)")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def shots(tmp_path):
-    """shot(page, name): a full-page PNG in the test's tmp_path."""
-    def shot(page, name: str) -> None:
-        page.screenshot(path=str(tmp_path / f"{name}.png"), full_page=True)
-    return shot
-
-
-@pytest.fixture
-def new_page(browser):
-    contexts = []
-
-    def make():
-        context = browser.new_context()
-        context.set_default_timeout(10_000)
-        contexts.append(context)
-        return context.new_page()
-    yield make
-    for context in contexts:
-        context.close()
 
 
 def test_admin_signs_in_saves_keys_and_sees_a_broken_product_flagged(platform, new_page, shots):
