@@ -4,6 +4,7 @@ Each is a `--platform-factory` (Settings -> WSGI app) that patches one behaviour
 integration gets it wrong, then builds the reference app. They run in their own process.
 """
 
+import dataclasses
 import itertools
 import json
 
@@ -22,6 +23,7 @@ def duplicates_applied_twice(settings):
     """No idempotency: every delivery of a one-time purchase grants again."""
     deliveries = itertools.count()
     original_insert, original_session = Tx.insert_event, facts.HANDLERS["checkout.session.completed"]
+    original_look = Tx.look
 
     def insert_event(self, row):
         return original_insert(self, row) or original_insert(self, {**row, "id": f"{row['id']}#{next(deliveries)}"})
@@ -31,7 +33,10 @@ def duplicates_applied_twice(settings):
         renamed = tuple(facts.Fact(f.kind, f"{f.key}#{next(deliveries)}", f.data) for f in result.facts)
         return facts.Interpretation(result.outcome, result.keys, renamed, result.reason)
 
-    Tx.insert_event = insert_event
+    def look(self, event_id, keys):
+        return dataclasses.replace(original_look(self, event_id, keys), stored=False)
+
+    Tx.insert_event, Tx.look = insert_event, look
     facts.HANDLERS["checkout.session.completed"] = from_session
     ledger.already_received = lambda store, event_id: False
     return create_app(settings)
