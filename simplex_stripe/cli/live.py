@@ -49,6 +49,7 @@ class LiveDeliveries:
         self._live = None
         self._progress = None
         self._task = None
+        self._attempts: list[Attempt] = []
         # Plain lines off a terminal, or on one too narrow for whole ids beside each other.
         self.plain = not console.is_terminal
 
@@ -63,7 +64,8 @@ class LiveDeliveries:
             self._task = self._progress.add_task("delivering", total=self.total)
             self._progress.start()
         else:
-            self._live = Live(self._table(), console=self.console, refresh_per_second=8)
+            self._live = Live(self.rows.rich(self.rows.widths(self.console.width)), console=self.console,
+                              refresh_per_second=8)
             self._live.start()
         return self
 
@@ -77,13 +79,21 @@ class LiveDeliveries:
             if attempt.ok or attempt.attempt == 1:
                 self._progress.advance(self._task, 1 if attempt.attempt == 1 else 0)
         else:
+            self._attempts.append(attempt)
             self.rows.add(*_styled(attempt))
-            self._live.update(self._table())
+            widths = self.rows.widths(self.console.width)
+            if widths is None:
+                self._go_plain()
+            else:
+                self._live.update(self.rows.rich(widths))
 
-    def _table(self):
-        # Widths follow the rows so far; a new row wider than the screen allows still prints whole values, folded.
-        widths = self.rows.widths(self.console.width) or self.rows.widths(10 ** 4)
-        return self.rows.rich(widths)
+    def _go_plain(self) -> None:
+        """A row no longer fits whole beside the others: clear the live table and go on as plain lines."""
+        self._live.update("", refresh=True)
+        self._live.stop()
+        self._live, self.plain = None, True
+        for attempt in self._attempts:
+            self.console.print(plain_line(attempt), markup=False, highlight=False, soft_wrap=True)
 
     def __exit__(self, *exc) -> None:
         if self._live is not None:

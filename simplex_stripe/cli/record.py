@@ -15,7 +15,7 @@ STORY_HELP = ("first-purchase, renewal, plan-change, cancel-at-period-end, cance
 @click.option("--api-key", envvar="STRIPE_API_KEY", help="Test-mode key sk_test_…/rk_test_… (or STRIPE_API_KEY); "
                                                          "live keys are refused.")
 @click.option("--api-base", default="https://api.stripe.com", show_default=True,
-              help="Stripe API base URL (e.g. a fake on http://127.0.0.1:12111).")
+              help="Stripe API base URL (e.g. the fake Stripe on http://127.0.0.1:12180).")
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="Cassette file to write.")
 @click.option("--settle", type=click.FloatRange(min=0), default=10.0, show_default=True,
               help="A step's events are complete once none arrived for this many seconds.")

@@ -7,7 +7,7 @@ import pytest
 from rich.console import Console
 
 from simplex_stripe.cli.answers import parse_expect, summary, surprises, tally
-from simplex_stripe.cli.live import plain_line
+from simplex_stripe.cli.live import LiveDeliveries, plain_line
 from simplex_stripe.cli.tables import Rows
 from simulator.sender import Attempt, Report
 
@@ -81,3 +81,21 @@ def test_expectations_judge_first_deliveries_and_want_redeliveries_to_be_duplica
     assert surprises(Report(attempts=[applied("evt_a"), applied("evt_a", "duplicate")]), parse_expect("applied")) == []
     with pytest.raises(ValueError):
         parse_expect("aplied")
+
+
+@pytest.mark.parametrize("width", [80, 100, 200])
+def test_the_live_table_on_a_terminal_never_cuts_an_id_when_rows_outgrow_it(width):
+    out = io.StringIO()
+    console = Console(file=out, width=width, height=24, force_terminal=True, color_system=None)
+    rows = [Attempt(f"evt_1abkzND9ARtsaTJv29x24t{n:02d}", LONG_TYPE, 1, 200, 3.0,
+                    json.dumps({"outcome": "ignored", "reason": f"event type {LONG_TYPE} is not one of the four"}), None)
+            for n in range(5)]
+    with LiveDeliveries(console, total=len(rows)) as live:
+        for a in rows:
+            live.add(a)
+    text = out.getvalue()
+    for a in rows:
+        assert a.event_id in text, text
+    assert LONG_TYPE in text and "…" not in text
+    # narrow: the table gave way to plain lines, one whole line per attempt
+    assert (width < 120) == (plain_line(rows[-1]) in text)
