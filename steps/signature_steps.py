@@ -54,12 +54,16 @@ def _(target, timeline, any_plan, clock, forgery):
     timeline.delivered.extend(events)
 
 
-@when("an event is delivered signed with the platform's secret and an old one")
-def _(target, timeline, any_plan):
+@when(parsers.parse("an event is delivered with {count:d} v1 signatures, the platform's secret signing number "
+                    "{position:d}"))
+def _(target, timeline, any_plan, count, position):
     timeline.start(any_plan)
     events = [e for e in timeline.run("first-purchase") if e["type"] == "customer.created"]
     timeline.pending.clear()
-    timeline.reports.append(timeline.sender(secrets=[OLD_SECRET, target.webhook_secret]).send(events))
+    # The other v1 are made with secrets the platform does not know, as Stripe's are during a rotation.
+    secrets = [f"{OLD_SECRET}{n}" for n in range(count - 1)]
+    secrets.insert(position - 1, target.webhook_secret)
+    timeline.reports.append(timeline.sender(secrets=secrets).send(events))
 
 
 @then("the platform recorded none of those events")

@@ -25,6 +25,22 @@ Feature: One-time purchases
     And the customer pays once for "1-month Professional"
     Then the account is "professional", active, not auto-renewing, paid until 2026-05-10 09:00
 
+  @guide
+  Scenario: A one-time purchase after the previous term expired counts from the purchase
+    Given it is 2026-03-10 09:00
+    And the customer pays once for "1-month Professional"
+    When it is 2026-05-01 09:00
+    And the customer pays once for "1-month Professional"
+    Then the account is "professional", active, not auto-renewing, paid until 2026-06-01 09:00
+
+  @guide
+  Scenario: A one-time purchase of another account type while one runs counts from the purchase
+    Given it is 2026-03-10 09:00
+    And the customer pays once for "1-month Professional"
+    When it is 2026-03-20 09:00
+    And the customer pays once for "1-month Business"
+    Then the account is "business", active, not auto-renewing, paid until 2026-04-20 09:00
+
   @reference
   Scenario: A Checkout completed but not paid yet grants nothing
     Given it is 2026-03-10 09:00

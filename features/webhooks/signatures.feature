@@ -23,6 +23,13 @@ Feature: Webhook signatures
       | only a v0 signature      |
 
   @reference
-  Scenario: During secret rotation a delivery signed with two secrets is accepted
-    When an event is delivered signed with the platform's secret and an old one
+  Scenario Outline: During secret rotation the platform's secret may sign any of several v1 signatures
+    When an event is delivered with <count> v1 signatures, the platform's secret signing number <position>
     Then the platform answers 200 to every delivery
+
+    Examples:
+      | count | position |
+      | 2     | 1        |
+      | 2     | 2        |
+      | 3     | 2        |
+      | 3     | 3        |

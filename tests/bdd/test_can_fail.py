@@ -18,7 +18,7 @@ VARIANTS = {
         {f"test_deliveries_that_stripe_did_not_sign_are_rejected_and_change_nothing[{f}]" for f in (
             "no signature header", "the wrong secret", "a tampered body", "a timestamp 10 minutes old",
             "only a v0 signature")},
-        {"test_during_secret_rotation_a_delivery_signed_with_two_secrets_is_accepted"}),
+        {"test_during_secret_rotation_the_platforms_secret_may_sign_any_of_several_v1_signatures[2-2]"}),
     "duplicates_applied_twice": (
         "redelivered or duplicates_change",
         {"test_a_redelivered_onetime_purchase_grants_once"}, set()),
@@ -55,6 +55,20 @@ VARIANTS = {
         {"test_the_2900_usd_professional_price_with_vat_77__exclusive_totals_3123", "test_a_onetime_purchase_is_taxed_too",
          "test_the_subscription_carries_the_tax_rate_so_renewals_are_taxed_too",
          "test_an_inclusive_rate_is_part_of_the_price"}, set()),
+    "first_v1_only": (
+        "secret_rotation",
+        {"test_during_secret_rotation_the_platforms_secret_may_sign_any_of_several_v1_signatures[2-2]",
+         "test_during_secret_rotation_the_platforms_secret_may_sign_any_of_several_v1_signatures[3-2]",
+         "test_during_secret_rotation_the_platforms_secret_may_sign_any_of_several_v1_signatures[3-3]"},
+        {"test_during_secret_rotation_the_platforms_secret_may_sign_any_of_several_v1_signatures[2-1]"}),
+    "one_time_always_extends": (
+        "onetime_purchase",
+        {"test_a_onetime_purchase_after_the_previous_term_expired_counts_from_the_purchase"},
+        {"test_a_second_onetime_purchase_extends_the_first"}),
+    "one_time_type_ignored": (
+        "onetime_purchase",
+        {"test_a_onetime_purchase_of_another_account_type_while_one_runs_counts_from_the_purchase"},
+        {"test_a_second_onetime_purchase_extends_the_first"}),
 }
 
 

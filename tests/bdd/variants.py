@@ -8,8 +8,8 @@ import dataclasses
 import itertools
 import json
 
-from platform_adapter import (catalogue, checkout, create_app, facts, ledger, payloads, product_rules, stripe_audit,
-                              webhooks)
+from platform_adapter import (accounts, catalogue, checkout, create_app, facts, ledger, payloads, product_rules,
+                              stripe_audit, webhooks)
 from platform_adapter.storage import Tx
 
 
@@ -117,4 +117,52 @@ def untaxed_checkout(settings):
     """Checkout Sessions carry no tax rate: purchases are not taxed."""
     original = checkout.session_params
     checkout.session_params = lambda ref, email, offer, tax_rates, **kw: original(ref, email, offer, [], **kw)
+    return create_app(settings)
+
+
+def first_v1_only(settings):
+    """Checks only the first `v1` of the header, so a rotation that lists the new secret later is refused."""
+    original = webhooks.verify_event
+
+    def verify_event(body, header, secret, *, tolerance_s):
+        parts = (header or "").split(",")
+        first = next((p for p in parts if p.startswith("v1=")), None)
+        kept = [p for p in parts if not p.startswith("v1=")] + ([first] if first else [])
+        return original(body, ",".join(kept) if header else header, secret, tolerance_s=tolerance_s)
+
+    webhooks.verify_event = verify_event
+    return create_app(settings)
+
+
+def one_time_always_extends(settings):
+    """A one-time purchase of the held type always extends the old term, even after it expired."""
+    def one_time_term(facts):
+        grants = sorted((f.data["at"], f.key, f.data) for f in facts if f.kind == "grant")
+        term = None
+        for at, _key, grant in grants:
+            if term and term[0] == grant["type"]:
+                months = term[2] + grant["months"]
+                term = (term[0], term[1], months, accounts.shift_months(term[1], months))
+            else:
+                term = (grant["type"], at, grant["months"], accounts.shift_months(at, grant["months"]))
+        return None if term is None else accounts._Term(term[3], term[0], False, None, (term[3], 0, ""))
+
+    accounts._one_time_term = one_time_term
+    return create_app(settings)
+
+
+def one_time_type_ignored(settings):
+    """A one-time purchase while a term runs extends that term, whatever account type was bought."""
+    def one_time_term(facts):
+        grants = sorted((f.data["at"], f.key, f.data) for f in facts if f.kind == "grant")
+        term = None
+        for at, _key, grant in grants:
+            if term and term[3] > at:
+                months = term[2] + grant["months"]
+                term = (term[0], term[1], months, accounts.shift_months(term[1], months))
+            else:
+                term = (grant["type"], at, grant["months"], accounts.shift_months(at, grant["months"]))
+        return None if term is None else accounts._Term(term[3], term[0], False, None, (term[3], 0, ""))
+
+    accounts._one_time_term = one_time_term
     return create_app(settings)
