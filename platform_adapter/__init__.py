@@ -12,6 +12,7 @@ from typing import Callable
 
 from flask import Flask, render_template, send_from_directory
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import account_pages, admin_pages, probe, web, webhooks
 from .config import Settings
@@ -88,6 +89,10 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None,
     clock = clock or system_clock
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
+    if settings.trusted_proxies:
+        # The client's address (sign-in throttling, logs) from X-Forwarded-For, as the last N proxies saw it;
+        # without trusted proxies a client could pick any address it likes by sending the header itself.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies)
     app.extensions["platform_adapter"] = PlatformState(config, store, gateway, CatalogueCache(store, gateway, clock),
                                                        clock, clients)
     app.register_error_handler(PlatformError, error_response)

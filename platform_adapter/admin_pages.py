@@ -4,14 +4,14 @@ import hmac
 import logging
 import time
 
-from flask import Blueprint, current_app, flash, redirect, request, session, url_for
+from flask import Blueprint, current_app, flash, make_response, redirect, request, session, url_for
 
-from . import delivery_log, webhook_test
-from .errors import Conflict, NotConfigured, Upstream
+from . import delivery_log, throttle, webhook_test
+from .errors import Conflict, NotConfigured, TooManyAttempts, Upstream
 from .keys import FIELDS, SECRET_FIELDS, check_keys, mask, mode_of
 from .products import load_products, stored_catalogue
 from .stripe_audit import REQUIRED_EVENTS
-from .web import check_csrf, page, public_url, start_session
+from .web import check_csrf, page, public_url, start_session, wants_html
 
 log = logging.getLogger(__name__)
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -51,14 +51,40 @@ def login_form():
 
 @bp.post("/login")
 def login():
-    """Check the password from SIMPLEX_ADMIN_PASSWORD and open an admin session."""
-    expected = _state().settings.admin_password or ""
-    if not hmac.compare_digest(request.form.get("password", "").encode(), expected.encode()):
-        log.warning("admin sign-in refused (wrong password) from %s", request.remote_addr)
+    """Check the password from SIMPLEX_ADMIN_PASSWORD and open an admin session, unless the address must wait."""
+    expected = (_state().settings.admin_password or "").encode()
+    address, now, refused = request.remote_addr or "unknown", time.time(), False
+    with _state().store.write() as tx:
+        # Checked before the password: while an address waits even the right password is refused.
+        wait = throttle.wait_s(tx, address, now)
+        if wait <= 0:
+            if hmac.compare_digest(request.form.get("password", "").encode(), expected):
+                throttle.succeeded(tx, address)
+            else:
+                refused, wait = True, throttle.failed(tx, address, now)
+    if wait > 0:
+        return _throttled(address, throttle.retry_after(wait), refused=refused)
+    if refused:
+        log.warning("admin sign-in refused (wrong password) from %s", address)
         session["login_error"] = "Wrong password."  # post/redirect/get: a reload never re-sends the password
         return redirect(url_for("admin.login_form"), code=303)
     start_session(admin=True)
     return redirect(url_for("admin.stripe_settings"), code=303)
+
+
+def _throttled(address: str, seconds: int, *, refused: bool):
+    """429 with Retry-After: the sign-in form (browsers) or a JSON error (API clients)."""
+    log.warning("admin sign-in throttled for %s: %s; next attempt in %d s", address,
+                "wrong password" if refused else "attempt refused unchecked", seconds)
+    message = (("Wrong password. " if refused else "")
+               + f"Too many failed sign-ins: wait {seconds} s before trying again.")
+    if wants_html():
+        response = make_response(*page("admin_login.html", 429, title="Administrator sign-in", error=message))
+    else:
+        error = TooManyAttempts(message, retry_after=seconds)
+        response = make_response(error.to_dict(), error.http_status)
+    response.headers["Retry-After"] = str(seconds)
+    return response
 
 
 @bp.post("/logout")

@@ -25,6 +25,9 @@ ENVIRONMENT: dict[str, str] = {
     "SIMPLEX_ADMIN_PASSWORD": "admin_password",
     "SIMPLEX_SESSION_SECRET": "session_secret",
     "SIMPLEX_PUBLIC_URL": "public_url",
+    "SIMPLEX_TRUSTED_PROXIES": "trusted_proxies",
+    "SIMPLEX_ENCRYPTION_KEY": "encryption_key",
+    "SIMPLEX_ENCRYPTION_KEY_FILE": "encryption_key_file",
 }
 REQUIRED = ("STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET")
 # The keys the admin page may save; a saved value wins over the environment's.
@@ -58,6 +61,11 @@ class Settings:
     session_secret: str | None = field(default=None, repr=False)
     public_url: str | None = None
     stored_config_ttl_s: float = 2.0
+    # How many proxies in front of the platform append to X-Forwarded-For (0: the header is not trusted).
+    trusted_proxies: int = 0
+    # Fernet key(s) sealing the saved secrets, newest first (comma-separated); else read from a key file.
+    encryption_key: str | None = field(default=None, repr=False)
+    encryption_key_file: str | None = None
 
     def __post_init__(self) -> None:
         # Without an admin password nobody could save the keys later, so they must be given now.
@@ -72,6 +80,7 @@ class Settings:
             raise ConfigError("SIMPLEX_ADMIN_PASSWORD must have at least 8 characters")
         if not self.database_url:
             object.__setattr__(self, "database_url", sqlite_url(self.data_dir))
+        object.__setattr__(self, "trusted_proxies", _proxies(self.trusted_proxies))
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides) -> "Settings":
@@ -105,3 +114,14 @@ class Settings:
     def probe_enabled(self) -> bool:
         """The conformance probe answers only when a token is configured."""
         return bool(self.probe_token)
+
+
+def _proxies(value: int | str) -> int:
+    """SIMPLEX_TRUSTED_PROXIES as a small count of proxies."""
+    try:
+        count = int(value)
+    except (TypeError, ValueError):
+        count = -1
+    if not 0 <= count <= 10:
+        raise ConfigError(f"SIMPLEX_TRUSTED_PROXIES must be a number of proxies from 0 to 10, not {value!r}")
+    return count

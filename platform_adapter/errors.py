@@ -12,6 +12,7 @@ PlatformError (500)
 ├── Conflict (409)
 │   └── SubscriptionExists (409) a second subscription for an account that has a renewing one
 ├── PayloadTooLarge (413)
+├── TooManyAttempts (429)        admin sign-in throttled: wait `retry_after` seconds
 ├── StripeUnavailable (500)      Stripe could not be asked; Stripe's retry will complete the event
 ├── StorageError (500)
 ├── Upstream (502)               Stripe failed a call made for a person (admin page, Account Settings, probe)
@@ -116,6 +117,23 @@ class PayloadTooLarge(PlatformError):
 
     http_status = 413
     code = "payload_too_large"
+
+
+class TooManyAttempts(PlatformError):
+    """Too many failed admin sign-ins: the next attempt is not even checked before `retry_after` seconds."""
+
+    http_status = 429
+    code = "too_many_attempts"
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+    def to_dict(self) -> dict:
+        """The error body, with the wait in seconds (also in the Retry-After header)."""
+        body = super().to_dict()
+        body["error"]["retry_after"] = self.retry_after
+        return body
 
 
 class StripeUnavailable(PlatformError):

@@ -90,3 +90,11 @@ attempts_table = Table(
     Column("event_id", String(255), index=True),  # as the body claims it: unverified when refused
     Column("event_type", String(100)),
     Column("account_ref", String(200)))
+# Failed admin sign-ins per client address ("address:<ip>") and overall ("overall"): the throttle's
+# counters live here, not in a worker's memory, so every worker and process counts the same attempts.
+throttle_table = Table(
+    "login_throttle", metadata,
+    Column("scope", String(100), primary_key=True),
+    Column("failures", Integer, nullable=False),
+    Column("last_failure", Float, nullable=False, index=True),
+    Column("blocked_until", Float, nullable=False))

@@ -36,7 +36,7 @@ def check_csrf() -> None:
 
 
 ERROR_TITLES = {400: "Bad request", 401: "Signed out", 403: "Not allowed", 404: "Page not found",
-                405: "Not allowed here", 409: "Conflict", 413: "Too large", 502: "Stripe trouble",
+                405: "Not allowed here", 409: "Conflict", 413: "Too large", 429: "Too many attempts", 502: "Stripe trouble",
                 503: "Not configured yet"}
 API_PREFIX = "/api/"
 
