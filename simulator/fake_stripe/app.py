@@ -3,13 +3,13 @@
 import json
 import threading
 
-from . import account, catalog, checkout, clock, customers, events, invoices, payments, prices, reads, search
+from . import account, billing, catalog, checkout, clock, customers, events, invoices, payments, prices, reads, search
 from . import subscriptions, webhooks
 from . import payment_pages
 from .dispatch import FakeStripeApp
 from .operations import matcher, spec_template_of_route
 
-DOMAINS = (account, catalog, prices, customers, payments, checkout, subscriptions, invoices, events, webhooks, clock,
+DOMAINS = (account, catalog, prices, customers, payments, checkout, subscriptions, invoices, billing, events, webhooks, clock,
            payment_pages, reads, search)
 
 

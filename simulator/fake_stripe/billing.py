@@ -4,14 +4,21 @@ import copy
 from datetime import datetime, timezone
 
 from ..periods import period as month_period
+from .api import Call
+from .customers import check_payment_method
+from .errors import CardDeclined, InvalidRequest
 from .events import emit
-from .invoices import amount_due, collect, finalize, invoice_item_object, line, new_invoice
+from .invoices import (amount_due, collect, finalize, invoice_item_object, line, new_invoice, render_invoice,
+                       void)
+from .payments import DECLINE_MESSAGES
 from .prices import unit_amount
 from .state import JOBS, State
 
 HOUR, DAY = 3600, 86400
 # Renewal invoices are finalized and charged about an hour after invoice.created (stripe-behaviour.md §3(c)).
 FINALIZE_DELAY = HOUR
+# An API-created subscription whose first payment failed waits this long for it (stripe-behaviour.md §3(f)).
+INCOMPLETE_EXPIRES = 23 * HOUR
 # Dunning attempts after the first failure (days after finalization); smart retries spread them over ~2 weeks.
 RETRY_DAYS = (3, 5, 7)
 LIVE = ("active", "past_due", "trialing", "unpaid")
@@ -56,11 +63,24 @@ def payment_method_for(state: State, sub: dict) -> dict | None:
     return state.store.get(pm_id) if pm_id else None
 
 
-def set_status(state: State, sub: dict, status: str, *, at: int) -> None:
+def set_status(state: State, sub: dict, status: str, *, at: int, origin=(None, None)) -> None:
     """Change a subscription's status; emits customer.subscription.updated."""
     old = copy.deepcopy(sub)
     sub["status"] = status
-    emit(state, "customer.subscription.updated", sub, at=at, old=old)
+    emit(state, "customer.subscription.updated", sub, at=at, old=old, origin=origin)
+
+
+def expire_incomplete(state: State, sub_id: str, due: int) -> None:
+    """23 hours on, an `incomplete` subscription whose first invoice is unpaid ends as `incomplete_expired`."""
+    sub = state.store.get(sub_id)
+    if sub is None or sub["status"] != "incomplete":
+        return
+    old = copy.deepcopy(sub)
+    sub.update(status="incomplete_expired", ended_at=due, canceled_at=due)
+    emit(state, "customer.subscription.updated", sub, at=due, old=old)
+    invoice = state.store.get(sub["latest_invoice"] or "")
+    if invoice is not None and invoice["status"] == "open":
+        void(state, invoice, at=due)
 
 
 def end_subscription(state: State, sub: dict, *, at: int, origin=(None, None),
@@ -149,6 +169,21 @@ def attempt(state: State, invoice: dict, *, at: int, origin=(None, None), paymen
     return False
 
 
+def pay_invoice(state: State, invoice: dict, pm: dict | None, *, at: int, origin=(None, None)) -> bool:
+    """An attempt asked for by the API (POST /v1/invoices/{id}/pay): a paid first invoice activates an
+    `incomplete` subscription, a paid open one ends `past_due`; a failure leaves the dunning schedule alone."""
+    if invoice["status"] == "draft":
+        finalize(state, invoice, at=at, origin=origin)
+    sub = state.store.get(invoice["subscription"] or "")
+    paid = collect(state, invoice, pm, at=at, origin=origin,
+                   description="Subscription creation" if invoice["billing_reason"] == "subscription_create"
+                   else "Subscription update" if sub else None)
+    if paid and sub is not None and sub["status"] in ("incomplete", "past_due", "unpaid"):
+        # The renewal scheduled at creation still stands: renew() skips only subscriptions that are not live.
+        set_status(state, sub, "active", at=at, origin=origin)
+    return paid
+
+
 def proration_lines(state: State, sub: dict, pairs: list[tuple[dict | None, dict | None]], at: int) -> list[dict]:
     """Credit for the unused time of each replaced item and charge for the rest of the period on the new one."""
     start, end = sub["period"]
@@ -187,11 +222,14 @@ def bill_change(state: State, sub: dict, pairs: list, behavior: str, *, at: int,
         return new_invoice(state, customer, lines=lines, billing_reason="subscription_update",
                            currency=sub["currency"], at=at, subscription=sub), []
     items = []
-    for item_line in lines:
+    # proration_lines makes one line per item of each pair, in this order: each carries its item's tax rates.
+    sources = [item for pair in pairs for item in pair if item is not None]
+    for item_line, source in zip(lines, sources, strict=True):
         price = state.store.get(item_line["price"])
         ii = invoice_item_object(state, customer=customer, subscription=sub, item_id=item_line["subscription_item"],
                                  price=price, amount=item_line["amount"], period=tuple(item_line["period"]),
-                                 description=item_line["description"], at=at)
+                                 description=item_line["description"], at=at,
+                                 tax_rates=source["tax_rates"])
         items.append(state.store.add(ii))
         sub["pending_items"].append(ii["id"])
     return None, items
@@ -204,4 +242,42 @@ def charge_now(state: State, invoice: dict, *, at: int, origin=(None, None)) -> 
     attempt(state, invoice, at=at, origin=origin)
 
 
-JOBS.update({"renew": renew, "finalize": finalize_and_charge, "retry": retry})
+JOBS.update({"renew": renew, "finalize": finalize_and_charge, "retry": retry, "expire_incomplete": expire_incomplete})
+
+
+UNSIMULATED_PAY = ("forgive", "mandate", "paid_out_of_band", "source")
+
+
+def post_pay(call: Call) -> dict:
+    """POST /v1/invoices/{id}/pay: charge a draft or open invoice now (`payment_method`, else the
+    subscription's or the customer's default); a decline answers 402 after its events, as Stripe does."""
+    state, p = call.state, call.params
+    invoice = state.store.require("invoice", call.args["id"])
+    for name in UNSIMULATED_PAY:
+        if p.get(name) not in (None, False):
+            raise InvalidRequest(f"The fake Stripe does not simulate `{name}` on invoice payments.", param=name)
+    if invoice["status"] == "paid":
+        raise InvalidRequest("Invoice is already paid.")
+    if invoice["status"] not in ("draft", "open"):
+        raise InvalidRequest(f"This invoice can no longer be paid: it is {invoice['status']}.")
+    customer = state.store.get(invoice["customer"])
+    sub = state.store.get(invoice["subscription"] or "")
+    if p.get("payment_method"):
+        check_payment_method(state, customer, p["payment_method"], "payment_method")
+        pm = state.store.get(p["payment_method"])
+    else:
+        pm = payment_method_for(state, sub) if sub else None
+        if pm is None and customer["invoice_settings"].get("default_payment_method"):
+            pm = state.store.get(customer["invoice_settings"]["default_payment_method"])
+    if pm is None and amount_due(state, invoice) > 0:
+        raise InvalidRequest("This customer has no attached payment source or default payment method.",
+                             param="payment_method")
+    at = state.now(invoice["test_clock"])
+    if not pay_invoice(state, invoice, pm, at=at, origin=call.origin):
+        charge = state.store.get(invoice["charge"])
+        code = charge["outcome"]["reason"]
+        raise CardDeclined(DECLINE_MESSAGES.get(code, "Your card was declined."), code, charge=charge["id"])
+    return render_invoice(state, invoice, call.version)
+
+
+ROUTES = [("POST", "/v1/invoices/<id>/pay", post_pay)]

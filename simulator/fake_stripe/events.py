@@ -116,7 +116,7 @@ def retry_event(call: Call) -> dict:
         if state.outbox is not None:
             state.outbox.enqueue(endpoint["id"], render_event(state, record, endpoint["api_version"]
                                                              or state.default_version))
-    return render_event(state, record, call.version)
+    return stored_event(state, record)
 
 
 def _type_matches(pattern: str, type: str) -> bool:

@@ -68,9 +68,11 @@ def collect(state: State, invoice: dict, pm: dict | None, *, at: int, origin=(No
     """Charge an open invoice (or record a payment already made); emits the payment and invoice events."""
     total = amount_due(state, invoice)
     if payment is None and total > 0 and pm is not None:
+        # A retry confirms the invoice's own PaymentIntent again; only the first attempt creates one.
+        intent = state.store.get(invoice["payment_intent"]) if invoice["payment_intent"] else None
         payment = pay(state, amount=total, currency=invoice["currency"], customer=invoice["customer"], pm=pm,
-                      at=at, description=description, email=invoice["customer_email"])
-        emit_payment(state, payment, at=at, origin=origin)
+                      at=at, description=description, email=invoice["customer_email"], intent=intent)
+        emit_payment(state, payment, at=at, origin=origin, created=intent is None)
     paid = total == 0 or (payment is not None and payment.succeeded)
     invoice["attempt_count"] += 1
     if payment is not None:
@@ -84,9 +86,16 @@ def collect(state: State, invoice: dict, pm: dict | None, *, at: int, origin=(No
     return paid
 
 
+def void(state: State, invoice: dict, *, at: int, origin=(None, None)) -> None:
+    """Open → void: nothing more is collected; emits invoice.voided."""
+    invoice.update(status="void", voided_at=at, next_payment_attempt=None)
+    emit(state, "invoice.voided", invoice, at=at, origin=origin)
+
+
 def invoice_item_object(state: State, *, customer: dict, subscription: dict, item_id: str, price: dict,
-                        amount: int, period: tuple[int, int], description: str, at: int) -> dict:
-    """A pending proration `invoiceitem`, billed on the subscription's next invoice."""
+                        amount: int, period: tuple[int, int], description: str, at: int,
+                        tax_rates: list[str] = ()) -> dict:
+    """A pending proration `invoiceitem`, billed on the subscription's next invoice (taxed as its item is)."""
     return {
         "id": state.new_id("ii"), "object": "invoiceitem", "amount": amount, "currency": subscription["currency"],
         "customer": customer["id"], "date": at, "description": description, "discountable": False,
@@ -97,8 +106,14 @@ def invoice_item_object(state: State, *, customer: dict, subscription: dict, ite
         "pricing": {"price_details": {"price": price["id"], "product": price["product"]}, "type": "price_details",
                     "unit_amount_decimal": str(amount)},
         "proration": True, "proration_details": {"discount_amounts": []}, "quantity": 1, "quantity_decimal": "1",
-        "tax_rates": [], "test_clock": customer["test_clock"],
+        "tax_rates": list(tax_rates), "test_clock": customer["test_clock"],
     }
+
+
+def render_invoice_item(state: State, record: dict, version: str) -> dict:
+    """An `invoiceitem` with its tax rates as objects (stored as ids, so a rate's later changes show)."""
+    rates = [state.store.get(id) for id in record["tax_rates"]]
+    return {**record, "tax_rates": [rate for rate in rates if rate]}
 
 
 def render_invoice(state: State, record: dict, version: str) -> dict:
@@ -130,6 +145,8 @@ def render_invoice(state: State, record: dict, version: str) -> dict:
         # A net credit is not collected: it goes to the customer's balance and nothing is due.
         invoice.update(amount_due=0, amount_remaining=0, ending_balance=total if record["finalized_at"] else None)
     invoice["attempted"] = record["attempt_count"] > 0
+    if record.get("voided_at") is not None:
+        invoice["status_transitions"]["voided_at"] = record["voided_at"]
     return invoice
 
 
@@ -153,7 +170,8 @@ def list_lines(call: Call) -> dict:
 
 def retrieve_invoice_item(call: Call) -> dict:
     """GET /v1/invoiceitems/{id}."""
-    return call.state.store.require("invoiceitem", call.args["id"], word="invoiceitem")
+    record = call.state.store.require("invoiceitem", call.args["id"], word="invoiceitem")
+    return render_invoice_item(call.state, record, call.version)
 
 
 def list_invoice_items(call: Call) -> dict:
@@ -166,6 +184,7 @@ def list_invoice_items(call: Call) -> dict:
 
 
 RENDERERS["invoice"] = render_invoice
+RENDERERS["invoiceitem"] = render_invoice_item
 VERSIONED.add("invoice")
 
 ROUTES = [

@@ -161,10 +161,14 @@ def decline_of(pm: dict) -> str | None:
 
 
 def pay(state: State, *, amount: int, currency: str, customer: str | None, pm: dict, at: int,
-        metadata: dict | None = None, description: str | None = None, email: str | None = None) -> Payment:
-    """Create the payment intent and charge of one card payment (the caller emits their events)."""
+        metadata: dict | None = None, description: str | None = None, email: str | None = None,
+        intent: dict | None = None) -> Payment:
+    """One card payment: a new charge on `intent` (a retry of an invoice's payment) or on a new intent."""
     decline = decline_of(pm)
-    intent_id, charge_id = state.new_id("pi"), state.new_id("ch")
+    intent_id = intent["id"] if intent is not None else state.new_id("pi")
+    charge_id = state.new_id("ch")
+    if intent is not None:
+        metadata, description, email = intent["metadata"], intent["description"], intent["receipt_email"]
     charge = charge_object(id=charge_id, amount=amount, currency=currency, created=at, customer=customer,
                            payment_intent=intent_id, payment_method=pm["id"], email=email,
                            last4=pm["card"]["last4"], succeeded=decline is None, metadata=metadata,
@@ -175,19 +179,25 @@ def pay(state: State, *, amount: int, currency: str, customer: str | None, pm: d
     error = None if decline is None else {
         "charge": charge_id, "code": "card_declined", "decline_code": decline,
         "message": DECLINE_MESSAGES[decline], "payment_method": copy.deepcopy(pm), "type": "card_error"}
-    intent = payment_intent_object(
-        id=intent_id, amount=amount, currency=currency, created=at, customer=customer, latest_charge=charge_id,
-        payment_method=pm["id"] if decline is None else None,
+    fresh = payment_intent_object(
+        id=intent_id, amount=amount, currency=currency, created=at if intent is None else intent["created"],
+        customer=customer, latest_charge=charge_id, payment_method=pm["id"] if decline is None else None,
         status="succeeded" if decline is None else "requires_payment_method", metadata=metadata,
         description=description, receipt_email=email, last_payment_error=error)
-    state.store.add(intent)
+    if intent is None:
+        intent = state.store.add(fresh)
+    else:
+        # Stripe confirms the same intent again: only what a new attempt changes moves.
+        intent.update({k: fresh[k] for k in ("amount", "amount_received", "latest_charge", "payment_method",
+                                             "status", "last_payment_error")})
     state.store.add(charge)
     return Payment(intent, charge)
 
 
-def emit_payment(state: State, payment: Payment, *, at: int, origin=(None, None)) -> None:
-    """payment_intent.created, the charge event and the intent's outcome event."""
-    emit(state, "payment_intent.created", payment.intent, at=at, origin=origin)
+def emit_payment(state: State, payment: Payment, *, at: int, origin=(None, None), created: bool = True) -> None:
+    """payment_intent.created (for a new intent), the charge event and the intent's outcome event."""
+    if created:
+        emit(state, "payment_intent.created", payment.intent, at=at, origin=origin)
     if payment.succeeded:
         emit(state, "charge.succeeded", payment.charge, at=at, origin=origin)
         emit(state, "payment_intent.succeeded", payment.intent, at=at, origin=origin)

@@ -5,7 +5,7 @@ import copy
 from ..objects.subscriptions import subscription_item_object, subscription_object
 from .api import Call
 from .customers import check_payment_method
-from .billing import LIVE, bill_change, charge_now, end_subscription, interval_of, item_lines, period_for
+from .billing import INCOMPLETE_EXPIRES, LIVE, bill_change, charge_now, end_subscription, interval_of, item_lines, period_for
 from .errors import CardDeclined, InvalidRequest
 from .events import emit
 from .invoices import collect, finalize, new_invoice
@@ -222,6 +222,8 @@ def create_subscription(call: Call) -> dict:
     emit(state, "invoice.created", invoice, at=at, origin=call.origin)
     finalize(state, invoice, at=at, origin=call.origin)
     collect(state, invoice, pm, at=at, origin=call.origin, description="Subscription creation")
+    if sub["status"] == "incomplete":
+        state.schedule(sub["test_clock"], at + INCOMPLETE_EXPIRES, "expire_incomplete", sub["id"])
     return render_subscription(state, sub, call.version)
 
 

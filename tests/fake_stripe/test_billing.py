@@ -71,6 +71,8 @@ def test_pre_basil_rendering_on_the_wire(base_url, guide, client, http):
     assert events["data"][0]["data"]["object"]["parent"]["subscription_details"]["subscription"] == done["subscription"]
     one = http("GET", f"/v1/events/{events['data'][0]['id']}", headers={"Stripe-Version": PRE_BASIL}).json()
     assert one == events["data"][0]
+    resent = http("POST", f"/v1/events/{one['id']}/retry", headers={"Stripe-Version": PRE_BASIL}).json()
+    assert resent == one
 
 
 def test_failed_deliveries_are_retried_without_blocking_the_api(client, base_url, fake, guide):
