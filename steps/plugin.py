@@ -62,7 +62,7 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
     """Preflight: a configuration mistake stops the run before any scenario, with one line naming the option."""
     if not items or config.getoption("collectonly"):
         return
-    needs_stripe = any(item.get_closest_marker("stripe_api") for item in items)
+    needs_stripe = sum(1 for item in items if item.get_closest_marker("stripe_api"))
     try:
         config.stash[DEPLOYED] = preflight(options_of(config), needs_stripe)
     except TargetError as exc:
@@ -82,22 +82,16 @@ def deployed(pytestconfig: pytest.Config):
 
 
 @pytest.fixture
-def target(request: pytest.FixtureRequest, target_options: TargetOptions, deployed):
-    """The platform under test: a fresh embedded platform and fake Stripe per scenario, or the deployed one."""
+def target(target_options: TargetOptions, deployed):
+    """The platform under test: a fresh embedded platform and fake Stripe per scenario, or the deployed one.
+
+    Both have a Stripe API whenever `@stripe-api` scenarios are selected: the preflight requires the key.
+    """
     if deployed is None:
         with embedded_target(target_options.platform_factory) as fresh:
-            _check_applicable(request, fresh)
             yield fresh
         return
-    _check_applicable(request, deployed)
     yield deployed
-
-
-def _check_applicable(request: pytest.FixtureRequest, target) -> None:
-    node = request.node
-    if node.get_closest_marker("stripe_api") and target.stripe_client is None:
-        pytest.skip(NOT_APPLICABLE + "needs a Stripe API: pass --stripe-api-key (and --stripe-api-base) "
-                    "for the Stripe account the platform uses")
 
 
 @pytest.fixture

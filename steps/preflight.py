@@ -2,7 +2,8 @@
 
 A deployed target is asked three things: the probe answers with the token, the webhook endpoint
 accepts a delivery signed with the secret, and (when `@stripe-api` scenarios are selected) Stripe
-accepts the key. A mistake found here would otherwise fail or skip every scenario.
+accepts the key (which those scenarios require). A mistake found here would otherwise fail or skip every
+scenario.
 """
 
 import secrets
@@ -22,15 +23,22 @@ PLACEHOLDER = GuidePlan("professional_1m", "1-month Professional Account", "prof
                         "prod_conformance0001", "price_1Conformance0000000000001", "price_1Conformance0000000000002", 2900)
 
 
-def preflight(options: TargetOptions, needs_stripe: bool) -> Target | None:
-    """The deployed target, checked; for the embedded one only the platform factory. TargetError names the option."""
+def preflight(options: TargetOptions, needs_stripe: int) -> Target | None:
+    """The deployed target, checked; for the embedded one only the platform factory. TargetError names the option.
+
+    `needs_stripe` is how many selected scenarios are `@stripe-api`.
+    """
     if options.embedded:
         load_factory(options.platform_factory)
         return None
     target = deployed_target(options)
+    if needs_stripe and target.stripe_client is None:
+        # Run anyway, these scenarios would only be "not applicable": a green run that checked a fraction.
+        raise TargetError(f"--stripe-api-key sk_test_… (the platform's Stripe account) is required by {needs_stripe} "
+                          "selected @stripe-api scenario(s); or deselect them with --tags 'not stripe-api'")
     check_probe(target, options.target)
     check_webhook_secret(target)
-    if needs_stripe and target.stripe_client is not None:
+    if needs_stripe:
         check_stripe(target)
     return target
 

@@ -54,10 +54,12 @@ Feature: The conformance contract's own clauses
     Then the probe shows the account under that reference
     And creating another account with that reference answers 409
 
+  @stripe-api
   Scenario: The event list pages by limit
     When the customer subscribes to "1-month Professional"
     Then the account's events listed one per page are the same as listed at once
 
+  @stripe-api
   Scenario Outline: Reading an account at a time
     When the customer subscribes to "1-month Professional"
     Then the account read at "<at>" is <state>

@@ -40,3 +40,37 @@ def test_no_matching_scenario_and_bad_target_are_usage_errors(tmp_path):
     assert none.returncode == 2 and "no scenario matches" in none.stderr
     bad = conformance(tmp_path, "--target", "ftp://staging")
     assert bad.returncode == 2 and "--target" in bad.stderr and "Traceback" not in bad.stderr
+
+
+NOT_APPLICABLE_RUN = """
+import sys
+from simplex_stripe.cli import conformance as command
+# The shipped features never skip on a target that passed the preflight; two stand-in scenarios do.
+scenarios = sys.argv.pop(1)
+command._pytest_args = lambda opts: [scenarios, "-p", "no:terminal", "-p", "no:cacheprovider", "-c", "/dev/null"]
+command.conformance()
+"""
+SCENARIOS = """
+import pytest
+def test_checked(): pass
+def test_waits_for_its_date(): pytest.skip("not applicable: needs the platform's clock at 2099-01-01 00:00")
+"""
+
+
+def test_the_summary_says_why_scenarios_did_not_run_and_require_all_fails_the_run(tmp_path):
+    (tmp_path / "test_scenarios.py").write_text(SCENARIOS)
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "200"}
+
+    def run(*args):
+        return subprocess.run([sys.executable, "-c", NOT_APPLICABLE_RUN, str(tmp_path / "test_scenarios.py"), *args],
+                              cwd=tmp_path, capture_output=True, text=True, timeout=120, env=env)
+
+    lenient = run()
+    assert lenient.returncode == 0, lenient.stdout + lenient.stderr
+    assert lenient.stdout.splitlines()[-3:] == [
+        "1 passed, 0 failed, 1 not applicable", "1 of 2 selected scenarios ran",
+        "  ➖ 1 not applicable: needs the platform's clock at 2099-01-01 00:00"]
+    for flag in ("--require-all", "--fail-on-skip"):
+        strict = run(flag)
+        assert strict.returncode == 1, strict.stdout + strict.stderr
+        assert strict.stderr.strip() == "--require-all: 1 selected scenario(s) not applicable"
