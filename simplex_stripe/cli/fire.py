@@ -157,10 +157,10 @@ def _fire_events(events, target, secrets, policy, dry_run, as_json, opts, sender
     with LiveDeliveries(console, total=len(events) * (1 + policy.duplicates), quiet=as_json) as live:
         sender.on_attempt = live.add
         report = sender.send(events)
-    unexpected = surprises(report, opts["expected"]) if opts["expected"] else []
+    unexpected = surprises(report, opts["expected"]) if opts["expected"] else None
     if as_json:
         click.echo(json.dumps({**report.to_dict(), "seed": opts["seed"], "outcomes": dict(tally(report)),
-                               "unexpected": [_surprise_json(s) for s in unexpected],
+                               "unexpected": [_surprise_json(s) for s in unexpected or ()],
                                "events": [e["id"] for e in events]}, indent=2))
     else:
         print_report(console, report, unexpected)

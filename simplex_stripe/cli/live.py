@@ -104,7 +104,7 @@ class LiveDeliveries:
 
 
 def print_report(console: Console, report: Report, unexpected: list | None = None) -> None:
-    """Every delivery that finally failed or answered against --expect, then the summary line of verdicts."""
+    """Every delivery that finally failed or answered against --expect (None: nothing expected), then the summary."""
     done = deliveries(report)
     retries = len(report.attempts) - len(done)
     if report.failed:
@@ -118,7 +118,14 @@ def print_report(console: Console, report: Report, unexpected: list | None = Non
         for s in wrong:
             table.add(s.attempt.event_id, s.attempt.type, s.verdict, s.wanted, answer(s.attempt)[1] or "")
         table.print(console)
-    ok = report.ok and not unexpected
-    style, mark = ("green", "✅") if ok else ("red", "❌")
-    console.print(f"[{style}]{mark} {summary(tally(report))}[/] ({len(done)} deliveries, {retries} retries)",
+    counts = tally(report)
+    hint = ""
+    if not report.ok or unexpected:
+        style, mark = "red", "❌"
+    elif counts.get("rejected") and unexpected is None:
+        # Acknowledged is not accepted: without --expect a rejection does not fail the run, but it is not a ✅.
+        style, mark, hint = "yellow", "⚠️ ", "; --strict fails a run with rejected events"
+    else:
+        style, mark = "green", "✅"
+    console.print(f"[{style}]{mark} {summary(counts)}[/] ({len(done)} deliveries, {retries} retries{hint})",
                   highlight=False, soft_wrap=True)

@@ -67,6 +67,16 @@ def test_rows_show_the_outcome_the_summary_counts_them_and_expect_fails_on_rejec
     assert ok.exit_code == 1 and "duplicate (a redelivery)" in ok.output
 
 
+def test_rejections_without_expect_exit_0_but_the_summary_is_no_tick():
+    with serving(contract_sink("rejected")) as base:
+        result = CliRunner().invoke(main, ["fire", "one-time-purchase", "--target", base + WEBHOOK_PATH,
+                                           "--secret", SECRET])
+    assert result.exit_code == 0, result.output
+    summary = result.output.strip().splitlines()[-1]
+    assert summary.startswith("⚠️") and "rejected 5" in summary and "--strict fails a run with rejected" in summary
+    assert "✅" not in result.output
+
+
 def test_a_2xx_without_the_contracts_json_is_acknowledged_and_bad_expectations_are_usage_errors():
     with serving(ScriptedSink(script=[200])) as base:
         result = CliRunner().invoke(main, ["fire", "one-time-purchase", "--target", base, "--secret", SECRET])
