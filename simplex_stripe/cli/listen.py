@@ -84,11 +84,13 @@ class Relay:
 
 
 def _outcome(text: str) -> str:
-    """` applied (reason)` when the answer is the reference contract's JSON."""
+    """` applied (reason)` or, for a refusal, ` code (reason)` when the answer is the reference contract's JSON."""
     try:
         body = json.loads(text)
     except ValueError:
         return ""
+    if isinstance(body, dict) and isinstance(body.get("error"), dict):
+        body = {"outcome": body["error"].get("code"), "reason": body["error"].get("reason")}
     if not isinstance(body, dict) or not isinstance(body.get("outcome"), str):
         return ""
     return f" {body['outcome']}" + (f" ({body['reason']})" if body.get("reason") else "")
