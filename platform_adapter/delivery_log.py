@@ -120,8 +120,11 @@ def panel(state, now: float, limit: int = 30) -> dict:
         last_stored = tx.latest_received_at()
     failures = {reason: n for (code, reason), n in counts.items() if code == SIGNATURE_FAILED}
     latest_failure = next((r for r in rows if r.code == SIGNATURE_FAILED), None)
+    # A stored event or a verified test event since the failure proves the secret in force right.
+    latest_verified = next((r.at for r in rows if r.code == TEST_EVENT_VERIFIED), None)
+    last_ok = max((at for at in (last_stored, latest_verified) if at is not None), default=None)
     diagnosis = None
-    if latest_failure is not None and (last_stored is None or latest_failure.at > last_stored):
+    if latest_failure is not None and (last_ok is None or latest_failure.at > last_ok):
         diagnosis = explain(latest_failure.code, latest_failure.reason)
     return {"rows": [{"at": r.at, "status": r.status, "code": r.code, "reason": r.reason, "event_id": r.event_id,
                       "event_type": r.event_type, "account": r.account_ref, "refused": r.status >= 300,

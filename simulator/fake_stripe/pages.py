@@ -1,7 +1,6 @@
 """The hosted Checkout page that `session.url` opens: summary, card form, Pay and Cancel."""
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request
-from markupsafe import escape
+from flask import Blueprint, abort, current_app, make_response, redirect, render_template, request
 
 from ..objects.invoices import SYMBOLS
 from .checkout import totals
@@ -57,10 +56,17 @@ def _page(state, session: dict, *, error: str | None = None, status: int = 200, 
     return body, status, {"Content-Type": "text/html; charset=utf-8"}
 
 
+def _message(title: str, message: str, status: int, session_id: str | None = None):
+    """A page in Checkout's look for what is not a payment form (an unknown link, the end of a session)."""
+    body = render_template("checkout_message.html", title=title, message=message, session_id=session_id)
+    return body, status, {"Content-Type": "text/html; charset=utf-8"}
+
+
 def _session(state, id: str) -> dict:
     session = state.store.get(id)
     if session is None or session["object"] != "checkout.session":
-        abort(404)
+        abort(make_response(*_message("Page not found", "This Checkout link is not valid: no such Checkout "
+                                      "Session.", 404)))
     return session
 
 
@@ -110,4 +116,4 @@ def done(id: str):
     fake = current_app.extensions["fake_stripe"]
     with fake.state.lock:
         session = _session(fake.state, id)
-    return f"<!doctype html><title>Thank you</title><h1>Thanks for your order</h1><p>{escape(session['id'])}</p>"
+    return _message("Thanks for your order", "The payment went through.", 200, session["id"])

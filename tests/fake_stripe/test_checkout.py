@@ -187,3 +187,19 @@ def test_one_time_purchase_through_the_hosted_page(client, guide):
     done = client.v1.checkout.sessions.retrieve(session.id, {"expand": ["payment_intent"]})
     assert done.customer_details.email == "buyer@example.com" and done.payment_intent.amount == 6247
     assert done.payment_intent.metadata["accountRef"] == "acct-9"
+
+
+def test_back_on_a_paid_session_returns_to_success_url_not_cancel_url(client, guide):
+    session = subscription_session(client, guide)
+    paid = requests.post(session.url, data={"card": "4242 4242 4242 4242"}, allow_redirects=False, timeout=10)
+    assert paid.status_code == 303
+    back = requests.get(session.url + "/cancel", allow_redirects=False, timeout=10)
+    assert (back.status_code, back.headers["Location"]) == (303, paid.headers["Location"])
+    assert "billing/success" in back.headers["Location"]
+
+
+def test_an_unknown_checkout_link_is_a_page_in_checkouts_look(base_url):
+    page = requests.get(f"{base_url}/c/pay/cs_test_no_such_session", timeout=10)
+    assert page.status_code == 404 and page.headers["Content-Type"].startswith("text/html")
+    assert '<html lang="en">' in page.text and 'name="viewport"' in page.text
+    assert "This Checkout link is not valid" in page.text and "TEST MODE" in page.text

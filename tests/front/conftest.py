@@ -89,7 +89,7 @@ def new_page(browser):
 
     def make():
         context = browser.new_context()
-        context.set_default_timeout(10_000)
+        context.set_default_timeout(30_000)  # each click or wait; generous on a busy 2-core machine, but bounded
         contexts.append(context)
         return context.new_page()
     yield make

@@ -51,6 +51,9 @@ def test_admin_signs_in_saves_keys_and_sees_a_broken_product_flagged(platform, n
 def pay_on_hosted_checkout(page, card: str, shots, name: str) -> None:
     page.wait_for_url("**/c/pay/cs_test_*")
     shots(page, name)
+    # The button names the amount due (Stripe's "Pay $31.23"/"Subscribe $31.23"), the total shown beside it.
+    total = page.get_by_test_id("total").inner_text()
+    assert page.get_by_test_id("pay").inner_text() in (f"Pay {total}", f"Subscribe {total}")
     page.get_by_label("Card information").fill(card)
     page.get_by_label("Cardholder name").fill("Jane Customer")
     page.get_by_test_id("pay").click()
@@ -72,10 +75,17 @@ def test_customer_buys_one_time_then_recurring_and_sees_the_account_updated(plat
     assert "VAT 7.7 % is added" in page.get_by_test_id("tax-note").inner_text()
     shots(page, "01-account-before")
     offer_button(page, "1-month Professional Account", "one_time").click()
+    page.wait_for_url("**/c/pay/cs_test_*")
+    # The e-mail address is the merchant's (customer_email): read-only, and it looks it.
+    email = page.get_by_label("Email")
+    assert email.input_value() == "jane@example.com" and email.get_attribute("readonly") is not None
+    look = "e => [getComputedStyle(e).backgroundColor, getComputedStyle(e).borderStyle]"
+    assert email.evaluate(look) != page.get_by_label("Card information").evaluate(look)
+    assert page.get_by_test_id("email-fixed").is_visible()
     pay_on_hosted_checkout(page, "4242 4242 4242 4242", shots, "02-hosted-checkout-one-time")
     page.wait_for_url("**/account?checkout=success*")
     assert "Thank you!" in page.get_by_test_id("returned").inner_text()
-    assert platform.fake.wait_for_deliveries(10)
+    assert platform.fake.wait_for_deliveries(30)
     page.goto(platform.base + "/account")
     assert page.get_by_test_id("account-type").inner_text() == "professional"
     assert page.get_by_test_id("active").inner_text() == "Active"
@@ -84,14 +94,14 @@ def test_customer_buys_one_time_then_recurring_and_sees_the_account_updated(plat
     offer_button(page, "1-month Professional Account", "recurring").click()
     pay_on_hosted_checkout(page, "4242 4242 4242 4242", shots, "04-hosted-checkout-subscription")
     page.wait_for_url("**/account?checkout=success*")
-    assert platform.fake.wait_for_deliveries(10)
+    assert platform.fake.wait_for_deliveries(30)
     page.goto(platform.base + "/account")
     assert page.get_by_test_id("auto-renew").inner_text() == "On"
     assert page.get_by_test_id("active").inner_text() == "Active"
     shots(page, "05-account-after-subscription")
     page.get_by_test_id("stop-renewal").click()
     assert "Auto-renewal stopped" in page.get_by_test_id("flash").inner_text()
-    assert platform.fake.wait_for_deliveries(10)
+    assert platform.fake.wait_for_deliveries(30)
     page.goto(platform.base + "/account")
     assert page.get_by_test_id("auto-renew").inner_text() == "Off"
     shots(page, "06-account-renewal-stopped")
@@ -111,7 +121,7 @@ def test_a_declined_card_shows_the_error_and_changes_nothing(platform, new_page,
     page.get_by_test_id("cancel").click()
     page.wait_for_url("**/account?checkout=cancelled")
     assert "nothing was charged" in page.get_by_test_id("returned").inner_text()
-    assert platform.fake.wait_for_deliveries(10)
+    assert platform.fake.wait_for_deliveries(30)
     page.reload()
     assert page.get_by_test_id("account-type").inner_text() == "none yet"
     assert page.get_by_test_id("active").inner_text() == "Inactive"

@@ -87,7 +87,13 @@ def test_send_a_test_event_reports_whether_it_verified(platform):
     web.post("/admin/stripe/test-event")
     page = web.get("/admin/stripe").text
     assert 'data-state="refused"' in page and delivery_log.MISMATCH_HINT in page
-    assert WRONG not in page
+    assert 'data-testid="diagnosis"' in page and WRONG not in page
+    # The right secret back and a verified test event: the red diagnosis goes, though no event was stored since.
+    web.post("/admin/stripe/keys", {"webhook_secret": platform.webhook_secret})
+    web.post("/admin/stripe/test-event")
+    page = web.get("/admin/stripe").text
+    assert 'data-state="verified"' in page and 'data-testid="diagnosis"' not in page
+    assert "signature failure(s) in the last 24 hours: <code>signature_mismatch</code>" in " ".join(page.split())
 
 
 def test_a_test_event_without_a_matching_endpoint_says_so(platform):
