@@ -15,6 +15,34 @@ from datetime import datetime, timezone
 from typing import Iterable
 
 from .facts import Fact
+from .payloads import MAX_TIME
+
+
+def _time(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_TIME
+
+
+def _text(value) -> bool:
+    return isinstance(value, str)
+
+
+# What each kind of fact must hold; anything else was stored by an older version and is left out.
+FACT_FIELDS = {
+    "period": {"sub": _text, "start": _time, "end": _time, "type": _text, "at": _time},
+    "snapshot": {"sub": _text, "at": _time, "event": _text, "type": _text,
+                 "renews": lambda v: isinstance(v, bool), "period_end": lambda v: v is None or _time(v)},
+    "ended": {"sub": _text, "ended_at": _time},
+    "grant": {"at": _time, "type": _text, "months": lambda v: isinstance(v, int) and not isinstance(v, bool)
+              and 0 <= v <= 10**9},
+}
+
+
+def sound(fact: Fact) -> bool:
+    """Whether a stored fact can be used: its kind is known and each field has the type and range it must have."""
+    fields = FACT_FIELDS.get(fact.kind)
+    data = fact.data
+    return fields is not None and isinstance(data, dict) and all(
+        check(data.get(name)) for name, check in fields.items())
 
 
 @dataclass(frozen=True)
@@ -32,10 +60,15 @@ class AccountState:
 
 
 def shift_months(ts: int, months: int) -> int:
-    """Move a Unix time by whole months as Stripe does: the day clamps to the month (Jan 31 + 1 = Feb 28/29)."""
+    """Move a Unix time by whole months as Stripe does: the day clamps to the month (Jan 31 + 1 = Feb 28/29).
+
+    A result after 9999 (a long grant bought late, or many of them) stays at the last second a date can show.
+    """
     dt = datetime.fromtimestamp(ts, tz=timezone.utc)
     index = dt.year * 12 + (dt.month - 1) + months
     year, month = divmod(index, 12)
+    if year > 9999:
+        return MAX_TIME
     day = min(dt.day, calendar.monthrange(year, month + 1)[1])
     return int(dt.replace(year=year, month=month + 1, day=day).timestamp())
 
@@ -86,8 +119,8 @@ def _one_time_term(facts: list[Fact]) -> _Term | None:
 
 
 def derive(facts: Iterable[Fact]) -> AccountState:
-    """The account state the facts prove."""
-    facts = list(facts)
+    """The account state the facts prove (unsound stored facts are left out)."""
+    facts = [f for f in facts if sound(f)]
     terms = _subscription_terms(facts)
     one_time = _one_time_term(facts)
     if one_time:
@@ -119,7 +152,7 @@ def subscriptions(facts: Iterable[Fact], linked: Iterable[str] = ()) -> list[Sub
     """
     by_sub: dict[str, dict[str, list]] = {sub: defaultdict(list) for sub in linked}
     for fact in facts:
-        if fact.kind in ("period", "snapshot", "ended"):
+        if sound(fact) and fact.kind in ("period", "snapshot", "ended"):
             by_sub.setdefault(fact.data["sub"], defaultdict(list))[fact.kind].append(fact.data)
     views = []
     for sub, kinds in by_sub.items():

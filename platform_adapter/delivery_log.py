@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
-from .errors import PlatformError, SignatureError
+from .errors import InvalidField, PlatformError, SignatureError
+from .payloads import storable
 
 log = logging.getLogger(__name__)
 KEEP = 1000  # refused deliveries kept; anyone can send them, so the log must not grow without bound
@@ -48,7 +49,8 @@ class Claimed:
 
 
 def _text(value, limit: int) -> str | None:
-    return value[:limit] if isinstance(value, str) and value else None
+    """A claimed string as the log may keep it: cut to the column, and only if any database can store it."""
+    return value[:limit] if isinstance(value, str) and value and storable(value[:limit]) else None
 
 
 def claimed(body: bytes) -> Claimed:
@@ -95,6 +97,21 @@ def record_refusal(state, error: Exception, body: bytes) -> None:
                 EXPLANATIONS.get(reason or code, "see the error code"))
     _keep(state, {"received_at": state.clock(), "status": status, "code": code, "reason": reason,
                   "event_id": about.event_id, "event_type": about.event_type, "account_ref": about.account_ref})
+
+
+def record_invalid(state, error: InvalidField, body: bytes) -> dict:
+    """A verified event whose envelope (id, type, created, api_version) no row can hold: answered 200 rejected.
+
+    Retrying cannot fix it, so it is not an error for Stripe; it is kept in the delivery log (the
+    events table has no valid id or time to keep it under) and logged at WARNING.
+    """
+    about = claimed(body)
+    log.warning("webhook event rejected: %s (event %s, type %s)", error.reason_code, about.event_id or "?",
+                about.event_type or "?")
+    _keep(state, {"received_at": state.clock(), "status": 200, "code": "rejected", "reason": error.reason_code,
+                  "event_id": about.event_id, "event_type": about.event_type, "account_ref": about.account_ref})
+    return {"received": True, "id": about.event_id, "outcome": "rejected", "reason": error.message,
+            "reasonCode": error.reason_code}
 
 
 def record_test_event(state, event: dict) -> dict:

@@ -5,6 +5,7 @@ PlatformError (500)
 ├── BadRequest (400)             the request cannot be used as sent
 │   ├── SignatureError (400)     Stripe-Signature missing, wrong, or too old
 │   ├── MalformedEvent (400)     signed, but not a JSON Stripe event
+│   │   └── InvalidField (400)   a field of the right name but the wrong type, shape or range (answered 200 rejected)
 │   └── PriceNotOffered (400)    not a price of a valid loaded product (Checkout)
 ├── Unauthorized (401)           probe call without the bearer token
 ├── NotFound (404)
@@ -77,6 +78,19 @@ class MalformedEvent(BadRequest):
     """The body is signed but is not a JSON Stripe event."""
 
     code = "malformed_event"
+
+
+class InvalidField(MalformedEvent):
+    """A field the platform reads has the wrong type, shape or range; retrying cannot fix it.
+
+    The webhook answers it 200 `rejected` with `reason_code` (`invalid_<field>`); the 400 of its
+    base class is only what it would mean anywhere else.
+    """
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.reason_code = f"invalid_{field}"
 
 
 class Unauthorized(PlatformError):

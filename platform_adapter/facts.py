@@ -9,6 +9,7 @@ from typing import Any, Callable, Mapping, Protocol
 
 from . import payloads as p
 from .catalogue import Invalid, Plan
+from .errors import InvalidField
 
 APPLY, IGNORED, REJECTED = "apply", "ignored", "rejected"
 # Statuses after which a subscription will not bill again.
@@ -85,23 +86,25 @@ def rejected(reason: str, keys: Keys = Keys(), code: str | None = None) -> Inter
 
 def from_checkout_session(meta: EventMeta, session: Any, resolver: Resolver) -> Interpretation:
     """checkout.session.completed: links the customer; a paid one-time purchase grants its products."""
-    keys = Keys(p.session_account_ref(session), p.id_of(p.get(session, "customer")),
-                p.id_of(p.get(session, "subscription")))
-    mode, session_id = p.get(session, "mode"), p.get(session, "id")
-    if p.get(session, "status") not in (None, "complete"):
-        return ignored(f"session status {p.get(session, 'status')!r} is not complete", keys, "session_not_complete")
+    keys = Keys(p.session_account_ref(session), p.id_of(p.get(session, "customer"), "customer"),
+                p.id_of(p.get(session, "subscription"), "subscription"))
+    mode, session_id, status = p.text(session, "mode"), p.text(session, "id"), p.text(session, "status")
+    if status not in (None, "complete"):
+        return ignored(f"session status {status!r} is not complete", keys, "session_not_complete")
     if mode == "subscription":
         # The subscription's invoice.paid grants the period; the session links account, customer, subscription.
         return Interpretation(APPLY, keys, (), "linked; the subscription's invoice.paid grants the period",
                               "linked_only")
     if mode != "payment":
         return ignored(f"mode {mode!r} buys nothing", keys, "session_buys_nothing")
-    if p.get(session, "payment_status") != "paid":
-        return ignored(f"payment_status {p.get(session, 'payment_status')!r}: nothing granted until paid", keys,
-                       "session_not_paid")
+    payment_status = p.text(session, "payment_status")
+    if payment_status != "paid":
+        return ignored(f"payment_status {payment_status!r}: nothing granted until paid", keys, "session_not_paid")
+    if session_id is None:
+        return rejected("the session has no id", keys, "invalid_id")
     embedded = p.items(session, "line_items")
-    lines = ([SessionLine(p.id_of(p.get(i, "price")), p.id_of(p.get(i, "price", "product")),
-                          int(p.get(i, "quantity") or 1)) for i in embedded]
+    lines = ([SessionLine(p.id_of(p.get(i, "price"), "price"), p.product_of(p.get(i, "price")),
+                          p.session_quantity(i)) for i in embedded]
              if embedded else resolver.session_lines(session_id))
     if isinstance(lines, Invalid):
         return rejected(lines.reason, keys, lines.code)
@@ -121,9 +124,9 @@ def from_checkout_session(meta: EventMeta, session: Any, resolver: Resolver) -> 
 def from_invoice_paid(meta: EventMeta, invoice: Any, resolver: Resolver) -> Interpretation:
     """invoice.paid: each subscription line proves a paid period of the subscription."""
     subscription = p.invoice_subscription_id(invoice)
-    keys = Keys(p.invoice_account_ref(invoice), p.id_of(p.get(invoice, "customer")), subscription)
+    keys = Keys(p.invoice_account_ref(invoice), p.id_of(p.get(invoice, "customer"), "customer"), subscription)
     if not p.invoice_is_paid(invoice):
-        return ignored(f"invoice status {p.get(invoice, 'status')!r} is not paid", keys, "invoice_not_paid")
+        return ignored(f"invoice status {p.text(invoice, 'status')!r} is not paid", keys, "invoice_not_paid")
     if subscription is None:
         # A one-off invoice (e.g. Checkout's invoice_creation): the session already granted the purchase.
         return ignored("one-off invoice without a subscription; its Checkout Session grants the purchase", keys,
@@ -145,8 +148,10 @@ def from_invoice_paid(meta: EventMeta, invoice: Any, resolver: Resolver) -> Inte
 
 def from_subscription_updated(meta: EventMeta, sub: Any, resolver: Resolver) -> Interpretation:
     """customer.subscription.updated: a snapshot of the plan and whether it will renew, as of the event."""
-    sub_id = p.get(sub, "id")
-    keys = Keys(p.metadata_ref(sub), p.id_of(p.get(sub, "customer")), sub_id)
+    sub_id = p.text(sub, "id")
+    keys = Keys(p.metadata_ref(sub), p.id_of(p.get(sub, "customer"), "customer"), sub_id)
+    if sub_id is None:
+        return rejected("the subscription has no id", keys, "invalid_id")
     plans = []
     for item in p.subscription_items(sub):
         plan = resolver.plan(item.price, item.product)
@@ -155,7 +160,7 @@ def from_subscription_updated(meta: EventMeta, sub: Any, resolver: Resolver) -> 
         plans.append(plan)
     if not plans:
         return rejected(f"subscription {sub_id} has no items", keys, "subscription_no_items")
-    renews = not p.get(sub, "cancel_at_period_end") and p.get(sub, "status") not in NOT_RENEWING
+    renews = not p.flag(sub, "cancel_at_period_end") and p.text(sub, "status") not in NOT_RENEWING
     return Interpretation(APPLY, keys, (Fact("snapshot", f"snapshot:{sub_id}:{meta.id}", {
         "sub": sub_id, "at": meta.created, "event": meta.id, "type": plans[0].account_type,
         "renews": bool(renews), "period_end": p.subscription_period_end(sub)}),))
@@ -163,8 +168,10 @@ def from_subscription_updated(meta: EventMeta, sub: Any, resolver: Resolver) -> 
 
 def from_subscription_deleted(meta: EventMeta, sub: Any, resolver: Resolver) -> Interpretation:
     """customer.subscription.deleted: the subscription ended; access stops at `ended_at`."""
-    sub_id = p.get(sub, "id")
-    keys = Keys(p.metadata_ref(sub), p.id_of(p.get(sub, "customer")), sub_id)
+    sub_id = p.text(sub, "id")
+    keys = Keys(p.metadata_ref(sub), p.id_of(p.get(sub, "customer"), "customer"), sub_id)
+    if sub_id is None:
+        return rejected("the subscription has no id", keys, "invalid_id")
     return Interpretation(APPLY, keys, (Fact("ended", f"ended:{sub_id}", {
         "sub": sub_id, "ended_at": p.subscription_ended_at(sub, meta.created)}),))
 
@@ -183,4 +190,9 @@ def interpret(meta: EventMeta, obj: Any, resolver: Resolver) -> Interpretation:
     handler = HANDLERS.get(meta.type)
     if handler is None:
         return ignored(f"event type {meta.type} is not one of the guide's four", code="event_type_not_handled")
-    return handler(meta, obj, resolver)
+    try:
+        if not p.is_object(obj):
+            raise InvalidField("object", f"data.object is {type(obj).__name__}, not an object")
+        return handler(meta, obj, resolver)
+    except InvalidField as exc:  # the readers check every field they use; retrying cannot fix a broken one
+        return rejected(exc.message, code=exc.reason_code)

@@ -45,13 +45,20 @@ class _Duplicate(Exception):
     """Another delivery stored the event id first; roll back and acknowledge."""
 
 
+def storage_error(what: str, exc: SQLAlchemyError) -> StorageError:
+    """A StorageError whose message names the driver's error class only: SQL and its parameters stay in the log."""
+    cause = getattr(exc, "orig", None) or exc
+    log.error("%s: %s: %s", what, type(cause).__name__, cause)
+    return StorageError(f"{what}: the database failed ({type(cause).__name__}); nothing was stored")
+
+
 def already_received(store: Store, event_id: str) -> bool:
     """Whether the event id is stored (a cheap read; `record` decides for sure inside its transaction)."""
     try:
         with store.read() as tx:
             return tx.event_exists(event_id)
     except SQLAlchemyError as exc:
-        raise StorageError(f"cannot read the events table: {exc}") from exc
+        raise storage_error("cannot read the events table", exc) from exc
 
 
 def _duplicate(event_id: str) -> Outcome:
@@ -63,7 +70,7 @@ def record_duplicate(store: Store, event_id: str, now: float) -> Outcome:
     try:
         store.transaction(lambda tx: tx.add_redelivery(event_id, now))
     except SQLAlchemyError as exc:
-        raise StorageError(f"cannot log the delivery: {exc}") from exc
+        raise storage_error("cannot log the delivery", exc) from exc
     return _duplicate(event_id)
 
 
@@ -74,7 +81,7 @@ def record(store: Store, meta: EventMeta, payload: str, interpretation: Interpre
     except _Duplicate:
         return record_duplicate(store, meta.id, now)
     except SQLAlchemyError as exc:
-        raise StorageError(f"event {meta.id} not stored: {exc}") from exc
+        raise storage_error(f"event {meta.id} not stored", exc) from exc
     log.info("event %s %s -> %s %s", meta.id, meta.type, outcome.outcome, outcome.reason or "")
     return outcome
 

@@ -18,6 +18,7 @@ from .accounts import AccountState
 from .checkout import start_checkout
 from .errors import BadRequest, Conflict, Unauthorized, UnknownAccount
 from .ledger import ALREADY_RECEIVED
+from .payloads import MAX_TIME
 from .products import load_products, product_json
 from .web import public_url
 
@@ -32,6 +33,8 @@ def iso(ts: float | None, timespec: str = "seconds") -> str | None:
     """A Unix time as ISO 8601 UTC with a Z."""
     if ts is None:
         return None
+    # An older version could store a time past 9999 (`platform repair` fixes it): shown as the last second there is.
+    ts = min(max(ts, 0), MAX_TIME) if isinstance(ts, (int, float)) and ts == ts else 0
     return datetime.fromtimestamp(ts, tz=timezone.utc).isoformat(timespec=timespec).replace("+00:00", "Z")
 
 

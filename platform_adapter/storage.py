@@ -104,9 +104,21 @@ def facts_to_json(facts: tuple[Fact, ...] | list[Fact]) -> str:
     return json.dumps([{"kind": f.kind, "key": f.key, "data": dict(f.data)} for f in facts])
 
 
+def fact_data(raw: str) -> Any:
+    """A stored fact's data; what no version could have written reads as None, which no fact may use."""
+    try:
+        return json.loads(raw)
+    except (TypeError, ValueError, RecursionError):
+        return None
+
+
 def facts_from_json(raw: str | None) -> list[Fact]:
-    """Read facts written by `facts_to_json`."""
-    return [Fact(f["kind"], f["key"], f["data"]) for f in json.loads(raw or "[]")]
+    """Read facts written by `facts_to_json` (a list an older version broke reads as none)."""
+    found = fact_data(raw or "[]")
+    if not isinstance(found, list):
+        return []
+    return [Fact(f["kind"], f["key"], f["data"]) for f in found
+            if isinstance(f, dict) and isinstance(f.get("kind"), str) and isinstance(f.get("key"), str)]
 
 
 @dataclass(frozen=True)
@@ -201,7 +213,7 @@ class Tx:
         account, facts = None, []
         if keys.ref or linked_id is not None or read_links:
             account = next(iter(next(results)), None)
-            facts = [Fact(kind, key, json.loads(data)) for kind, key, data in next(results)]
+            facts = [Fact(kind, key, fact_data(data)) for kind, key, data in next(results)]
         pending = next(results) if read_links else []
         return Seen(stored, links_found, account, facts, pending)
 
@@ -381,7 +393,7 @@ class Tx:
     def facts(self, account_id: int) -> list[Fact]:
         """Everything proved about the account."""
         rows = self._read(FACTS_OF, {"account_id": account_id})
-        return [Fact(kind, key, json.loads(data)) for kind, key, data in rows]
+        return [Fact(kind, key, fact_data(data)) for kind, key, data in rows]
 
     # ---- catalogue --------------------------------------------------------------------------
     def catalogue_entry(self, price_id: str):

@@ -19,7 +19,7 @@ from .config import Settings
 from .errors import NotConfigured, StripeAuthFailed, StripeRefused, StripeUnavailable, StripeUnreachable
 from .facts import SessionLine
 from .keys import mask
-from .payloads import get, id_of, items
+from .payloads import get, id_of, items, product_of, session_quantity
 from .storage import Store
 
 log = logging.getLogger(__name__)
@@ -146,8 +146,8 @@ class StripeSdkGateway:
             session_id, {"limit": 100}))
         if listing is None:
             return None
-        return [SessionLine(id_of(get(item, "price")), id_of(get(item, "price", "product")),
-                            int(get(item, "quantity") or 1)) for item in items(listing)]
+        return [SessionLine(id_of(get(item, "price"), "price"), product_of(get(item, "price")),
+                            session_quantity(item)) for item in items(listing)]
 
 
 class CatalogueCache:

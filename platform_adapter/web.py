@@ -81,7 +81,10 @@ def date(ts: float | None) -> str:
     """A Unix time as `2026-03-31 10:00 UTC`."""
     if ts is None:
         return "—"
-    return datetime.fromtimestamp(ts, tz=timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    try:
+        return datetime.fromtimestamp(ts, tz=timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    except (OverflowError, OSError, ValueError, TypeError):  # stored by an older version; a page must still show
+        return f"(not a date: {ts!r})"
 
 
 SIMULATED_CLOCK = "SIMPLEX_SIMULATED_CLOCK"  # app.config flag: the clock is a simulation's (demo), show it

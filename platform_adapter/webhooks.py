@@ -2,13 +2,15 @@
 
 import json
 import logging
+import socket
 
 import stripe
 from flask import Blueprint, current_app, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from . import delivery_log, ledger
-from .errors import MalformedEvent, NotConfigured, PlatformError, SignatureError
+from . import payloads as p
+from .errors import InvalidField, MalformedEvent, NotConfigured, PlatformError, SignatureError
 from .facts import EventMeta, interpret
 from .stripe_gateway import Resolver
 
@@ -35,6 +37,9 @@ def verify_event(body: bytes, header: str | None, secret: str, *, tolerance_s: i
     """
     if not header:
         raise SignatureError("no Stripe-Signature header", reason="missing_header")
+    if not header.isascii():  # Stripe's header is ASCII; the SDK's compare_digest raises on anything else
+        raise SignatureError("the Stripe-Signature header is not ASCII, so no signature in it can match",
+                             reason="signature_mismatch")
     try:
         stripe.WebhookSignature.verify_header(body, header, secret, tolerance_s)
     except stripe.SignatureVerificationError as exc:
@@ -47,6 +52,8 @@ def verify_event(body: bytes, header: str | None, secret: str, *, tolerance_s: i
         event = json.loads(body)
     except (ValueError, UnicodeDecodeError) as exc:
         raise MalformedEvent(f"signed body is not JSON: {exc}") from exc
+    except RecursionError:
+        raise MalformedEvent("signed body is nested too deeply to be an event") from None
     if not isinstance(event, dict) or (event.get("object") == "v2.core.event"
                                        and event.get("type") != delivery_log.PING):
         raise MalformedEvent("signed body is not a snapshot event (thin v2 events are not configured here)")
@@ -54,21 +61,63 @@ def verify_event(body: bytes, header: str | None, secret: str, *, tolerance_s: i
 
 
 def event_meta(event: dict) -> EventMeta:
-    """The envelope, checked: a signed body that is not an event is still a bad request."""
-    event_id, event_type, created = event.get("id"), event.get("type"), event.get("created")
-    if not isinstance(event_id, str) or not event_id or not isinstance(event_type, str) \
-            or not isinstance(created, int) or not isinstance(event.get("data"), dict):
+    """The envelope, checked: a signed body that is not an event is a bad request (400); an event
+    whose envelope field has the wrong type or range raises InvalidField (answered 200 `rejected`)."""
+    event_id, event_type = event.get("id"), event.get("type")
+    if not isinstance(event_id, str) or not event_id or not isinstance(event_type, str) or not event_type \
+            or event.get("created") is None or not isinstance(event.get("data"), dict):
         raise MalformedEvent("signed body lacks an event's id, type, created or data")
-    return EventMeta(event_id, event_type, created, event.get("api_version"))
+    return EventMeta(p.checked_text(event_id, "event_id", p.MAX_ID), p.checked_text(event_type, "event_type", 100),
+                     p.timestamp(event, "created"), p.checked_text(event.get("api_version"), "api_version", 40))
 
 
-@bp.post(WEBHOOK_PATH)
+# Flask would answer OPTIONS itself (200); the contract says every method but POST gets 405.
+def read_body(limit: int) -> bytes:
+    """The whole body; 413 (and the connection closed) when it is over `limit`, however it is sent.
+
+    A Content-Length over the limit is refused before anything is read. A chunked body has none, and
+    werkzeug's own reader stops quietly at the limit, so the signature would fail on a cut body (400):
+    read one byte more than the limit to know.
+    """
+    if request.content_length is not None and request.content_length > limit:
+        _stop_reading(request.environ)
+        raise RequestEntityTooLarge()
+    if request.content_length is not None or "wsgi.input_terminated" not in request.environ:
+        return request.get_data(cache=False)
+    stream, chunks, size = request.environ["wsgi.input"], [], 0
+    while size <= limit:
+        chunk = stream.read(min(65536, limit + 1 - size))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    if size > limit:
+        _stop_reading(request.environ)
+        raise RequestEntityTooLarge()
+    return b"".join(chunks)
+
+
+def _stop_reading(environ: dict) -> None:
+    """Read no more of this request, so the 413 goes out and the connection closes at once.
+
+    werkzeug's server drains what is left of a request with a blocking read, which waits for a
+    client that keeps its side open (or keeps sending) instead of closing; gunicorn just closes.
+    """
+    sock = environ.get("werkzeug.socket")
+    if sock is not None:
+        try:
+            sock.shutdown(socket.SHUT_RD)
+        except OSError:  # gone already
+            pass
+
+
+@bp.post(WEBHOOK_PATH, provide_automatic_options=False)
 def receive_webhook():
     """POST /api/v6/integrations/stripe/web-hooks"""
     state = current_app.extensions["platform_adapter"]
     body = b""
     try:
-        body = request.get_data(cache=False)  # over MAX_CONTENT_LENGTH -> 413 before anything is read
+        body = read_body(current_app.config["MAX_CONTENT_LENGTH"])
         settings = state.settings
         if not settings.webhook_secret:  # 503: Stripe retries, and the event applies once the secret is saved
             raise NotConfigured("no webhook signing secret is configured: save it on the admin page")
@@ -77,6 +126,8 @@ def receive_webhook():
         if event.get("object") == "v2.core.event":  # the admin page's test event (an event destination ping)
             return delivery_log.record_test_event(state, event)
         return handle_event(state, event, body.decode("utf-8")).to_dict()
+    except InvalidField as exc:  # an envelope field no row can hold: rejected (200), kept in the delivery log only
+        return delivery_log.record_invalid(state, exc, body)
     except (PlatformError, HTTPException) as exc:
         delivery_log.record_refusal(state, exc, body)  # the operator sees why (admin page, WARNING log)
         raise

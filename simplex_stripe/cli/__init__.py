@@ -19,6 +19,8 @@ COMMANDS: dict[str, tuple[str, str] | str] = {
                     "Run a stateful fake Stripe API with hosted Checkout, webhooks and time travel."),
     "serve": ("simplex_stripe.cli.serve:serve",
               "Run the platform: the webhook endpoint and, with a probe token, the conformance probe."),
+    "repair": ("simplex_stripe.cli.repair:repair",
+               "Remove stored facts no account can use and re-derive the accounts they touched (safe to run again)."),
     "demo": ("simplex_stripe.cli.demo:demo",
              "Run the fake Stripe (seed `guide`) and the platform on 127.0.0.1 and walk a customer through the "
              "guide."),

@@ -4,6 +4,7 @@ import pytest
 import stripe
 
 from platform_adapter import payloads as p
+from platform_adapter.errors import InvalidField
 from simulator.versions import CURRENT, PRE_BASIL
 
 from .support import story
@@ -51,8 +52,10 @@ def test_proration_lines_are_marked_in_both_shapes():
         assert lines[1].price == "price_biz_year"
 
 
-def test_get_tolerates_missing_and_scalar_steps():
+def test_get_tolerates_missing_steps_and_names_a_scalar_one():
     assert p.get({"a": {"b": 1}}, "a", "b") == 1
     assert p.get({"a": None}, "a", "b") is None
-    assert p.get({"a": 3}, "a", "b") is None
+    with pytest.raises(InvalidField) as raised:
+        p.get({"a": 3}, "a", "b")
+    assert raised.value.reason_code == "invalid_b"
     assert p.id_of({"id": "x"}) == "x" and p.id_of("y") == "y" and p.id_of("") is None
