@@ -9,6 +9,7 @@ import threading
 
 import click
 
+from simulator.delivery import ORDERS, RETRY_PROFILES, DeliveryPolicy
 from simulator.fake_stripe import FakeStripe
 from simulator.fake_stripe.api import TEST_KEY, resolve_version
 from simulator.fake_stripe.errors import FakeStripeError
@@ -47,14 +48,22 @@ def _version(value: str | None) -> str | None:
                                     "requests without Stripe-Version and endpoints without api_version.")
 @click.option("--time-scale", type=click.FloatRange(min=0), default=0.001, show_default=True,
               help="Multiplies Stripe's webhook retry delays (1 = real time).")
+@click.option("--delivery-order", type=click.Choice(ORDERS), default="in-order", show_default=True,
+              help="Order of the webhooks one request or clock move makes (Stripe promises none): the engine's "
+                   "order (cause before effect), shuffled, or reversed.")
+@click.option("--delivery-seed", help="Seed for shuffled deliveries (default: a fresh one, printed).")
+@click.option("--duplicates", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Deliver every event this many extra times (same event id).")
+@click.option("--retry", type=click.Choice(list(RETRY_PROFILES)), default="test", show_default=True,
+              help="Retry profile for failed deliveries: test (1 min, 1 h, 3 h), live (up to 3 days), none.")
 @click.option("--json", "as_json", is_flag=True, help="Print the connection details (or --coverage) as JSON.")
 @click.option("-q", "--quiet", is_flag=True, help="No request or delivery lines on stderr.")
 @click.option("--log-format", type=click.Choice(LOG_FORMATS), default="text", show_default=True,
               help="Request and delivery lines on stderr: text, or one JSON object per line.")
 @click.option("--coverage", is_flag=True, help="List the operations of Stripe's API the fake serves, per resource "
                                                "family, and exit.")
-def fake_stripe(host, port, seed, state_file, api_key, api_version, time_scale, as_json, quiet, log_format,
-                coverage) -> None:
+def fake_stripe(host, port, seed, state_file, api_key, api_version, time_scale, delivery_order, delivery_seed,
+                duplicates, retry, as_json, quiet, log_format, coverage) -> None:
     """Run a stateful fake Stripe API with hosted Checkout, webhooks and time travel.
 
     Logs a line per API request and per webhook delivery attempt on stderr (-q for none).
@@ -64,10 +73,12 @@ def fake_stripe(host, port, seed, state_file, api_key, api_version, time_scale, 
         return
     _check_key(api_key)
     version = _version(api_version)
+    delivery = DeliveryPolicy(order=delivery_order, duplicates=duplicates, retry=retry, time_scale=time_scale,
+                              seed=delivery_seed or secrets.token_hex(4))
     try:
         # A fresh id seed per start: two runs (or a restart) never hand out the same ids or whsec_ secrets.
         fake = FakeStripe(seed=seed, state_file=state_file, api_key=api_key, time_scale=time_scale,
-                          id_seed=secrets.token_hex(8))
+                          id_seed=secrets.token_hex(8), delivery=delivery)
     except (OSError, ValueError) as exc:
         raise UsageProblem(f"--state {state_file}: cannot resume ({exc})") from None
     if version:
@@ -124,6 +135,8 @@ def _announce(fake: FakeStripe, base: str, api_key: str | None, as_json: bool) -
         "api_base": base, "secret_key": api_key or "sk_test_" + secrets.token_hex(12),
         "publishable_key": "pk_test_" + secrets.token_hex(12), "hosted_checkout": f"{base}/c/pay/",
         "helpers": f"{base}/_sim/", "api_version": fake.state.default_version, "account": "acct_1SimplexMeeting0",
+        "delivery": {"order": fake.delivery.order, "seed": str(fake.delivery.seed),
+                     "duplicates": fake.delivery.duplicates, "retry": fake.delivery.retry},
     }
     if as_json:
         click.echo(json.dumps(details), nl=True)
@@ -136,4 +149,14 @@ def _announce(fake: FakeStripe, base: str, api_key: str | None, as_json: bool) -
     click.echo(f"  helpers          {details['helpers']}  (checkout/sessions/<id>/complete, clock/advance, reset, "
                "seed, deliveries)")
     click.echo(f"  API version      {details['api_version']}")
+    click.echo(f"  webhooks         {_delivery_line(fake.delivery)}")
     click.echo("Press Ctrl-C to stop.")
+
+
+def _delivery_line(policy: DeliveryPolicy) -> str:
+    """The delivery options in one line, saying what the order means (Stripe promises none)."""
+    order = {"in-order": "in the order the engine made them (cause before effect; Stripe promises no order)",
+             "shuffled": f"shuffled per request, seed {policy.seed}",
+             "reversed": "reversed per request"}[policy.order]
+    extra = f", {policy.duplicates} duplicate(s) each" if policy.duplicates else ""
+    return f"{order}{extra}, retry {policy.retry}   (POST /_sim/delivery changes this)"

@@ -65,5 +65,5 @@ def _index(fake):
 
     body = {"object": "fake_stripe", "api": "/v1", "hosted_checkout": "/c/pay/{session_id}",
             "helpers": ["/_sim/checkout/sessions/{id}/complete", "/_sim/clock/advance", "/_sim/reset",
-                        "/_sim/seed", "/_sim/deliveries"], "now": fake.now}
+                        "/_sim/seed", "/_sim/deliveries", "/_sim/delivery"], "now": fake.now}
     return Response(json.dumps(body, indent=2), mimetype="application/json")

@@ -62,8 +62,8 @@ def ping(id: str):
                      "related_object": {"id": id, "type": "event_destination",
                                         "url": f"/v2/core/event_destinations/{id}"},
                      "type": PING}
-        if fake.outbox is not None:
-            fake.outbox.enqueue(id, event)
+            if fake.outbox is not None:
+                fake.outbox.enqueue(id, event)
     except FakeStripeError as exc:
         return _json(exc.body(), exc.http_status)
     return _json(event)

@@ -1,10 +1,12 @@
 """FakeStripe: one in-memory fake Stripe account with its HTTP app, clock, outbox and optional state file."""
 
+import dataclasses
 import logging
 import time
 from contextlib import contextmanager
 from typing import Callable, Iterator
 
+from ..delivery import DeliveryPolicy
 from .api import IdempotencyCache
 from .app import create_app
 from .events import acknowledge
@@ -22,13 +24,15 @@ class FakeStripe:
     """A stateful fake of Stripe's test mode; every instance has its own store (no module globals)."""
 
     def __init__(self, seed: str = "empty", state_file: str | None = None, api_key: str | None = None,
-                 clock: Callable[[], float] | None = None, time_scale: float = 0.001, *, id_seed: str = "fake") -> None:
+                 clock: Callable[[], float] | None = None, time_scale: float = 0.001, *, id_seed: str = "fake",
+                 delivery: DeliveryPolicy | None = None) -> None:
         self.api_key = api_key
         self.time_scale = time_scale
         self.state = State(FakeClock(clock), id_seed=id_seed)
         self.idempotency = IdempotencyCache()
-        self.outbox = Outbox(time_scale=time_scale, on_ack=lambda event, endpoint: acknowledge(self.state, event,
-                                                                                              endpoint))
+        self.outbox = Outbox(time_scale=time_scale, policy=delivery,
+                             on_ack=lambda event, endpoint: acknowledge(self.state, event, endpoint))
+        self.time_scale = self.outbox.policy.time_scale
         self.state.outbox = self.outbox
         self.state_file = StateFile(state_file, self.state) if state_file else None
         saved = read(state_file) if state_file else None
@@ -53,6 +57,18 @@ class FakeStripe:
         return now
 
     # ---- webhooks -----------------------------------------------------------------------
+    @property
+    def delivery(self) -> DeliveryPolicy:
+        """How webhooks go out: order, seed, duplicates, retry profile, time scale."""
+        return self.outbox.policy
+
+    def set_delivery(self, **changes) -> DeliveryPolicy:
+        """Change delivery options for the events made from now on (InvalidOption names a bad value)."""
+        policy = dataclasses.replace(self.outbox.policy, **changes)
+        self.outbox.set_policy(policy)
+        self.time_scale = policy.time_scale
+        return policy
+
     @property
     def deliveries(self) -> list[dict]:
         """Every webhook delivery attempt so far (endpoint, event, attempt, status, response, error)."""

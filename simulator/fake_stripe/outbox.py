@@ -1,5 +1,7 @@
-"""Webhook delivery off the request path: one worker thread per endpoint, in order, retried like test mode."""
+"""Webhook delivery off the request path: one worker thread per endpoint; order, duplicates and retries are the
+delivery policy's (the same `DeliveryPolicy` and `WebhookSender` that `fire` uses)."""
 
+import dataclasses
 import heapq
 import itertools
 import logging
@@ -14,11 +16,18 @@ log = logging.getLogger(__name__)
 
 
 class Outbox:
-    """Queues signed deliveries per endpoint; a failed attempt is retried later without holding the queue."""
+    """Queues signed deliveries per endpoint; a failed attempt is retried later without holding the queue.
 
-    def __init__(self, *, time_scale: float, on_ack: Callable[[str, str], None], timeout: float = 10.0) -> None:
-        self.policy = DeliveryPolicy(retry="test", time_scale=time_scale, timeout=timeout)
+    Events wait in a batch until `flush` (the state lock's outermost release): each endpoint's share of the batch
+    is then queued in the policy's order, with its duplicates.
+    """
+
+    def __init__(self, *, time_scale: float, on_ack: Callable[[str, str], None], timeout: float = 10.0,
+                 policy: DeliveryPolicy | None = None) -> None:
+        self.policy = policy or DeliveryPolicy(retry="test", time_scale=time_scale, timeout=timeout)
         self.on_ack = on_ack
+        self._batch: dict[str, list[dict]] = {}
+        self._batches = 0
         self.records: list[dict] = []
         # Called with each attempt's record once it is kept (the CLI's delivery log, `listen`).
         self.observers: list[Callable[[dict], None]] = []
@@ -38,38 +47,65 @@ class Outbox:
             else:
                 self._targets.pop(endpoint_id, None)
                 self._queues.pop(endpoint_id, None)
+                self._batch.pop(endpoint_id, None)
             self._cond.notify_all()
 
+    def set_policy(self, policy: DeliveryPolicy) -> None:
+        """Deliver from the next batch on under `policy` (queued deliveries and retries keep their place)."""
+        with self._cond:
+            self.policy = policy
+
     def enqueue(self, endpoint_id: str, event: dict) -> None:
-        """Deliver `event` to an endpoint as soon as its earlier events have had their first attempt."""
+        """Add `event` to this endpoint's share of the current batch."""
         with self._cond:
             if self._closed or endpoint_id not in self._targets:
                 return
-            heapq.heappush(self._queues.setdefault(endpoint_id, []), (time.monotonic(), next(self._seq), 1, event))
-            if endpoint_id not in self._threads:
-                # A worker leaves _threads under this lock when it stops, so none is ever missed.
-                thread = threading.Thread(target=self._work, args=(endpoint_id,), daemon=True,
-                                          name=f"fake-stripe-webhooks-{endpoint_id[-6:]}")
-                self._threads[endpoint_id] = thread
-                thread.start()
+            self._batch.setdefault(endpoint_id, []).append(event)
+
+    def flush(self) -> None:
+        """Queue the current batch: per endpoint in the policy's order (a fresh shuffle per batch) with duplicates."""
+        with self._cond:
+            if not self._batch:
+                return
+            batch, self._batch = self._batch, {}
+            self._batches += 1
+            policy = self.policy
+            if policy.order == "shuffled":
+                policy = dataclasses.replace(policy, seed=f"{policy.seed}:{self._batches}")
+            now = time.monotonic()
+            for endpoint_id, events in batch.items():
+                if endpoint_id not in self._targets:
+                    continue
+                queue = self._queues.setdefault(endpoint_id, [])
+                for event in policy.schedule(events):
+                    heapq.heappush(queue, (now, next(self._seq), 1, event))
+                if endpoint_id not in self._threads:
+                    # A worker leaves _threads under this lock when it stops, so none is ever missed.
+                    thread = threading.Thread(target=self._work, args=(endpoint_id,), daemon=True,
+                                              name=f"fake-stripe-webhooks-{endpoint_id[-6:]}")
+                    self._threads[endpoint_id] = thread
+                    thread.start()
             self._cond.notify_all()
 
+    def _pending(self) -> int:
+        return self._busy + sum(len(q) for q in self._queues.values()) + sum(len(b) for b in self._batch.values())
+
     def pending(self) -> int:
-        """Deliveries queued, waiting for a retry, or in flight."""
+        """Deliveries batched, queued, waiting for a retry, or in flight."""
         with self._cond:
-            return self._busy + sum(len(q) for q in self._queues.values())
+            return self._pending()
 
     def wait(self, timeout: float = 5.0) -> bool:
         """Block until nothing is pending (retries included); False if `timeout` passed first."""
         with self._cond:
-            return self._cond.wait_for(lambda: self._busy + sum(len(q) for q in self._queues.values()) == 0,
-                                       timeout=timeout)
+            return self._cond.wait_for(lambda: self._pending() == 0, timeout=timeout)
 
     def clear(self) -> None:
         """Forget every endpoint, queued delivery and record; workers stop on their own."""
         with self._cond:
             self._targets.clear()
             self._queues.clear()
+            self._batch.clear()
             self.records.clear()
             self._cond.notify_all()
 
@@ -78,6 +114,7 @@ class Outbox:
         with self._cond:
             self._closed = True
             self._queues.clear()
+            self._batch.clear()
             self._cond.notify_all()
             threads = list(self._threads.values())
         for thread in threads:

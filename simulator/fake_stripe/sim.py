@@ -1,9 +1,11 @@
 """`/_sim/…` control helpers for tests and tools: complete a session, move the clock, reset, seed, deliveries."""
 
+import dataclasses
 import json
 
 from flask import Blueprint, Response, current_app, request
 
+from ..errors import InvalidOption
 from .api import resolve_version
 from .errors import FakeStripeError, InvalidParameter, InvalidRequest, MissingParameter
 from .checkout import render_session
@@ -128,3 +130,44 @@ def set_card(fake, id: str) -> dict:
     """Give a customer (and its live subscriptions) a new default test card, e.g. 4000000000000341."""
     customer = fake.state.store.require("customer", id)
     return replace_card(fake.state, customer, request.values.get("card") or "")
+
+
+def delivery_view(fake) -> dict:
+    """The delivery options in force, as /_sim/delivery shows them."""
+    policy = fake.delivery
+    return {"object": "sim.delivery", "order": policy.order, "seed": str(policy.seed),
+            "duplicates": policy.duplicates, "retry": policy.retry, "time_scale": policy.time_scale,
+            "retry_delays": policy.retry_delays()}
+
+
+@bp.get("/_sim/delivery")
+@helper
+def show_delivery(fake) -> dict:
+    """How webhooks go out: order, seed, duplicates, retry profile and its delays (× time_scale)."""
+    return delivery_view(fake)
+
+
+@bp.post("/_sim/delivery")
+@helper
+def change_delivery(fake) -> dict:
+    """Change `order` (in-order|shuffled|reversed), `seed`, `duplicates`, `retry` (test|live|none) or
+    `time_scale` for the events made from now on; returns the options in force."""
+    changes: dict = {}
+    for name in ("order", "seed", "retry"):
+        if request.values.get(name):
+            changes[name] = request.values[name]
+    if request.values.get("duplicates") is not None:
+        changes["duplicates"] = _int("duplicates")
+    if request.values.get("time_scale") is not None:
+        try:
+            changes["time_scale"] = float(request.values["time_scale"])
+        except ValueError:
+            raise InvalidParameter(f"Invalid number: {request.values['time_scale']}", "time_scale") from None
+    policy = fake.delivery
+    for name, value in changes.items():  # one at a time, so a refusal names its parameter
+        try:
+            policy = dataclasses.replace(policy, **{name: value})
+        except InvalidOption as exc:
+            raise InvalidParameter(str(exc), name) from None
+    fake.set_delivery(**changes)
+    return delivery_view(fake)

@@ -29,6 +29,29 @@ class FakeClock:
         return self.pinned if self.pinned is not None else int(self.source()) + self.offset
 
 
+class BatchLock:
+    """The state's re-entrant lock: when its outermost holder lets go, the webhooks made meanwhile go out as one
+    batch (so a delivery order such as `shuffled` applies to what one request or clock move made)."""
+
+    def __init__(self, on_release: Callable[[], None]) -> None:
+        self._lock = threading.RLock()
+        self._depth = 0  # only the owning thread touches it
+        self.on_release = on_release
+
+    def __enter__(self) -> "BatchLock":
+        self._lock.acquire()
+        self._depth += 1
+        return self
+
+    def __exit__(self, *exc) -> None:
+        try:
+            if self._depth == 1:
+                self.on_release()
+        finally:
+            self._depth -= 1
+            self._lock.release()
+
+
 @dataclass(order=True)
 class Job:
     """A piece of work due at a time on one timeline (None: the account clock; else a test clock id)."""
@@ -43,7 +66,7 @@ class State:
     """Everything one fake Stripe server knows; handlers hold `lock` while they read or write it."""
 
     def __init__(self, clock: FakeClock, *, id_seed: str = "fake") -> None:
-        self.lock = threading.RLock()
+        self.lock = BatchLock(self._flush)
         self.clock = clock
         self.id_seed = id_seed
         self._request_prefix = make_id("req", id_seed, 0)[4:8]
@@ -65,6 +88,10 @@ class State:
         self.job_seq = 0
         self.lookup_keys: dict[str, str] = {}  # price lookup_key -> price id (Stripe keeps them unique)
         self.clock.offset, self.clock.pinned = 0, None
+
+    def _flush(self) -> None:
+        if self.outbox is not None:
+            self.outbox.flush()
 
     # ---- time -------------------------------------------------------------------------
     def now(self, test_clock: str | None = None) -> int:

@@ -7,6 +7,7 @@ import sys
 import time
 
 import pytest
+import requests
 import stripe
 from click.testing import CliRunner
 
@@ -62,6 +63,9 @@ def test_the_command_serves_the_api_and_resumes_from_its_state_file(tmp_path):
     pytest.param(["--api-key", "sk_live_123"], "--api-key must be a test-mode secret key", id="live-key"),
     pytest.param(["--api-version", "2099-01-01"], "is not a published Stripe API version", id="bad-version"),
     pytest.param(["--seed", "nope"], "Invalid value for '--seed'", id="bad-seed"),
+    pytest.param(["--delivery-order", "sorted"], "Invalid value for '--delivery-order'", id="bad-order"),
+    pytest.param(["--retry", "forever"], "Invalid value for '--retry'", id="bad-retry"),
+    pytest.param(["--duplicates", "-1"], "Invalid value for '--duplicates'", id="bad-duplicates"),
 ])
 def test_bad_options_exit_2_with_one_line(args, message):
     result = CliRunner().invoke(main, ["fake-stripe", *args])
@@ -117,6 +121,25 @@ def test_json_log_lines_and_quiet():
     assert all(r["at"].endswith("Z") for r in records)
     quiet, _, _ = _traffic("-q")
     assert quiet == []
+
+
+def test_delivery_options_per_run_and_at_run_time():
+    process, details = start("--delivery-order", "shuffled", "--delivery-seed", "42", "--duplicates", "1",
+                             "--retry", "none")
+    try:
+        assert details["delivery"] == {"order": "shuffled", "seed": "42", "duplicates": 1, "retry": "none"}
+        shown = requests.get(details["api_base"] + "/_sim/delivery", timeout=5).json()
+        assert (shown["order"], shown["seed"], shown["duplicates"], shown["retry_delays"]) == ("shuffled", "42", 1, [])
+        changed = requests.post(details["api_base"] + "/_sim/delivery", data={"order": "in-order"}, timeout=5).json()
+        assert (changed["order"], changed["duplicates"]) == ("in-order", 1)
+    finally:
+        assert stop(process) == 0
+    # Without a seed a shuffled run gets a fresh one, and says so; the default order is stated too.
+    process, details = start("--delivery-order", "shuffled")
+    stop(process)
+    assert details["delivery"]["order"] == "shuffled" and details["delivery"]["seed"]
+    help_text = CliRunner().invoke(main, ["fake-stripe", "--help"]).output
+    assert "Stripe promises none" in help_text and "default: in-order" in help_text
 
 
 def test_default_port_is_not_stripe_mocks():
