@@ -82,11 +82,17 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None,
                gateway: StripeGateway | None = None, clock: Callable[[], float] | None = None) -> Flask:
     """The app factory: environment -> Settings -> app; tests pass settings, store and gateway in."""
     settings = settings or Settings.from_env()
+    own_store, clock = store is None, clock or system_clock
     store = store or Store(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous.upper())
     config = StoredConfig(settings, store)
+    try:
+        config.prepare(clock())  # a wrong or missing encryption key stops the start here, not a request later
+    except PlatformError:
+        if own_store:
+            store.close()
+        raise
     clients = StripeClients(config.current)
     gateway = gateway or StripeSdkGateway(clients)
-    clock = clock or system_clock
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
     if settings.trusted_proxies:

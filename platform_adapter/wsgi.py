@@ -1,11 +1,26 @@
 """The WSGI entry point: `gunicorn -w 4 'platform_adapter.wsgi:app'` (configuration from the environment)."""
 
 import logging
+import sys
 
 from . import create_app
 from .config import Settings
+from .errors import PlatformError
 
-settings = Settings.from_env()
-logging.basicConfig(level=settings.log_level.upper(),
-                    format="%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s")
-app = create_app(settings)
+FORMAT = "%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s"
+
+
+def _load():
+    settings = Settings.from_env()
+    logging.basicConfig(level=settings.log_level.upper(), format=FORMAT)
+    return create_app(settings)
+
+
+try:
+    app = _load()
+except PlatformError as exc:
+    # One line, no traceback; exit status 3 is gunicorn's "worker failed to boot", which stops gunicorn
+    # instead of starting the next worker into the same error.
+    logging.basicConfig(format=FORMAT)  # nothing when _load configured logging already
+    logging.getLogger(__name__).critical("cannot start: %s", exc.message)
+    sys.exit(3)

@@ -85,7 +85,7 @@ def test_brute_force_is_throttled_the_right_password_waits_too_and_success_reset
     assert "address:127.0.0.1" not in counters(app)  # a success clears the address's counter
     again = attempt(Web(base), "guess-wrong-password")
     assert again.status_code == 303  # counted from zero again
-    throttled = [r for r in caplog.records if "throttled" in r.getMessage()]
+    throttled = [r for r in caplog.records if "sign-in throttled" in r.getMessage()]
     assert throttled and all(r.levelno == logging.WARNING for r in throttled)
     assert "127.0.0.1" in throttled[0].getMessage()
     for secret in ("guess-wrong-password", "guess-again", ADMIN_PASSWORD):
