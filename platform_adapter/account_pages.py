@@ -175,11 +175,14 @@ def buy():
     state = _state()
     try:
         session_ = start_checkout(state, _signed_in(), request.form.get("price", ""),
-                                  request.form.get("currency") or None, public_url("account.settings"))
+                                  request.form.get("currency") or None, public_url("account.settings"),
+                                  earlier_session=session.get("subscription_checkout"))
     except (PriceNotOffered, Conflict) as exc:
         return _back(_sentence(exc.message))
     except (Upstream, NotConfigured) as exc:
         return _back(for_customer("Checkout", exc))
+    if session_.mode == "subscription":  # the next Subscribe settles this one first (two tabs, slow webhooks)
+        session["subscription_checkout"] = session_.id
     return redirect(session_.url, code=303)
 
 

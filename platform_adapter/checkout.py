@@ -86,19 +86,47 @@ def renewing(views: Sequence[SubscriptionView]) -> list[SubscriptionView]:
     return [view for view in views if view.renews]
 
 
-def start_checkout(state, account, price_id: str, currency: str | None, account_url: str):
+def _refuse_second(subscription_id: str):
+    return SubscriptionExists(f"this account already has an auto-renewing subscription ({subscription_id}): switch "
+                              "its plan instead of subscribing a second time")
+
+
+def settle_earlier_checkout(state, account, session_id: str) -> None:
+    """The account's earlier subscription Checkout (same browser): refused if it was paid, expired if still open.
+
+    Its webhooks may not be in yet (a paid one), or it may still be payable in another tab (an open one):
+    either way a second subscription would follow.
+    """
+    client = state.clients.get()
+    with calling_stripe("read the earlier Checkout Session", state.settings):
+        earlier = client.v1.checkout.sessions.retrieve(session_id)
+    if earlier.client_reference_id != account.ref:
+        return
+    if earlier.status == "complete" and earlier.subscription:
+        raise _refuse_second(earlier.subscription)
+    if earlier.status == "open":
+        with calling_stripe("expire the earlier Checkout Session", state.settings):
+            client.v1.checkout.sessions.expire(session_id)
+        log.info("checkout session %s expired: account %s started another subscription Checkout", session_id,
+                 account.ref)
+
+
+def start_checkout(state, account, price_id: str, currency: str | None, account_url: str,
+                   earlier_session: str | None = None):
     """Create the Checkout Session for an account row and an offered price; returns the SDK session.
 
     One renewing subscription per account: a second subscription-mode Checkout is refused (409),
-    the customer switches the plan of the one they have instead.
+    the customer switches the plan of the one they have instead. `earlier_session` is the account's
+    last subscription Checkout Session known to the caller (settled first: see settle_earlier_checkout).
     """
     catalogue = stored_catalogue(state.store)
     offer = find_offer(catalogue, price_id, currency)
     if offer.mode == "subscription":
         current = renewing(account_subscriptions(state, account))
         if current:
-            raise SubscriptionExists(f"this account already has an auto-renewing subscription ({current[0].id}): switch its "
-                           "plan instead of subscribing a second time")
+            raise _refuse_second(current[0].id)
+        if earlier_session:
+            settle_earlier_checkout(state, account, earlier_session)
     success_url, cancel_url = return_urls(account_url)
     params = session_params(account.ref, account.email, offer, catalogue.tax_rates,
                             success_url=success_url, cancel_url=cancel_url)

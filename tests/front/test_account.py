@@ -215,3 +215,36 @@ def test_subscriptions_made_elsewhere_are_all_shown_and_all_stopped(platform):
     assert platform.fake.wait_for_deliveries(10)
     page = web.get("/account").text
     assert 'data-testid="auto-renew">Off<' in page and page.count('data-testid="subscription-renews">Off<') == 3
+    # The case: once the clock passes every period end, nothing renews and the page still says Off.
+    requests.post(f"{platform.stripe_base}/_sim/clock/advance", data={"seconds": 400 * 86400},
+                  timeout=20).raise_for_status()
+    assert platform.fake.wait_for_deliveries(10)
+    invoices = platform.client.v1.invoices.list({"limit": 100}).data
+    assert [i.id for i in invoices if i.billing_reason == "subscription_cycle"] == []
+    assert {platform.client.v1.subscriptions.retrieve(sub).status for sub in (first, *made)} == {"canceled"}
+    page = web.get("/account").text
+    assert 'data-testid="auto-renew">Off<' in page and page.count('data-testid="subscription-renews">Ended ') == 3
+    assert 'data-testid="stop-renewal"' not in page
+
+
+def test_two_subscribe_clicks_leave_one_payable_checkout_and_a_paid_one_counts_before_its_webhooks(platform):
+    admin = platform.configure()
+    prices = platform.guide_prices()
+    web = platform.web()
+    web.customer_login("tabs@example.com")
+    first = buy(platform, web, prices["professional_1m_recurring"])
+    second = buy(platform, web, prices["business_1m_recurring"])  # another tab, before the first was paid
+    assert platform.client.v1.checkout.sessions.retrieve(first).status == "expired"  # no longer payable
+    assert platform.client.v1.checkout.sessions.retrieve(second).status == "open"
+    # The second is paid while the platform cannot verify Stripe's webhooks: the account has not learned it yet ...
+    admin.post("/admin/stripe/keys", {"webhook_secret": "whsec_wrongSecretValue123"})
+    paid = requests.post(f"{platform.stripe_base}/_sim/checkout/sessions/{second}/complete", timeout=10)
+    assert paid.status_code == 200
+    assert platform.fake.wait_until(lambda: any(r["status"] == 400 for r in platform.fake.deliveries), 10)
+    assert 'data-testid="auto-renew">Off<' in web.get("/account").text
+    # ... and still a third subscription Checkout is refused: the paid session names its subscription.
+    before = len(platform.client.v1.checkout.sessions.list({"limit": 100}).data)
+    page = web.post("/account/checkout", {"price": prices["professional_1m_recurring"], "currency": "usd"}).text
+    assert f"already has an auto-renewing subscription ({paid.json()['subscription']})" in page
+    assert len(platform.client.v1.checkout.sessions.list({"limit": 100}).data) == before
+    assert buy(platform, web, prices["business_1m_one_time"]).startswith("cs_test_")  # one-time stays possible
