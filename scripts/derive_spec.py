@@ -4,8 +4,8 @@
 
 Keeps the facts a validator needs (paths, operations, parameters, request and response schemas, enums,
 `x-expandableFields`, `x-expansionResources`, `x-resourceId`) in OpenAPI's own layout and drops every
-description, summary, title and other prose, then writes `simulator/spec/stripe-schema.json.gz` and
-`simulator/spec/VERSION`. Re-run it when Stripe publishes a new spec; nothing at run or test time reads the
+description, summary, title and other prose, then writes `simulator/spec/stripe-schema.json.gz`,
+`simulator/spec/VERSION` (the spec's release) and `simulator/spec/NOTICE` (Stripe's licence notice). Re-run it when Stripe publishes a new spec; nothing at run or test time reads the
 full spec.
 """
 
@@ -21,6 +21,34 @@ PROSE = frozenset({"description", "summary", "title", "x-stripeBypassValidation"
                    "x-stripeResource", "x-stripeMostCommon", "x-stripeParam", "x-stripeEvent"})
 OPERATION_KEYS = ("operationId", "deprecated", "parameters", "requestBody", "responses")
 METHODS = ("get", "post", "delete")
+# Stripe publishes spec3.json under the MIT License (github.com/stripe/openapi); its notice travels with the schema.
+NOTICE = """stripe-schema.json.gz is derived from Stripe's OpenAPI specification (spec3.json, release named in
+VERSION), published by Stripe at https://github.com/stripe/openapi under the MIT License. Only facts
+were kept (paths, operations, parameters, schemas, enums, expansion fields); all descriptions were
+removed. Stripe's licence notice:
+
+The MIT License
+
+Copyright (c) 2017- Stripe, Inc. (https://stripe.com)
+
+Permission is hereby granted, free of charge, to any person obtaining a copy
+of this software and associated documentation files (the "Software"), to deal
+in the Software without restriction, including without limitation the rights
+to use, copy, modify, merge, publish, distribute, sublicense, and/or sell
+copies of the Software, and to permit persons to whom the Software is
+furnished to do so, subject to the following conditions:
+
+The above copyright notice and this permission notice shall be included in
+all copies or substantial portions of the Software.
+
+THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
+IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
+FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
+AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
+LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM,
+OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN
+THE SOFTWARE.
+"""
 
 
 def strip(node):
@@ -71,6 +99,7 @@ def main(argv: list[str]) -> int:
     # mtime=0 keeps the file byte-identical across runs, so re-deriving the same spec changes nothing.
     (OUT / SCHEMA_FILE).write_bytes(gzip.compress(text, compresslevel=9, mtime=0))
     (OUT / "VERSION").write_text(spec["info"]["version"] + "\n", encoding="utf-8")
+    (OUT / "NOTICE").write_text(NOTICE, encoding="utf-8")
     print(f"{OUT / SCHEMA_FILE}: {len(compact['paths'])} paths, {len(compact['components']['schemas'])} schemas, "
           f"{len(text)} bytes of JSON, {(OUT / SCHEMA_FILE).stat().st_size} gzipped")
     return 0

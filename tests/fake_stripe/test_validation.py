@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from simplex_stripe.cli import main
 from simulator.fake_stripe import FakeStripe
 from simulator.fake_stripe.app import served_operations
-from simulator.fake_stripe.operations import all_operations, matcher
+from simulator.fake_stripe.operations import all_operations, coverage, matcher
 from simulator.fake_stripe.validation import UNSET, request_schema
 
 from .conftest import KEY, START
@@ -182,3 +182,18 @@ def test_coverage_lists_served_operations_per_family():
     assert {s.partition(" ")[0] for f in families.values() for s in f["served"] + f["not_served"]} == total
     text = CliRunner().invoke(main, ["fake-stripe", "--coverage"]).output
     assert re.search(r"customers\s+\d+ / \d+", text) and "GET    /v1/customers/{customer}" in text
+
+
+def test_the_docs_coverage_table_matches_what_the_fake_serves():
+    from pathlib import Path
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "fake-stripe.md").read_text(encoding="utf-8")
+    rows, totals = [], [0, 0, 0, 0]
+    for family in coverage(served_operations()):
+        gets = [[op for op in family[kind] if op.method == "GET"] for kind in ("served", "not_served")]
+        figures = [len(family["served"]), len(family["served"]) + len(family["not_served"]),
+                   len(gets[0]), len(gets[0]) + len(gets[1])]
+        totals = [t + f for t, f in zip(totals, figures)]
+        rows.append("| `{}` | {} / {} | {} / {} |".format(family["family"], *figures))
+    rows.append("| **total** | **{} / {}** | **{} / {}** |".format(*totals))
+    table = [line for line in doc.splitlines() if re.match(r"\| (`[\w/]+`|\*\*total\*\*) \| \**\d+ / \d+", line)]
+    assert table == rows, "docs/fake-stripe.md's coverage table differs from `fake-stripe --coverage`:\n" + "\n".join(rows)
