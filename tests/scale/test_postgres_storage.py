@@ -22,8 +22,9 @@ pytestmark = [pytest.mark.postgres, pytest.mark.slow]  # slow: starts PostgreSQL
 
 
 @pytest.fixture(scope="module")
-def state(postgres_url):
-    settings = Settings(stripe_secret_key="sk_test_platform", webhook_secret=SECRET, database_url=postgres_url)
+def state(postgres_url, tmp_path_factory):
+    settings = Settings(stripe_secret_key="sk_test_platform", webhook_secret=SECRET, database_url=postgres_url,
+                        data_dir=str(tmp_path_factory.mktemp("data")))  # its encryption key file, not the cwd's
     app = create_app(settings, gateway=DictGateway(), clock=lambda: 1.0e9)
     state = app.extensions["platform_adapter"]
     yield state

@@ -25,12 +25,12 @@ STORY = ["first-purchase", "renewal", "renewal", "plan-change", "cancellation"]
 
 
 @pytest.fixture
-def platform(postgres_server, fresh_postgres_url):
+def platform(postgres_server, fresh_postgres_url, tmp_path):
     """The platform on PostgreSQL through a counting relay; keys re-read hourly, so no refresh lands mid-count."""
     with counting_relay(postgres_server.port) as (port, wire):
         url = fresh_postgres_url.replace(f":{postgres_server.port}/", f":{port}/")
         settings = Settings(stripe_secret_key="sk_test_platform", webhook_secret=SECRET, database_url=url,
-                            stored_config_ttl_s=3600)
+                            stored_config_ttl_s=3600, data_dir=str(tmp_path / "data"))
         app = create_app(settings, gateway=DictGateway(), clock=lambda: 1.0e9)
         state = app.extensions["platform_adapter"]
         yield app.test_client(), state, wire
@@ -57,7 +57,7 @@ def account(state, ref: str) -> tuple:
 def on_sqlite(tmp_path, ref: str, events: list[dict]) -> tuple:
     """The account the same events leave on SQLite, each delivered once in order (the reference)."""
     settings = Settings(stripe_secret_key="sk_test_platform", webhook_secret=SECRET,
-                        database_url=f"sqlite:///{tmp_path / 'reference.sqlite3'}")
+                        database_url=f"sqlite:///{tmp_path / 'reference.sqlite3'}", data_dir=str(tmp_path))
     state = create_app(settings, gateway=DictGateway(), clock=lambda: 1.0e9).extensions["platform_adapter"]
     try:
         with state.store.write() as tx:
