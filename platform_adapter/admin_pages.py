@@ -53,15 +53,10 @@ def login_form():
 def login():
     """Check the password from SIMPLEX_ADMIN_PASSWORD and open an admin session, unless the address must wait."""
     expected = (_state().settings.admin_password or "").encode()
-    address, now, refused = request.remote_addr or "unknown", time.time(), False
-    with _state().store.write() as tx:
-        # Checked before the password: while an address waits even the right password is refused.
-        wait = throttle.wait_s(tx, address, now)
-        if wait <= 0:
-            if hmac.compare_digest(request.form.get("password", "").encode(), expected):
-                throttle.succeeded(tx, address)
-            else:
-                refused, wait = True, throttle.failed(tx, address, now)
+    address = request.remote_addr or "unknown"
+    # Checked before the password: while an address waits even the right password is refused.
+    refused, wait = throttle.attempt(_state().store, address, time.time(), lambda: hmac.compare_digest(
+        request.form.get("password", "").encode(), expected))
     if wait > 0:
         return _throttled(address, throttle.retry_after(wait), refused=refused)
     if refused:

@@ -8,12 +8,13 @@ and a successful sign-in clears its address's counter.
 
 import math
 from dataclasses import dataclass
+from typing import Callable
 
 from sqlalchemy import delete, select
 
 from .facts import Keys
 from .schema import throttle_table
-from .storage import Tx
+from .storage import Store, Tx
 
 OVERALL = "overall"
 FORGET_S = 3600.0
@@ -77,9 +78,26 @@ def _read(tx: Tx, scopes) -> dict[str, Count]:
 
 def wait_s(tx: Tx, address: str, now: float) -> float:
     """Seconds the address must still wait before its next attempt is checked (0: check it now)."""
-    tx.lock_keys(LOCK)
     counts = _read(tx, _scopes(address))
     return max([c.blocked_until - now for c in counts.values()] + [0.0])
+
+
+def attempt(store: Store, address: str, now: float, password_ok: Callable[[], bool]) -> tuple[bool, float]:
+    """Check a sign-in unless its address must wait: (wrong password, seconds to wait now)."""
+    # A flood of attempts while waiting only reads, so it never queues behind the webhook's writes.
+    with store.read() as tx:
+        wait = wait_s(tx, address, now)
+    if wait > 0:
+        return False, wait
+    with store.write() as tx:
+        tx.lock_keys(LOCK)
+        wait = wait_s(tx, address, now)  # again under the lock: another worker may have counted meanwhile
+        if wait > 0:
+            return False, wait
+        if password_ok():
+            succeeded(tx, address)
+            return False, 0.0
+        return True, failed(tx, address, now)
 
 
 def failed(tx: Tx, address: str, now: float) -> float:
