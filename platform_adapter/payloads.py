@@ -30,11 +30,12 @@ def is_object(value: Any) -> bool:
 
 def get(obj: Any, *path: str) -> Any:
     """Follow `path` through objects; None as soon as a step is missing, InvalidField when a step is not an object."""
-    for key in path:
+    for step, key in enumerate(path):
         if obj is None:
             return None
         if not is_object(obj):
-            raise InvalidField(key, f"expected an object holding {key!r}, found {_kind(obj)}")
+            holder = path[step - 1] if step else key  # the field whose value should have been an object
+            raise InvalidField(holder, f"{holder} is {_kind(obj)}, not an object")
         obj = obj.get(key) if isinstance(obj, dict) else (obj[key] if key in obj else None)
     return obj
 
@@ -111,6 +112,8 @@ def items(obj: Any, *path: str) -> list:
     listing = get(obj, *path)
     if listing is None:
         return []
+    if not is_object(listing):
+        raise InvalidField(field, f"{field} is {_kind(listing)}, not a list object")
     found = get(listing, "data")
     if found is None:
         return []

@@ -57,5 +57,5 @@ def test_get_tolerates_missing_steps_and_names_a_scalar_one():
     assert p.get({"a": None}, "a", "b") is None
     with pytest.raises(InvalidField) as raised:
         p.get({"a": 3}, "a", "b")
-    assert raised.value.reason_code == "invalid_b"
+    assert raised.value.reason_code == "invalid_a"  # the field that should have been an object
     assert p.id_of({"id": "x"}) == "x" and p.id_of("y") == "y" and p.id_of("") is None
