@@ -94,6 +94,26 @@ def test_load_products_shows_each_product_and_flags_the_broken_one(platform):
     assert page.count("✅") == 3 and "USD 29.00" in page and "also EUR 27.00" in page and "VAT 7.7 %" in page
 
 
+def test_bad_metadata_values_are_shown_as_written(platform):
+    made = {}
+    for name, metadata in (("Wrong values", {"accountType": "Classroom", "interval": "one"}),
+                           ("Wrong key case", {"AccountType": "webinar", "Interval": "0"}),
+                           ("No metadata", {})):
+        made[name] = platform.client.v1.products.create({"name": name, "metadata": metadata}).id
+        platform.client.v1.prices.create({"product": made[name], "currency": "usd", "unit_amount": 900})
+    page = platform.configure().get("/admin/stripe").text
+
+    def cells(name):
+        row = page.split(f'data-product-id="{made[name]}"', 1)[1].split("</tr>", 1)[0]
+        return [" ".join(row.split(f'data-testid="{cell}">', 1)[1].split("</td>", 1)[0].split())
+                for cell in ("account-type", "interval")]
+    assert cells("Wrong values") == ['<span class="bad">❌ <code>Classroom</code></span>',
+                                     '<span class="bad">❌ <code>one</code></span>']
+    assert cells("Wrong key case") == ['<span class="bad">❌ <code>webinar</code></span>',
+                                       '<span class="bad">❌ <code>0</code></span>']
+    assert cells("No metadata") == ['<span class="bad">❌ missing</span>', '<span class="bad">❌ missing</span>']
+
+
 def test_unreachable_stripe_or_refused_key_is_a_message_and_overwrites_nothing(platform):
     web = platform.configure()
     before = web.get("/admin/stripe").text.count('data-testid="product-row"')

@@ -114,3 +114,9 @@ def test_mode_badge_and_every_key_mistake_at_once(platform):
     page = web.post("/admin/stripe/keys", {"stripe_publishable_key": PUBLISHABLE_KEY, "stripe_secret_key": SECRET_KEY,
                                            "webhook_secret": platform.webhook_secret}).text
     assert 'data-testid="mode">Test mode<' in page
+    assert "no real money moves" in page
+    live = "sk_live_0123456789abcdefLIVE"
+    page = web.post("/admin/stripe/keys", {"stripe_publishable_key": "pk_live_0123456789abcdef",
+                                           "stripe_secret_key": live}).text
+    assert 'data-testid="mode">LIVE mode<' in page and "customers are charged real money" in " ".join(page.split())
+    assert live not in page and "sk_live_…LIVE" in page  # masked, as every saved secret

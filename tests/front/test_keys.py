@@ -1,5 +1,6 @@
 """Key rules, masking, Settings from the saved configuration, and what every worker sees after a save."""
 
+import logging
 from dataclasses import replace
 
 import pytest
@@ -77,11 +78,14 @@ def test_another_worker_sees_saved_keys_and_shares_the_session_secret(tmp_path):
         app.extensions["platform_adapter"].store.close()
 
 
-def test_webhook_before_the_signing_secret_is_configured_is_503(tmp_path):
+def test_webhook_before_the_signing_secret_is_configured_is_503(tmp_path, caplog):
     app = create_app(Settings(admin_password="admin-password", data_dir=str(tmp_path)))
+    caplog.set_level(logging.WARNING)
     response = app.test_client().post("/api/v6/integrations/stripe/web-hooks", data=b"{}",
                                       headers={"Stripe-Signature": "t=1,v1=00"})
     assert response.status_code == 503 and response.json["error"]["code"] == "not_configured"
+    assert any(r.levelno == logging.WARNING and "webhook delivery refused: 503 not_configured" in r.message
+               for r in caplog.records), caplog.text
     app.extensions["platform_adapter"].store.close()
 
 

@@ -62,3 +62,22 @@ def test_favicon(platform):
     assert icon.status_code == 200 and icon.headers["Content-Type"].startswith("image/svg+xml")
     assert icon.content.startswith(b"<svg")
     assert 'rel="icon"' in platform.web().get("/account/login").text
+
+
+def test_an_unexpected_failure_is_the_sites_500_page_for_a_browser_and_json_otherwise(tmp_path):
+    from platform_adapter import create_app
+    from platform_adapter.config import Settings
+
+    app = create_app(Settings(admin_password="admin-password", data_dir=str(tmp_path)))
+
+    def broken():
+        raise RuntimeError("SELECT secret FROM accounts")  # a bug: nothing of it may reach the answer
+    app.add_url_rule("/broken", "broken", broken)
+    client = app.test_client()
+    page = client.get("/broken", headers=BROWSER)
+    assert page.status_code == 500 and page.content_type.startswith("text/html")
+    assert "<h1>Something went wrong</h1>" in page.text and "SELECT" not in page.text
+    api = client.get("/broken")
+    assert api.status_code == 500 and api.json["error"]["code"] == "internal_server_error"
+    assert "SELECT" not in api.text
+    app.extensions["platform_adapter"].store.close()
