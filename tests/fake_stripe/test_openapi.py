@@ -106,6 +106,15 @@ def _drive(base: str) -> list[tuple[str, str, int, dict]]:
     call("POST", "/v1/subscriptions", customer=cid, default_payment_method=attached["id"],
          **{"items[0][price]": price["id"], "items[0][quantity]": "2"})
     call("POST", "/v1/payment_methods/{payment_method}/detach", f"/v1/payment_methods/{attached['id']}/detach")
+    # A declining card leaves a subscription incomplete; paying its first invoice with a good one activates it.
+    late = call("POST", "/v1/customers", email="late@example.com", payment_method="pm_card_chargeCustomerFail")
+    failing = session.get(f"{base}/v1/customers/{late['id']}/payment_methods", timeout=10).json()["data"][0]
+    incomplete = call("POST", "/v1/subscriptions", customer=late["id"], default_payment_method=failing["id"],
+                      **{"items[0][price]": price["id"]})
+    good = call("POST", "/v1/payment_methods/{payment_method}/attach", "/v1/payment_methods/pm_card_visa/attach",
+                customer=late["id"])
+    call("POST", "/v1/invoices/{invoice}/pay", f"/v1/invoices/{incomplete['latest_invoice']}/pay",
+         payment_method=good["id"])
     call("DELETE", "/v1/subscriptions/{subscription_exposed_id}", f"/v1/subscriptions/{sub}")
     events = call("GET", "/v1/events")
     call("GET", "/v1/events/{id}", f"/v1/events/{events['data'][0]['id']}")
