@@ -6,10 +6,10 @@ from datetime import datetime, timezone
 from ..periods import period as month_period
 from .api import Call
 from .customers import check_payment_method
-from .errors import CardDeclined, InvalidRequest
+from .errors import CardDeclined, InvalidRequest, ResourceMissing
 from .events import emit
-from .invoices import (amount_due, collect, finalize, invoice_item_object, line, new_invoice, render_invoice,
-                       void)
+from .invoices import (amount_due, collect, finalize, invoice_item_object, invoice_record, line, new_invoice,
+                       render_invoice, void)
 from .payments import DECLINE_MESSAGES
 from .prices import unit_amount
 from .state import JOBS, State
@@ -103,10 +103,9 @@ def renew(state: State, sub_id: str, due: int) -> None:
     old, previous = copy.deepcopy(sub), tuple(sub["period"])
     sub["cycle"] += 1
     sub["period"] = list(period_for(sub["anchor"], sub["cycle"], interval_of(state, sub)))
-    pending = [ii for ii in (state.store.get(id) for id in sub["pending_items"]) if ii and ii["invoice"] is None]
-    lines = [_pending_line(state, ii) for ii in pending] + item_lines(state, sub, tuple(sub["period"]))
-    invoice = new_invoice(state, state.store.get(sub["customer"]), lines=lines, billing_reason="subscription_cycle",
-                          currency=sub["currency"], at=due, subscription=sub, period=previous)
+    pending = _pending(state, sub)
+    invoice = new_invoice(state, state.store.get(sub["customer"]),
+                          **_cycle_invoice(state, sub, previous, tuple(sub["period"])))
     for ii in pending:
         ii["invoice"] = invoice["id"]
     sub["pending_items"], sub["latest_invoice"] = [], invoice["id"]
@@ -115,6 +114,18 @@ def renew(state: State, sub_id: str, due: int) -> None:
     # Stripe finalizes and charges cycle invoices about an hour after invoice.created.
     state.schedule(sub["test_clock"], due + FINALIZE_DELAY, "finalize", invoice["id"])
     state.schedule(sub["test_clock"], sub["period"][1], "renew", sub["id"])
+
+
+def _pending(state: State, sub: dict) -> list[dict]:
+    """The subscription's invoice items not on an invoice yet (prorations), for its next cycle invoice."""
+    return [ii for ii in (state.store.get(id) for id in sub["pending_items"]) if ii and ii["invoice"] is None]
+
+
+def _cycle_invoice(state: State, sub: dict, ended: tuple[int, int], upcoming: tuple[int, int], **extra) -> dict:
+    """The fields of the cycle invoice for the period `ended`: pending items, then the items for `upcoming`."""
+    lines = [_pending_line(state, ii) for ii in _pending(state, sub)] + item_lines(state, sub, upcoming)
+    return {"lines": lines, "billing_reason": "subscription_cycle", "currency": sub["currency"], "at": ended[1],
+            "subscription": sub, "period": ended, **extra}
 
 
 def _pending_line(state: State, ii: dict) -> dict:
@@ -280,4 +291,47 @@ def post_pay(call: Call) -> dict:
     return render_invoice(state, invoice, call.version)
 
 
-ROUTES = [("POST", "/v1/invoices/<id>/pay", post_pay)]
+# Preview parameters that would change what is invoiced: the fake previews only the next cycle as it stands.
+UNSIMULATED_PREVIEW = ("customer_details", "discounts", "invoice_items", "issuer", "on_behalf_of", "schedule",
+                       "schedule_details", "subscription_details")
+
+
+def post_create_preview(call: Call) -> dict:
+    """POST /v1/invoices/create_preview: the cycle invoice the engine will draft at the subscription's period end
+    (its items for the next period, pending prorations first), rendered like any invoice and never stored."""
+    state, p = call.state, call.params
+    for name in UNSIMULATED_PREVIEW:
+        if p.get(name) not in (None, [], {}):
+            raise InvalidRequest(f"The fake Stripe does not simulate `{name}` on invoice previews.", param=name)
+    if (p.get("automatic_tax") or {}).get("enabled"):
+        raise InvalidRequest("The fake Stripe does not simulate automatic tax.", param="automatic_tax[enabled]")
+    if p.get("subscription"):
+        sub = state.store.get(p["subscription"])
+        if sub is None or sub["object"] != "subscription":
+            raise ResourceMissing("subscription", p["subscription"], "subscription", in_body=True)
+        if p.get("customer") and p["customer"] != sub["customer"]:
+            raise InvalidRequest(f"The subscription {sub['id']} does not belong to customer {p['customer']}.",
+                                 param="subscription")
+    elif p.get("customer"):
+        customer = state.store.get(p["customer"])
+        if customer is None or customer["object"] != "customer":
+            raise ResourceMissing("customer", p["customer"], "customer", in_body=True)
+        live = [s for s in state.store.all("subscription") if s["customer"] == customer["id"] and s["status"] in LIVE]
+        sub = live[-1] if live else None
+    else:
+        raise InvalidRequest("Must provide at least one of `customer`, `subscription` or `schedule`.")
+    if sub is None or sub["status"] not in LIVE or sub["cancel_at_period_end"]:
+        whose = f"subscription: {sub['id']}" if sub else f"customer: {p['customer']}"
+        raise InvalidRequest(f"No upcoming invoices for {whose}", code="invoice_upcoming_none", http_status=404)
+    if p.get("currency") and p["currency"] != sub["currency"]:
+        raise InvalidRequest(f"The subscription is billed in {sub['currency']}, not {p['currency']}.",
+                             param="currency")
+    ended = tuple(sub["period"])
+    upcoming = period_for(sub["anchor"], sub["cycle"] + 1, interval_of(state, sub))
+    record = invoice_record(state, state.store.get(sub["customer"]),
+                            **_cycle_invoice(state, sub, ended, upcoming, id="upcoming_" + state.new_id("in")))
+    return render_invoice(state, record, call.version)
+
+
+ROUTES = [("POST", "/v1/invoices/<id>/pay", post_pay),
+          ("POST", "/v1/invoices/create_preview", post_create_preview)]

@@ -34,12 +34,17 @@ def amount_due(state: State, invoice: dict) -> int:
     return max(sum(tax.total for tax, _ in line_taxes(state, invoice["lines"])), 0)
 
 
-def new_invoice(state: State, customer: dict, *, lines: list[dict], billing_reason: str, currency: str, at: int,
-                subscription: dict | None = None, metadata: dict | None = None,
-                period: tuple[int, int] | None = None) -> dict:
+def new_invoice(state: State, customer: dict, **fields) -> dict:
     """Store a draft invoice (the caller emits invoice.created)."""
-    invoice = {
-        "id": state.new_id("in"), "object": "invoice", "customer": customer["id"],
+    return state.store.add(invoice_record(state, customer, **fields))
+
+
+def invoice_record(state: State, customer: dict, *, lines: list[dict], billing_reason: str, currency: str, at: int,
+                   subscription: dict | None = None, metadata: dict | None = None,
+                   period: tuple[int, int] | None = None, id: str | None = None) -> dict:
+    """A draft invoice as stored, not stored yet (a preview is never stored)."""
+    return {
+        "id": id or state.new_id("in"), "object": "invoice", "customer": customer["id"],
         "customer_email": customer["email"], "customer_name": customer["name"], "currency": currency,
         "billing_reason": billing_reason, "status": "draft", "created": at, "number": None, "lines": lines,
         "subscription": subscription["id"] if subscription else None,
@@ -49,7 +54,6 @@ def new_invoice(state: State, customer: dict, *, lines: list[dict], billing_reas
         "payment_intent": None, "charge": None, "test_clock": customer["test_clock"],
         "metadata": dict(metadata or {}), "period": list(period or (at, at)),
     }
-    return state.store.add(invoice)
 
 
 def finalize(state: State, invoice: dict, *, at: int, origin=(None, None)) -> None:

@@ -46,8 +46,8 @@ def shell(tmp_path):
     ports = {"fake": free_port(), "platform": free_port()}
     env = {k: v for k, v in os.environ.items() if not k.startswith(("STRIPE_", "SIMPLEX_"))}
     # The commands' default fake (127.0.0.1:12180) is this test's fake, as the port substitution below makes it.
-    env.update(STRIPE_API_BASE=f"http://127.0.0.1:{ports['fake']}", PATH=f"{bin_dir}:{env.get('PATH', '')}", PYTHONPATH=str(ROOT), XDG_CONFIG_HOME=str(tmp_path / "config"),
-               LOG=str(tmp_path / "out.log"), PYTHONUNBUFFERED="1", COLUMNS="200")
+    env.update(STRIPE_API_BASE=f"http://127.0.0.1:{ports['fake']}", PATH=f"{bin_dir}:{env.get('PATH', '')}",
+               PYTHONPATH=str(ROOT), XDG_CONFIG_HOME=str(tmp_path / "config"), LOG=str(tmp_path / "out.log"), PYTHONUNBUFFERED="1", COLUMNS="200")
     started: list[subprocess.Popen] = []
 
     def run(script: str, timeout: float = 180) -> tuple[int, str]:
