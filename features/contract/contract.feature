@@ -32,13 +32,46 @@ Feature: The conformance contract's own clauses
     When a signed body that is not JSON is delivered
     Then the platform answers 400 with the error "malformed_event"
 
-  Scenario: Only POST is allowed
-    When the webhook URL is asked with GET
+  Scenario Outline: Only POST is allowed
+    When the webhook URL is asked with <method>
     Then the platform answers 405 with the error "method_not_allowed"
 
-  Scenario: A body over 1 MiB is refused
-    When a signed body of 1.5 MiB is delivered
+    Examples:
+      | method  |
+      | GET     |
+      | OPTIONS |
+      | PUT     |
+
+  Scenario Outline: A body over 1 MiB is refused
+    When a signed body of 1.5 MiB is delivered <how>
     Then the platform answers 413 with the error "request_entity_too_large"
+
+    Examples:
+      | how                     |
+      | with its length         |
+      | chunked                 |
+
+  Scenario: A signed body nested too deeply is not an event
+    When a signed body nested 100,000 deep is delivered
+    Then the platform answers 400 with the error "malformed_event"
+
+  Scenario: A signature header that is not ASCII never matches
+    When a first purchase's invoice is delivered with the signature header "t=1,v1=é"
+    Then the answer is 400 with the error "signature_verification_failed" and the reason "signature_mismatch"
+
+  Scenario Outline: A signed event with one field of the wrong type or range is rejected, naming the field
+    When a first purchase's invoice is delivered signed, with <field> set to <value>
+    Then the last answer has outcome "rejected" and reason code "<code>"
+
+    Examples:
+      | field               | value                 | code                |
+      | created             | 10000000000000        | invalid_created     |
+      | created             | 9223372036854775808   | invalid_created     |
+      | api_version         | {}                    | invalid_api_version |
+      | status              | {}                    | invalid_status      |
+      | lines               | {"data": 5}           | invalid_lines       |
+      | the first line's amount | "abc"             | invalid_amount      |
+      | the first line's period end | 4611686018427387904 | invalid_period |
 
   Scenario Outline: The probe needs the token
     When the probe is asked <how>
