@@ -179,6 +179,10 @@ def test_one_subscription_per_account_and_switch_plan_instead(platform):
     assert "Plan switched to 1-month Business Account" in switched.text
     stripe_sub = platform.client.v1.subscriptions.retrieve(sub)
     assert stripe_sub["items"].data[0].price.id == prices["business_1m_recurring"]
+    # Prorated, as the guide's plan change: the unused Professional time credited, the Business time charged.
+    prorations = [item for item in platform.client.v1.invoice_items.list({"customer": stripe_sub.customer}).data
+                  if item.proration]
+    assert sorted(item.amount > 0 for item in prorations) == [False, True], prorations
     assert platform.fake.wait_for_deliveries(10)
     page = web.get("/account").text
     assert 'data-testid="account-type">business<' in page
