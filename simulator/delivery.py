@@ -41,6 +41,11 @@ class DeliveryPolicy:
         """Seconds to wait before each retry, compressed by the time scale."""
         return [d * self.time_scale for d in RETRY_PROFILES[self.retry]]
 
+    def retry_after(self, attempt: int) -> float | None:
+        """Seconds from failed attempt number `attempt` to the next one; None once the profile is spent."""
+        delays = self.retry_delays()
+        return delays[attempt - 1] if 1 <= attempt <= len(delays) else None
+
     def schedule(self, events: list[dict]) -> list[dict]:
         """The deliveries to make, in order: each event plus its duplicates (same id)."""
         copies = [e for e in events for _ in range(1 + self.duplicates)]

@@ -143,11 +143,9 @@ class WebhookSender:
     def deliver(self, event: dict) -> list[Attempt]:
         """Deliver one event until a 2xx or the retry profile runs out."""
         attempts = [self.attempt(event, 1)]
-        for number, delay in enumerate(self.policy.retry_delays(), start=2):
-            if attempts[-1].ok:
-                break
+        while not attempts[-1].ok and (delay := self.policy.retry_after(len(attempts))) is not None:
             self.sleep(delay)
-            attempts.append(self.attempt(event, number))
+            attempts.append(self.attempt(event, len(attempts) + 1))
         return attempts
 
     def send(self, events: list[dict]) -> Report:

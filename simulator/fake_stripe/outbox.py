@@ -149,18 +149,17 @@ class Outbox:
             self._finish(endpoint_id, target[0], event, number, result)
 
     def _finish(self, endpoint_id: str, url: str, event: dict, number: int, result) -> None:
-        delays = self.policy.retry_delays()
-        retry = not result.ok and number <= len(delays)
+        delay = None if result.ok else self.policy.retry_after(number)
         with self._cond:
             self._busy -= 1
             record = {
                 "endpoint": endpoint_id, "url": url, "event": event["id"], "type": event["type"],
                 "attempt": number, "status": result.status, "ok": result.ok, "response": result.response,
                 "error": result.error, "latency_ms": round(result.latency_ms, 2), "at": time.time(),
-                "next_retry_in": delays[number - 1] if retry else None}
+                "next_retry_in": delay}
             self.records.append(record)
-            if retry and endpoint_id in self._targets:
-                due = time.monotonic() + delays[number - 1]
+            if delay is not None and endpoint_id in self._targets:
+                due = time.monotonic() + delay
                 heapq.heappush(self._queues.setdefault(endpoint_id, []), (due, next(self._seq), number + 1, event))
             self._cond.notify_all()
         for observe in list(self.observers):

@@ -71,3 +71,13 @@ def test_versions():
 def test_sdk_pins_the_current_profile():
     import stripe
     assert stripe.api_version == CURRENT
+
+
+def test_retry_after_is_the_one_retry_rule_of_sender_and_fan_out():
+    from simulator.delivery import RETRY_PROFILES, DeliveryPolicy
+
+    for name, delays in RETRY_PROFILES.items():
+        policy = DeliveryPolicy(retry=name, time_scale=0.5)
+        got = [policy.retry_after(n) for n in range(1, len(delays) + 2)]
+        assert got == [d * 0.5 for d in delays] + [None]
+    assert DeliveryPolicy().retry_after(0) is None
