@@ -11,8 +11,19 @@ TIMEOUT = (2.5, 30.0)  # connect quickly or report; a slow answer is still an an
 
 api_base_option = click.option("--api-base", envvar="STRIPE_API_BASE", default=DEFAULT_API_BASE, show_default=True,
                                show_envvar=True, help=API_BASE_HELP)
+
+
+def _test_mode_key(ctx, param, value: str) -> str:
+    """Refuse a live key: these commands create objects, trigger payments and redeliver events."""
+    if value and value.startswith(("sk_live_", "rk_live_")):
+        raise click.BadParameter("a live-mode key is refused; these commands make test-mode objects and events "
+                                 "(use an sk_test_ key)")
+    return value
+
+
 api_key_option = click.option("--api-key", envvar="STRIPE_API_KEY", default=DEFAULT_KEY, show_envvar=True,
-                              help="Secret key (any sk_test_ key works with the fake).")
+                              callback=_test_mode_key,
+                              help="Test-mode secret key (any sk_test_ key works with the fake; live keys are refused).")
 
 
 def client_for(api_key: str, api_base: str):

@@ -81,3 +81,18 @@ def test_a_refused_request_exits_1_naming_the_fixture_and_a_bad_file_exits_2(fak
     assert result.exit_code == 2 and "${b:id} refers to a fixture that has not run" in result.output
     result = CliRunner().invoke(main, ["fixtures", str(tmp_path / "none.json"), "--api-base", base])
     assert result.exit_code == 2 and "cannot read" in result.output
+
+
+@pytest.mark.parametrize("args", [
+    pytest.param(["fixtures", str(EXAMPLES / "guide-plan-change-cancel.json")], id="fixtures"),
+    pytest.param(["trigger", "invoice.paid"], id="trigger"),
+    pytest.param(["listen", "--forward-to", "http://127.0.0.1:9/hook"], id="listen"),
+    pytest.param(["events", "resend", "evt_1"], id="events-resend"),
+])
+@pytest.mark.parametrize("key", ["sk_live_51Secret0123456789", "rk_live_51Secret0123456789"])
+def test_the_stripe_cli_commands_refuse_a_live_key_before_any_request(args, key, tmp_path):
+    # The API base names nothing that answers: a refusal after a request would say "cannot reach" instead.
+    result = CliRunner().invoke(main, [*args, "--api-base", "http://127.0.0.1:9"],
+                                env={"STRIPE_API_KEY": key, "XDG_CONFIG_HOME": str(tmp_path)})
+    assert result.exit_code == 2 and "a live-mode key is refused" in result.output, result.output
+    assert key not in result.output
