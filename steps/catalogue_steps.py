@@ -39,8 +39,12 @@ def price_params(product: str, currency: str, amount: int, period: str, pricing:
     if pricing == "tiered":
         params.update(billing_scheme="tiered", tiers_mode="graduated",
                       tiers=[{"up_to": 5, "unit_amount": amount}, {"up_to": "inf", "unit_amount": amount // 2}])
+    elif pricing == "custom-amount":
+        params["custom_unit_amount"] = {"enabled": True, "minimum": amount}
     else:
         params["unit_amount"] = amount
+    if pricing == "package":
+        params["transform_quantity"] = {"divide_by": 5, "round": "up"}
     if pricing == "metered":
         params["recurring"]["usage_type"] = "metered"
     return params
@@ -55,18 +59,21 @@ def made_products(target):
         target.stripe_client.v1.products.update(product, {"active": False})
 
 
-def make_product(target, made_products: list, metadata: str, prices: list[tuple]) -> str:
-    """A product with the given metadata and prices in the target's Stripe account."""
+def make_product(target, made_products: list, metadata: str, prices: list[tuple], *, archived: bool = False) -> str:
+    """A product with the given metadata and prices in the target's Stripe account (`archived`: the prices are)."""
     client = target.stripe_client
     product = client.v1.products.create({"name": f"Conformance {secrets.token_hex(3)}",
                                          "metadata": parse_metadata(metadata)})
     made_products.append(product.id)
     for currency, amount, period, pricing in prices:
-        client.v1.prices.create(price_params(product.id, currency, amount, period, pricing))
+        price = client.v1.prices.create(price_params(product.id, currency, amount, period, pricing))
+        if archived:
+            client.v1.prices.update(price.id, {"active": False})
     return product.id
 
 
-PRODUCT = r'a product with metadata "(?P<metadata>[^"]*)" and an? (?:(?P<pricing>tiered|metered) )?price billed (?P<period>.+)'
+PRODUCT = (r'a product with metadata "(?P<metadata>[^"]*)" and an? (?:(?P<pricing>tiered|metered|package|custom-amount) )?'
+           r'price billed (?P<period>.+)')
 
 
 @given(parsers.re(PRODUCT), target_fixture="product")
@@ -83,6 +90,17 @@ def _(target, made_products, metadata, pricing, period):
             return product
         target.stripe_client.v1.products.update(product, {"active": False})
         time.sleep(0.2)
+
+
+@given(parsers.re(r'a product with metadata "(?P<metadata>[^"]*)" and no price'), target_fixture="product")
+def _(target, made_products, metadata):
+    return make_product(target, made_products, metadata, [])
+
+
+@given(parsers.re(r'a product with metadata "(?P<metadata>[^"]*)" and only an archived price billed (?P<period>.+)'),
+       target_fixture="product")
+def _(target, made_products, metadata, period):
+    return make_product(target, made_products, metadata, [("usd", 2900, period, None)], archived=True)
 
 
 @given(parsers.re(r'a product with metadata "(?P<metadata>[^"]*)" and these prices:'), target_fixture="product")

@@ -90,14 +90,29 @@ Feature: Products follow the guide's metadata and pricing rules
 
   @guide
   Scenario Outline: Only Standard pricing
-    Given a product with metadata "accountType=business; interval=9" and a <pricing> price billed every 9 months
+    Given a product with metadata "accountType=business; interval=9" and a <pricing> price billed <period>
     When the platform loads the products
     Then that product is refused with the problem "<code>"
 
     Examples:
-      | pricing | code                 |
-      | tiered  | pricing_not_standard |
-      | metered | usage_metered        |
+      | pricing       | period         | code                 |
+      | tiered        | every 9 months | pricing_not_standard |
+      | metered       | every 9 months | usage_metered        |
+      | package       | every 9 months | package_pricing      |
+      | package       | one-time       | package_pricing      |
+      | custom-amount | one-time       | custom_amount        |
+    # Stripe lets the customer choose the amount (custom_unit_amount) on one-time prices only.
+
+  @guide
+  Scenario Outline: A product needs an active price
+    Given a product with metadata "accountType=school; interval=4" and <prices>
+    When the platform loads the products
+    Then that product is refused with the problem "no_active_price"
+
+    Examples:
+      | prices                                       |
+      | no price                                     |
+      | only an archived price billed every 4 months |
 
   @guide
   Scenario: One-time and recurring prices in several currencies

@@ -69,6 +69,17 @@ VARIANTS = {
         "onetime_purchase",
         {"test_a_onetime_purchase_of_another_account_type_while_one_runs_counts_from_the_purchase"},
         {"test_a_second_onetime_purchase_extends_the_first"}),
+    "package_and_custom_prices_accepted": (
+        "only_standard_pricing",
+        {"test_only_standard_pricing[package-every 9 months-package_pricing]",
+         "test_only_standard_pricing[package-one-time-package_pricing]",
+         "test_only_standard_pricing[custom-amount-one-time-custom_amount]"},
+        {"test_only_standard_pricing[tiered-every 9 months-pricing_not_standard]"}),
+    "product_without_price_offered": (
+        "needs_an_active_price or several_currencies",
+        {"test_a_product_needs_an_active_price[no price]",
+         "test_a_product_needs_an_active_price[only an archived price billed every 4 months]"},
+        {"test_onetime_and_recurring_prices_in_several_currencies"}),
 }
 
 

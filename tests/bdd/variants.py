@@ -166,3 +166,28 @@ def one_time_type_ignored(settings):
 
     accounts._one_time_term = one_time_term
     return create_app(settings)
+
+
+def package_and_custom_prices_accepted(settings):
+    """Checks the pricing model and metering only: package pricing and customer-chosen amounts pass."""
+    original = product_rules.price_problems
+    lenient = {"package_pricing", "custom_amount"}
+
+    def price_problems(price, months):
+        return [p for p in original(price, months) if p.code not in lenient]
+
+    product_rules.price_problems = price_problems
+    return create_app(settings)
+
+
+def product_without_price_offered(settings):
+    """Judges each price but never asks whether the product has one to buy."""
+    original = product_rules.check_product
+
+    def check_product(product, prices):
+        check = original(product, prices)
+        kept = [(m, c) for m, c in zip(check.problems, check.codes) if c != "no_active_price"]
+        return dataclasses.replace(check, problems=tuple(m for m, _ in kept), codes=tuple(c for _, c in kept))
+
+    product_rules.check_product = check_product
+    return create_app(settings)
