@@ -67,6 +67,11 @@ class Probe:
         """Run the platform's product loader; its verdict per product."""
         return self._call("POST", "/catalogue/load", (200,)).json()["products"]
 
-    def checkout(self, ref: str, price: str) -> dict:
-        """Have the platform create its Checkout Session for `ref` buying `price`."""
-        return self._call("POST", "/checkout", (201,), json={"account": ref, "price": price}).json()
+    def checkout(self, ref: str, price: str, currency: str | None = None) -> dict:
+        """Have the platform create its Checkout Session for `ref` buying `price` (in `currency`)."""
+        return self.try_checkout(ref, price, currency, expect=(201,)).json()
+
+    def try_checkout(self, ref: str, price: str, currency: str | None = None, *, expect=(201, 400, 409)):
+        """The platform's answer to a Checkout request, refusals included."""
+        body = {"account": ref, "price": price, **({"currency": currency} if currency else {})}
+        return self._call("POST", "/checkout", expect, json=body)

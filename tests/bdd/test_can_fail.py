@@ -80,6 +80,17 @@ VARIANTS = {
         {"test_a_product_needs_an_active_price[no price]",
          "test_a_product_needs_an_active_price[only an archived price billed every 4 months]"},
         {"test_onetime_and_recurring_prices_in_several_currencies"}),
+    "one_product_per_account_type": (
+        "every_configured_product or one_product_per",
+        {"test_every_configured_product_is_offered_with_each_of_its_prices"},
+        {"test_one_product_per_account_type_and_interval"}),
+    "checkout_in_price_currency": (
+        "another_of_its_currencies or does_not_have",
+        {"test_a_price_is_bought_in_another_of_its_currencies[one-time-EUR-27.00]",
+         "test_a_price_is_bought_in_another_of_its_currencies[every 6 months-EUR-27.00]",
+         "test_a_price_is_bought_in_another_of_its_currencies[every 6 months-CHF-26.00]"},
+        {"test_a_price_is_bought_in_another_of_its_currencies[every 6 months-USD-29.00]",
+         "test_a_currency_the_price_does_not_have_is_not_offered"}),
 }
 
 

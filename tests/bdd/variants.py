@@ -9,7 +9,7 @@ import itertools
 import json
 
 from platform_adapter import (accounts, catalogue, checkout, create_app, facts, ledger, payloads, product_rules,
-                              stripe_audit, webhooks)
+                              products, stripe_audit, webhooks)
 from platform_adapter.storage import Tx
 
 
@@ -190,4 +190,34 @@ def product_without_price_offered(settings):
         return dataclasses.replace(check, problems=tuple(m for m, _ in kept), codes=tuple(c for _, c in kept))
 
     product_rules.check_product = check_product
+    return create_app(settings)
+
+
+def one_product_per_account_type(settings):
+    """Keeps one product per account type, so a second interval of a type is never offered."""
+    original = products.check_catalog
+
+    def check_catalog(found, prices_by_product):
+        report, first = original(found, prices_by_product), set()
+        for index, check in enumerate(report.products):
+            if check.valid and check.account_type in first:
+                report.products[index] = dataclasses.replace(check, problems=(*check.problems, "duplicate"),
+                                                             codes=(*check.codes, "duplicate_product"))
+            elif check.valid:
+                first.add(check.account_type)
+        return report
+
+    products.check_catalog = check_catalog
+    return create_app(settings)
+
+
+def checkout_in_price_currency(settings):
+    """Accepts another currency of a price but opens the Checkout Session in the price's own."""
+    original = checkout.session_params
+
+    def session_params(ref, email, offer, tax_rates, **kw):
+        own = dataclasses.replace(offer, currency=offer.price.currency, unit_amount=offer.price.unit_amount)
+        return original(ref, email, own, tax_rates, **kw)
+
+    checkout.session_params = session_params
     return create_app(settings)
