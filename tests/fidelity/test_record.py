@@ -63,6 +63,16 @@ def test_cassette_never_holds_the_key_or_a_secret(recorded):
     assert "_secret_" not in text  # payment intents' client secrets are scrubbed too
 
 
+@pytest.mark.parametrize("name", list(STORIES))
+def test_shipped_example_cassettes_hold_no_key_or_secret(name):
+    from simulator.fidelity import examples
+
+    text = examples.path(name).read_text()
+    for secret in ("sk_test_", "sk_live_", "rk_test_", "rk_live_", "whsec_", "_secret_"):
+        assert secret not in text, (name, secret)
+    assert cassette.names(cassette.load(examples.path(name))) == [name]
+
+
 def test_scrub_replaces_keys_webhook_secrets_and_client_secrets():
     data = {"secret": "whsec_abc", "note": "key sk_live_123 and rk_test_9", "client_secret": "pi_1_secret_2",
             "nested": [{"url": "https://x/?k=whsec_zz"}], "amount": 5}
