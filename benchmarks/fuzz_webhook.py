@@ -7,7 +7,7 @@ Each goes through the Flask test client to the real platform (SQLite file, a dic
 For every unsigned or forged case the stored state (accounts, links, facts, events, redeliveries)
 is fingerprinted before and after: it must not change.
 
-    python benchmarks/fuzz_webhook.py [--cases 10000] [--seed 13] [--json]
+    python benchmarks/fuzz_webhook.py [--cases 10000] [--seed 13] [--postgres] [--json]
 
 Exit status 1 when any case got a 5xx, a body that leaks SQL or a traceback, a 200 without an
 outcome code, or changed state while unsigned or forged.
@@ -32,7 +32,7 @@ from tests.platform.support import CATALOGUE, SECRET, DictGateway  # noqa: E402
 from tests.support import fuzz  # noqa: E402
 
 
-def run(cases: int, random_seed: int) -> dict:
+def run(cases: int, random_seed: int, database_url: str = "") -> dict:
     """Send `cases` generated deliveries; the counts."""
     by_status: Counter = Counter()
     by_kind: Counter = Counter()
@@ -41,7 +41,7 @@ def run(cases: int, random_seed: int) -> dict:
     changed = 0
     with tempfile.TemporaryDirectory() as data_dir:
         app = create_app(Settings(stripe_secret_key="sk_test_fuzz", webhook_secret=SECRET, data_dir=data_dir,
-                                  sqlite_synchronous="NORMAL"), gateway=DictGateway(prices={**CATALOGUE, **fuzz.catalogue()}))
+                                  database_url=database_url, sqlite_synchronous="NORMAL"), gateway=DictGateway(prices={**CATALOGUE, **fuzz.catalogue()}))
         store = app.extensions["platform_adapter"].store
         with store.write() as tx:
             tx.create_account(fuzz.ACCOUNT, "jane@example.com", 0)
@@ -82,12 +82,20 @@ def main() -> int:
     parser.add_argument("--cases", type=int, default=10000, help="deliveries to generate (default 10000)")
     parser.add_argument("--seed", type=int, default=13, help="hypothesis seed (default 13)")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    parser.add_argument("--postgres", action="store_true",
+                        help="store in a throwaway PostgreSQL (initdb/pg_ctl on this machine) instead of SQLite")
     args = parser.parse_args()
-    result = run(args.cases, args.seed)
+    if args.postgres:
+        from tests.support.postgres import running_postgres
+        with running_postgres() as server:
+            result = run(args.cases, args.seed, server.create_database("fuzz"))
+    else:
+        result = run(args.cases, args.seed)
     if args.json:
         print(json.dumps(result, indent=2))
     else:
-        print(f"cases {result['cases']} in {result['seconds']} s (seed {args.seed})")
+        print(f"cases {result['cases']} in {result['seconds']} s (seed {args.seed}, "
+              f"{'PostgreSQL' if args.postgres else 'SQLite'})")
         print("by status:   " + ", ".join(f"{k}: {v}" for k, v in result["by_status"].items()))
         print("by kind:")
         for key, n in result["by_kind"].items():
