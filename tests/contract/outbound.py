@@ -23,6 +23,8 @@ SDK_CALLS: dict[str, tuple[str, str] | None] = {
     "subscriptions.retrieve": ("GET", "/v1/subscriptions/{subscription_exposed_id}"),
     "prices.retrieve": ("GET", "/v1/prices/{price}"),
     "checkout.sessions.line_items.list": ("GET", "/v1/checkout/sessions/{session}/line_items"),
+    "checkout.sessions.retrieve": ("GET", "/v1/checkout/sessions/{session}"),
+    "checkout.sessions.expire": ("POST", "/v1/checkout/sessions/{session}/expire"),
     "products.retrieve": None,
 }
 
@@ -41,9 +43,10 @@ def drive(state, recorder, *, account, recurring: str, one_time: str, currency: 
 
     step("load products (admin page, probe)", lambda: load_products(state) if store_products
          else fetch(state.clients.get(), state.settings))
-    subscription = step("checkout, subscription mode", lambda: start_checkout(state, account, recurring, None,
-                                                                            ACCOUNT_URL))
+    earlier = step("checkout, subscription mode", lambda: start_checkout(state, account, recurring, None, ACCOUNT_URL))
     payment = step("checkout, payment mode", lambda: start_checkout(state, account, one_time, currency, ACCOUNT_URL))
+    subscription = step("checkout, subscription mode again: the earlier open one is expired",
+                        lambda: start_checkout(state, account, recurring, None, ACCOUNT_URL, earlier_session=earlier.id))
     subscription_id = subscription_for(subscription.id)  # the platform knows it now, as from Stripe's webhooks
     step("switch plan", lambda: switch_plan(state, account, subscription_id, other_recurring))
     step("stop auto-renewal", lambda: stop_auto_renewal(state, account))

@@ -93,9 +93,10 @@ def test_every_outbound_call_is_driven(recorded):
 def test_checkout_is_created_in_both_modes_with_the_guides_parameters(recorded):
     calls, pro, _, _ = recorded
     sessions = [c.params for c in calls if c.method == "POST" and c.path == "/v1/checkout/sessions"]
-    assert [s["mode"] for s in sessions] == ["subscription", "payment"]
-    assert [s["line_items"][0]["price"] for s in sessions] == [pro["recurring"], pro["one_time"]]
-    assert sessions[0]["subscription_data"] == {"metadata": {"accountRef": "acct-contract"}}
+    assert [s["mode"] for s in sessions] == ["subscription", "payment", "subscription"]
+    assert [s["line_items"][0]["price"] for s in sessions] == [pro["recurring"], pro["one_time"], pro["recurring"]]
+    assert sessions[0]["subscription_data"] == sessions[2]["subscription_data"] == {
+        "metadata": {"accountRef": "acct-contract"}}
     assert sessions[1]["payment_intent_data"] == {"metadata": {"accountRef": "acct-contract"}}
     updates = [c.params for c in calls if c.method == "POST" and c.path.startswith("/v1/subscriptions/")]
     [item] = updates[0]["items"]
