@@ -11,6 +11,8 @@ from .forms import param_path
 from .operations import Operation
 
 INTEGER = re.compile(r"^-?[0-9]+$")
+# An ISO 4217 code's shape (Stripe takes any case); which codes Stripe settles in is for the handlers to say.
+CURRENCY = re.compile(r"^[A-Za-z]{3}$")
 # Form values are strings or nested dicts; list positions arrive as digit-string keys (see forms.decode).
 UNSET = {"enum": [""], "type": "string"}
 
@@ -139,6 +141,9 @@ def _string(schema: dict, value: Any, path: str) -> str:
                                path)
     if schema.get("format") == "decimal":
         _decimal(value, path)
+    if schema.get("format") == "currency" and not CURRENCY.match(value):
+        raise InvalidParameter(f"Invalid currency: {value}. Stripe currently supports these currencies: "
+                               "https://stripe.com/docs/currencies", path)
     return value
 
 

@@ -62,6 +62,12 @@ def wrong_values(name: str, schema: dict) -> list[tuple[list[tuple[str, str]], s
     if kind == "string" and node.get("maxLength"):
         long = "x" * (node["maxLength"] + 1)
         return [([(name, long)], None, name, f"Invalid string: {long[:20]}...; must be at most {node['maxLength']}")]
+    if kind == "string" and node.get("format") == "currency":
+        return [([(name, "usdx")], None, name, "Invalid currency: usdx")]
+    if kind == "string" and node.get("format") == "decimal":
+        return [([(name, "lots")], None, name, "Invalid decimal: lots")]
+    if kind == "string":
+        return [([(f"{name}[x]", "1")], None, name, "Invalid string: (hash)")]
     return []
 
 
@@ -74,6 +80,12 @@ CASES = [pytest.param(op, pairs, code, param, message, id=f"{op.id}-{param}")
 def test_the_cases_cover_every_served_operation():
     assert {case.values[0] for case in CASES} >= {op for op in SERVED if request_schema(op)["properties"]}
     assert len(CASES) > 300
+
+
+def test_every_documented_parameter_of_every_served_operation_has_a_wrong_value():
+    missing = [(op.id, name) for op in SERVED for name, schema in request_schema(op)["properties"].items()
+               if not wrong_values(name, schema)]
+    assert missing == []
 
 
 @pytest.mark.parametrize(("op", "pairs", "code", "param", "message"), CASES)
