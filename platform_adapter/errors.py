@@ -6,7 +6,8 @@ PlatformError (500)
 │   ├── SignatureError (400)     Stripe-Signature missing, wrong, or too old
 │   ├── MalformedEvent (400)     signed, but not a JSON Stripe event
 │   │   └── InvalidField (400)   a field of the right name but the wrong type, shape or range (answered 200 rejected)
-│   └── PriceNotOffered (400)    not a price of a valid loaded product (Checkout)
+│   ├── PriceNotOffered (400)    not a price of a valid loaded product (Checkout)
+│   └── KeysRefused (400)        Stripe keys that cannot be saved or that Stripe refuses, a code per field (probe)
 ├── Unauthorized (401)           probe call without the bearer token
 ├── NotFound (404)
 │   └── UnknownAccount (404)
@@ -72,6 +73,22 @@ class PriceNotOffered(BadRequest):
     """The price is not one of a valid loaded product's, so customers may not buy it."""
 
     code = "price_not_offered"
+
+
+class KeysRefused(BadRequest):
+    """Keys the admin page would not save, or a secret key Stripe refuses; `fields` maps each field to its code."""
+
+    code = "keys_refused"
+
+    def __init__(self, message: str, *, fields: dict[str, str]) -> None:
+        super().__init__(message)
+        self.fields = fields
+
+    def to_dict(self) -> dict:
+        """The error body, with the stable code of each refused field."""
+        body = super().to_dict()
+        body["error"]["fields"] = self.fields
+        return body
 
 
 class MalformedEvent(BadRequest):

@@ -20,6 +20,7 @@ class KeyCheck:
 
     values: dict[str, str] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
+    codes: dict[str, str] = field(default_factory=dict)  # per field with an error, its stable code (the contract's)
 
     @property
     def ok(self) -> bool:
@@ -49,18 +50,18 @@ def _looks_like(value: str) -> str:
     return f" (this looks like {KNOWN_PREFIXES[head]})" if head in KNOWN_PREFIXES and "_" in value else ""
 
 
-def format_problem(name: str, value: str) -> str | None:
-    """Why `value` cannot be the `name` key, or None."""
+def format_issue(name: str, value: str) -> tuple[str, str] | None:
+    """Why `value` cannot be the `name` key, as (code, sentence), or None."""
     label, prefixes = FIELDS[name]
     if not value.startswith(prefixes):
         wanted = " or ".join(f"{p}…" for p in prefixes)
-        return f"{label} must start with {wanted}{_looks_like(value)}"
+        return "wrong_prefix", f"{label} must start with {wanted}{_looks_like(value)}"
     prefix = next(p for p in prefixes if value.startswith(p))
     body = value[len(prefix):]
     if not body:
-        return f"{label} is incomplete: nothing follows {prefix}"
+        return "malformed", f"{label} is incomplete: nothing follows {prefix}"
     if not KEY_BODY.fullmatch(body):
-        return f"{label} contains spaces or characters Stripe keys never have; copy it again"
+        return "malformed", f"{label} contains spaces or characters Stripe keys never have; copy it again"
     return None
 
 
@@ -73,16 +74,17 @@ def check_keys(form: dict[str, str], saved: dict[str, str | None]) -> KeyCheck:
         if not value:
             effective[name] = saved.get(name)
             if not effective[name]:
-                result.errors[name] = f"{label} is required"
+                result.errors[name], result.codes[name] = f"{label} is required", "missing"
             continue
-        problem = format_problem(name, value)
-        if problem:
-            result.errors[name] = problem
+        issue = format_issue(name, value)
+        if issue:
+            result.codes[name], result.errors[name] = issue
         else:
             result.values[name] = effective[name] = value
     public, secret = mode_of(effective.get("stripe_publishable_key")), mode_of(effective.get("stripe_secret_key"))
     # Checked even when other fields are wrong, so every mistake is reported in one round.
     if public and secret and public != secret:
+        result.codes["stripe_secret_key"] = "test_live_mixed"
         result.errors["stripe_secret_key"] = (
             f"test and live keys mixed: the publishable key is a {public} key but the secret key is a {secret} "
             "key; take both from the same mode of the Stripe Dashboard")

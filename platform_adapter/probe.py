@@ -16,10 +16,13 @@ from sqlalchemy.exc import IntegrityError
 
 from .accounts import AccountState
 from .checkout import start_checkout
-from .errors import BadRequest, Conflict, Unauthorized, UnknownAccount
+from .errors import BadRequest, Conflict, KeysRefused, StripeAuthFailed, Unauthorized, UnknownAccount
+from .keys import check_keys
 from .ledger import ALREADY_RECEIVED
 from .payloads import MAX_TIME
 from .products import load_products, product_json
+from .stripe_audit import client_for
+from .stripe_gateway import calling_stripe
 from .web import public_url
 
 PROBE_PREFIX = "/api/v6/integrations/stripe/conformance"
@@ -27,6 +30,9 @@ bp = Blueprint("probe", __name__, url_prefix=PROBE_PREFIX)
 REF_FORMAT = re.compile(r"[A-Za-z0-9_.:-]{1,200}")
 EMAIL_FORMAT = re.compile(r"[^@\s]+@[^@\s]+")
 DEFAULT_LIMIT, MAX_LIMIT, MAX_IDS = 1000, 10000, 100
+# The contract's names of the three keys -> the admin page's fields.
+KEY_FIELDS = {"publishableKey": "stripe_publishable_key", "secretKey": "stripe_secret_key",
+              "webhookSecret": "webhook_secret"}
 
 
 def iso(ts: float | None, timespec: str = "seconds") -> str | None:
@@ -160,6 +166,29 @@ def load_catalogue():
     """Run the product loader exactly as the admin page's "Load products" does, and show its verdict."""
     catalogue = load_products(current_app.extensions["platform_adapter"])
     return {"products": [product_json(p) for p in catalogue.products]}
+
+
+@bp.post("/configuration/check")
+def check_configuration():
+    """Check three keys as the admin page's Save does, then the secret key with Stripe as Load products does; stores nothing."""
+    state = current_app.extensions["platform_adapter"]
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or not all(isinstance(body.get(k, ""), str) for k in KEY_FIELDS):
+        raise BadRequest('expected a JSON body {"publishableKey": "pk_…", "secretKey": "sk_…", "webhookSecret": "whsec_…"}')
+    form = {name: body.get(key, "") for key, name in KEY_FIELDS.items()}
+    result = check_keys(form, {})  # every key must be given: nothing saved stands in for a missing one
+    refused = {key: result.codes[name] for key, name in KEY_FIELDS.items() if name in result.codes}
+    if not refused:
+        try:
+            with calling_stripe("list products", state.settings):
+                client_for(form["stripe_secret_key"], state.settings.stripe_api_base, timeout=10) \
+                    .v1.products.list({"limit": 1})
+        except StripeAuthFailed:
+            refused["secretKey"] = "stripe_refused"
+    if refused:
+        raise KeysRefused("these keys cannot be saved: " + ", ".join(f"{k} ({c})" for k, c in refused.items()),
+                          fields=refused)
+    return {"ok": True}
 
 
 @bp.post("/checkout")

@@ -12,7 +12,7 @@ from .target import DEFAULT_FACTORY, TargetOptions, embedded_target
 pytest_plugins = [
     "steps.common_steps", "steps.catalogue_steps", "steps.lifecycle_steps", "steps.signature_steps",
     "steps.delivery_steps", "steps.endpoint_steps", "steps.checkout_steps", "steps.contract_steps",
-    "steps.offer_steps",
+    "steps.offer_steps", "steps.configuration_steps",
 ]
 
 TAG_MARKERS = {

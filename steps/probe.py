@@ -67,6 +67,10 @@ class Probe:
         """Run the platform's product loader; its verdict per product."""
         return self._call("POST", "/catalogue/load", (200,)).json()["products"]
 
+    def check_configuration(self, keys: dict) -> requests.Response:
+        """Have the platform check three keys as its Save and Load products would, storing nothing."""
+        return self._call("POST", "/configuration/check", (200, 400), json=keys)
+
     def checkout(self, ref: str, price: str, currency: str | None = None) -> dict:
         """Have the platform create its Checkout Session for `ref` buying `price` (in `currency`)."""
         return self.try_checkout(ref, price, currency, expect=(201,)).json()

@@ -91,6 +91,18 @@ VARIANTS = {
          "test_a_price_is_bought_in_another_of_its_currencies[every 6 months-CHF-26.00]"},
         {"test_a_price_is_bought_in_another_of_its_currencies[every 6 months-USD-29.00]",
          "test_a_currency_the_price_does_not_have_is_not_offered"}),
+    "key_tried_is_the_stored_one": (
+        "wrong_key or three_keys",
+        {"test_a_wrong_key_is_refused[a secret key Stripe does not know-secretKey-stripe_refused]"},
+        {"test_the_three_keys_of_the_platforms_stripe_account_are_accepted",
+         "test_a_wrong_key_is_refused[no publishable key-publishableKey-missing]"}),
+    "key_fields_not_told_apart": (
+        "wrong_key",
+        {"test_a_wrong_key_is_refused[the secret key in the publishable key's place-publishableKey-wrong_prefix]",
+         "test_a_wrong_key_is_refused[the publishable key in the secret key's place-secretKey-wrong_prefix]",
+         "test_a_wrong_key_is_refused[a signing secret without whsec_-webhookSecret-wrong_prefix]",
+         "test_a_wrong_key_is_refused[a signing secret with a space in it-webhookSecret-malformed]"},
+        {"test_a_wrong_key_is_refused[a live publishable key and a test secret key-secretKey-test_live_mixed]"}),
 }
 
 

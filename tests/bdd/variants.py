@@ -8,8 +8,8 @@ import dataclasses
 import itertools
 import json
 
-from platform_adapter import (accounts, catalogue, checkout, create_app, facts, ledger, payloads, product_rules,
-                              products, stripe_audit, webhooks)
+from platform_adapter import (accounts, catalogue, checkout, create_app, facts, keys, ledger, payloads, probe,
+                              product_rules, products, stripe_audit, webhooks)
 from platform_adapter.storage import Tx
 
 
@@ -220,4 +220,16 @@ def checkout_in_price_currency(settings):
         return original(ref, email, own, tax_rates, **kw)
 
     checkout.session_params = session_params
+    return create_app(settings)
+
+
+def key_tried_is_the_stored_one(settings):
+    """The configuration check asks Stripe with the key already in force, not the one typed."""
+    probe.client_for = lambda key, base, **kw: stripe_audit.client_for(settings.stripe_secret_key, base, **kw)
+    return create_app(settings)
+
+
+def key_fields_not_told_apart(settings):
+    """Any non-empty value is taken for any key: prefixes and characters are never checked."""
+    keys.format_issue = lambda name, value: None
     return create_app(settings)

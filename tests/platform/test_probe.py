@@ -164,3 +164,20 @@ def test_a_database_from_before_reason_codes_gains_the_column(tmp_path):
         Store(url).close()  # a second start finds the column there
     finally:
         store.close()
+
+
+@pytest.mark.parametrize("body", [None, ["pk_test_1"], {"secretKey": 42}])
+def test_configuration_check_bodies_that_are_not_keys_are_400(probe, body):
+    response = requests.post(probe.base + PROBE_PREFIX + "/configuration/check", json=body,
+                             headers={"Authorization": f"Bearer {TOKEN}"}, timeout=10)
+    assert response.status_code == 400 and response.json()["error"]["code"] == "bad_request"
+
+
+def test_configuration_check_names_each_refused_key_without_asking_stripe(probe):
+    keys = {"publishableKey": "sk_test_abcdefgh1234", "secretKey": "", "webhookSecret": "whsec_has space"}
+    response = requests.post(probe.base + PROBE_PREFIX + "/configuration/check", json=keys,
+                             headers={"Authorization": f"Bearer {TOKEN}"}, timeout=10)
+    error = response.json()["error"]
+    assert response.status_code == 400 and error["code"] == "keys_refused"
+    assert error["fields"] == {"publishableKey": "wrong_prefix", "secretKey": "missing", "webhookSecret": "malformed"}
+    assert "sk_test_abcdefgh1234" not in response.text  # a secret typed in the wrong field never comes back
