@@ -89,8 +89,10 @@ def matcher() -> SpecMatcher:
     return SpecMatcher(all_operations())
 
 
+@functools.lru_cache(maxsize=1024)
 def spec_template_of_route(path: str) -> str | None:
-    """A route's spec template: `/v1/customers/<id>/payment_methods` → `/v1/customers/{customer}/payment_methods`."""
+    """A route's spec template: `/v1/customers/<id>/payment_methods` → `/v1/customers/{customer}/payment_methods`
+    (cached: every FakeStripe, one per in-process story, builds its router from the same routes)."""
     concrete = "/".join("x" if part.startswith("<") else part for part in path.split("/"))
     return matcher().template(concrete)
 

@@ -29,7 +29,17 @@ def render(state, record: dict, version: str) -> dict:
 
 def snapshot(state, record: dict, version: str) -> dict:
     """A rendering that later changes to the record cannot touch (what events carry)."""
-    return copy.deepcopy(render(state, record, version))
+    return json_copy(render(state, record, version))
+
+
+def json_copy(value):
+    """A deep copy of JSON-like data (dicts, lists, scalars): what copy.deepcopy does here, several times faster."""
+    kind = type(value)
+    if kind is dict:
+        return {k: json_copy(v) for k, v in value.items()}
+    if kind is list:
+        return [json_copy(v) for v in value]
+    return value if kind is not tuple else copy.deepcopy(value)
 
 
 def list_object(url: str, data: list[dict], has_more: bool) -> dict:
