@@ -14,14 +14,14 @@ from .state import State
 
 INVOICE_SETTINGS = Hash({"default_payment_method": Str(), "custom_fields": Anything(), "footer": Str(),
                          "rendering_options": Anything()})
+# What the handlers read, typed (real parameters left out, e.g. shipping or tax, are accepted and ignored).
 FIELDS = {
-    "address": ADDRESS, "balance": Int(), "business_name": Str(), "cash_balance": Anything(),
-    "description": Str(), "email": Str(512), "individual_name": Str(), "invoice_prefix": Str(12),
-    "invoice_settings": INVOICE_SETTINGS, "metadata": Metadata(), "name": Str(256), "next_invoice_sequence": Int(1),
-    "phone": Str(20), "preferred_locales": Array(Str()), "shipping": Anything(), "source": Str(),
-    "tax": Anything(), "tax_exempt": Str(), "validate": Anything(),
+    "address": ADDRESS, "balance": Int(), "business_name": Str(), "description": Str(), "email": Str(512),
+    "individual_name": Str(), "invoice_prefix": Str(12), "invoice_settings": INVOICE_SETTINGS,
+    "metadata": Metadata(), "name": Str(256), "next_invoice_sequence": Int(1), "phone": Str(20),
+    "preferred_locales": Array(Str()), "source": Str(), "tax_exempt": Str(),
 }
-CREATE = {**FIELDS, "payment_method": Str(), "tax_id_data": Anything(), "test_clock": Str()}
+CREATE = {**FIELDS, "payment_method": Str(), "test_clock": Str()}
 UPDATE = {**FIELDS, "default_source": Str()}
 SIMPLE = ("address", "balance", "description", "email", "name", "phone", "preferred_locales", "tax_exempt",
           "invoice_prefix", "next_invoice_sequence")

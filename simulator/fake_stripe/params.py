@@ -2,7 +2,8 @@
 
 The schema derived from Stripe's spec (validation.py) refuses unknown parameters, wrong types and enum values
 before a handler runs; the specs here type a POST body for its handler and add Stripe's rules the spec leaves
-out (non-negative amounts, metadata key limits). Lists and retrieves read `call.params` instead.
+out (non-negative amounts, metadata key limits). A spec lists only what its handler reads: a real parameter it
+leaves out is dropped here, not refused. Lists and retrieves read `call.params` instead.
 """
 
 from decimal import Decimal, InvalidOperation

@@ -10,18 +10,17 @@ from .errors import CardDeclined, InvalidRequest
 from .events import emit
 from .invoices import collect, finalize, new_invoice
 from .payments import DECLINE_MESSAGES, decline_of
-from .params import Anything, Array, Bool, Enum, Hash, Int, Metadata, Str, merge_metadata
+from .params import Array, Bool, Enum, Hash, Int, Metadata, Str, merge_metadata
 from .prices import render_price
 from .rendering import RENDERERS, VERSIONED, page
 from .state import State
 
 FEEDBACK = Enum("customer_service", "low_quality", "missing_features", "other", "switched_service",
                 "too_complex", "too_expensive", "unused", nullable=True)
-CANCELLATION = Hash({"comment": Str(), "feedback": FEEDBACK, "feedback_option": Anything()})
+CANCELLATION = Hash({"comment": Str(), "feedback": FEEDBACK})
 ITEM = Hash({"id": Str(nullable=False), "price": Str(nullable=False), "quantity": Int(0), "deleted": Bool(),
              "tax_rates": Array(Str(nullable=False)), "metadata": Metadata(), "plan": Str(nullable=False),
-             "clear_usage": Bool(), "discounts": Anything(), "price_data": Anything(),
-             "billing_thresholds": Anything(), "current_trial": Anything()})
+             "clear_usage": Bool()})
 UPDATE = {
     "items": Array(ITEM), "proration_behavior": Enum("always_invoice", "create_prorations", "none"),
     "cancel_at_period_end": Bool(), "metadata": Metadata(), "default_payment_method": Str(),
