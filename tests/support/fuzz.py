@@ -5,7 +5,7 @@ A case is one request to the webhook endpoint. Its `kind` says what the sender c
 - `forged`: a header that cannot verify (random text, random hex, another secret, a tampered or
   replayed body, a wrong method) — none of these may change anything stored;
 - `signed-garbage`: a correctly signed body that is not a usable event (bytes, any JSON, deep nesting);
-- `signed-mutation`: a correctly signed engine event with one field replaced or removed;
+- `signed-mutation`: a correctly signed engine event with one field replaced, removed or added;
 - `signed-event`: a correctly signed engine event as the story engine made it.
 The events come from the story engine (every sequence, both payload shapes); none is built here.
 """
@@ -31,6 +31,12 @@ from .stories import all_events
 HANDLED = ("checkout.session.completed", "invoice.paid", "customer.subscription.updated",
            "customer.subscription.deleted")
 FRESH = itertools.count()
+# Every field name the platform's readers look up (payloads.py, facts.py): a mutation may add one where it is absent.
+READ_KEYS = ("id", "type", "created", "api_version", "data", "object", "customer", "subscription", "client_reference_id",
+             "metadata", "accountRef", "mode", "status", "payment_status", "line_items", "quantity", "price", "plan",
+             "product", "parent", "subscription_details", "subscription_item_details", "pricing", "price_details",
+             "paid", "lines", "items", "period", "start", "end", "proration", "amount", "current_period_end",
+             "cancel_at_period_end", "ended_at", "canceled_at")
 UNSIGNED, FORGED, GARBAGE, MUTATION, EVENT = "unsigned", "forged", "signed-garbage", "signed-mutation", "signed-event"
 KINDS = (UNSIGNED, FORGED, GARBAGE, MUTATION, EVENT)
 ACCOUNT = "acct-1"  # the reference the stories' events carry
@@ -142,9 +148,14 @@ def mutated_events(draw) -> tuple[bytes, str]:
     holder = event
     for key in path[:-1]:
         holder = holder[key]
-    if draw(st.integers(0, 9)) == 0:
+    choice = draw(st.integers(0, 9))
+    if choice == 0:
         del holder[path[-1]]
         what = "removed"
+    elif choice in (1, 2) and isinstance(holder, dict):  # a field the platform reads, where this shape lacks it
+        path = path[:-1] + (draw(st.sampled_from(READ_KEYS)),)
+        holder[path[-1]] = draw(hostile)
+        what = "added"
     else:
         holder[path[-1]] = draw(hostile)
         what = "replaced"
