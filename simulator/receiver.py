@@ -68,7 +68,7 @@ def serving(app, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
     """Run a WSGI app in a thread on 127.0.0.1; yield its base URL."""
     server = make_server(host, port, app, threaded=True, request_handler=QuietHandler)
     # A short poll interval keeps shutdown quick; tests start and stop many servers.
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True)
     thread.start()
     try:
         yield f"http://{host}:{server.server_port}"

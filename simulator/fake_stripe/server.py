@@ -176,7 +176,7 @@ def running(app, host: str = "127.0.0.1", port: int = 0) -> Iterator[tuple[str, 
     """Serve `app` until the block ends; yields (host, port) actually bound. A busy port raises OSError."""
     server = WSGIServer((host, port), app)
     # A short poll interval keeps shutdown quick; tests start and stop many servers.
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True,
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True,
                               name=f"fake-stripe-http-{server.server_address[1]}")
     thread.start()
     try:
