@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from typing import Any, Sequence
 
 from .accounts import SubscriptionView, subscriptions
-from .errors import Conflict, PlatformError, PriceNotOffered, SubscriptionExists
+from .errors import Conflict, PlatformError, PriceNotOffered, StripeRefused, SubscriptionExists
 from .product_rules import PriceView, ProductCheck
 from .products import Catalogue, stored_catalogue
 from .stripe_audit import TaxRateView
@@ -98,17 +98,25 @@ def settle_earlier_checkout(state, account, session_id: str) -> None:
     either way a second subscription would follow.
     """
     client = state.clients.get()
-    with calling_stripe("read the earlier Checkout Session", state.settings):
-        earlier = client.v1.checkout.sessions.retrieve(session_id)
+    try:
+        with calling_stripe("read the earlier Checkout Session", state.settings):
+            earlier = client.v1.checkout.sessions.retrieve(session_id)
+    except StripeRefused as exc:  # Stripe no longer knows it (other keys since): nothing left to settle
+        log.info("earlier checkout session %s not settled: %s", session_id, exc.message)
+        return
     if earlier.client_reference_id != account.ref:
         return
+    if earlier.status == "open":
+        try:
+            with calling_stripe("expire the earlier Checkout Session", state.settings):
+                earlier = client.v1.checkout.sessions.expire(session_id)
+            log.info("checkout session %s expired: account %s started another subscription Checkout", session_id,
+                     account.ref)
+        except StripeRefused:  # paid (or expired) between the two calls: read how it ended
+            with calling_stripe("read the earlier Checkout Session", state.settings):
+                earlier = client.v1.checkout.sessions.retrieve(session_id)
     if earlier.status == "complete" and earlier.subscription:
         raise _refuse_second(earlier.subscription)
-    if earlier.status == "open":
-        with calling_stripe("expire the earlier Checkout Session", state.settings):
-            client.v1.checkout.sessions.expire(session_id)
-        log.info("checkout session %s expired: account %s started another subscription Checkout", session_id,
-                 account.ref)
 
 
 def start_checkout(state, account, price_id: str, currency: str | None, account_url: str,

@@ -252,3 +252,12 @@ def test_two_subscribe_clicks_leave_one_payable_checkout_and_a_paid_one_counts_b
     assert f"already has an auto-renewing subscription ({paid.json()['subscription']})" in page
     assert len(platform.client.v1.checkout.sessions.list({"limit": 100}).data) == before
     assert buy(platform, web, prices["business_1m_one_time"]).startswith("cs_test_")  # one-time stays possible
+
+
+def test_an_earlier_checkout_stripe_no_longer_knows_is_no_obstacle(platform):
+    from platform_adapter.checkout import settle_earlier_checkout
+
+    platform.configure()
+    platform.web().customer_login("gone@example.com")
+    account = platform.account("gone@example.com")
+    assert settle_earlier_checkout(platform.state, account, "cs_test_no_longer_at_stripe") is None
