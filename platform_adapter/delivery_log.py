@@ -32,6 +32,7 @@ EXPLANATIONS = {
     "malformed_event": "signed correctly, but the body is not a Stripe snapshot event (a thin-payload destination?)",
     "not_configured": "no webhook signing secret is configured: save it above; Stripe retries meanwhile",
     "request_entity_too_large": "the body is over 1 MiB",
+    "bad_request": "the body could not be read (broken chunked encoding, or it ended early): not sent by Stripe",
     "stripe_unavailable": "Stripe could not be asked about the event's price or session; Stripe retries it",
     "storage_error": "the database failed; Stripe retries the event",
     "test_event": "test event (ping) from Stripe: the signature verified",

@@ -10,7 +10,7 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from . import delivery_log, ledger
 from . import payloads as p
-from .errors import InvalidField, MalformedEvent, NotConfigured, PlatformError, SignatureError
+from .errors import BadRequest, InvalidField, MalformedEvent, NotConfigured, PlatformError, SignatureError
 from .facts import EventMeta, interpret
 from .stripe_gateway import Resolver
 
@@ -86,7 +86,10 @@ def read_body(limit: int) -> bytes:
         return request.get_data(cache=False)
     stream, chunks, size = request.environ["wsgi.input"], [], 0
     while size <= limit:
-        chunk = stream.read(min(65536, limit + 1 - size))
+        try:
+            chunk = stream.read(min(65536, limit + 1 - size))
+        except OSError as exc:  # the server's de-chunker: a bad chunk header, or the body ended early
+            raise BadRequest(f"the chunked body cannot be read: {exc}") from None
         if not chunk:
             break
         chunks.append(chunk)

@@ -138,8 +138,8 @@ def test_every_method_but_post_is_405(probe, method):
     assert response.json()["error"]["code"] == "method_not_allowed"
 
 
-def raw_post(base: str, headers: str, chunks, timeout: float = 5.0) -> tuple[bytes, float]:
-    """Send a request on a raw socket; return all the server sent until it closed, and how long that took."""
+def raw_post(base: str, headers: str, chunks, timeout: float = 5.0, *, end: bool = False) -> tuple[bytes, float]:
+    """Send a request on a raw socket (`end`: then close our side); return all the server sent until it closed."""
     host, port = base.removeprefix("http://").split(":")
     with socket.create_connection((host, int(port)), timeout=timeout) as sock:
         start = time.monotonic()
@@ -149,6 +149,8 @@ def raw_post(base: str, headers: str, chunks, timeout: float = 5.0) -> tuple[byt
                 sock.sendall(chunk)
         except OSError:  # the server stopped reading: fine, its answer is what counts
             pass
+        if end:
+            sock.shutdown(socket.SHUT_WR)
         received = b""
         while True:  # a socket timeout here fails the test: the server never closed the connection
             data = sock.recv(65536)
@@ -196,3 +198,18 @@ def test_the_period_end_case_leaves_no_time_past_9999_stored(probe, store):
         assert tx.conn.execute(text("SELECT MAX(paid_until) FROM accounts")).scalar() is None
         assert tx.count(events_table) == 2  # the session and the rejected invoice, kept with its reason
     assert probe.account(ref)["paidUntil"] is None
+
+
+@pytest.mark.parametrize("body, framing", [
+    (b"zz\r\nabc\r\n0\r\n\r\n", "chunked"),  # not a chunk size
+    (b"3\r\nabcXX0\r\n\r\n", "chunked"),  # a chunk without its line end
+    (b"5\r\nab", "chunked"),  # the body ends inside a chunk
+    (b'{"id": "evt', "length"),  # shorter than its Content-Length
+], ids=["bad-size", "no-line-end", "ends-in-chunk", "short-content-length"])
+def test_a_body_that_cannot_be_read_is_400(probe, store, body, framing):
+    framing_header = "Transfer-Encoding: chunked" if framing == "chunked" else "Content-Length: 500"
+    received, took = raw_post(probe.base, f"Stripe-Signature: t=1,v1=ab\r\n{framing_header}\r\n", [body], end=True)
+    assert received.startswith(b"HTTP/1.1 400"), received[:200]
+    assert b'"bad_request"' in received and took < 5
+    with store.read() as tx:
+        assert tx.count(events_table) == 0
