@@ -103,6 +103,19 @@ VARIANTS = {
          "test_a_wrong_key_is_refused[a signing secret without whsec_-webhookSecret-wrong_prefix]",
          "test_a_wrong_key_is_refused[a signing secret with a space in it-webhookSecret-malformed]"},
         {"test_a_wrong_key_is_refused[a live publishable key and a test secret key-secretKey-test_live_mixed]"}),
+    "disabled_endpoint_passes": (
+        "disabled or guides_endpoint_passes",
+        {"test_a_disabled_endpoint_is_flagged"}, {"test_the_guides_endpoint_passes_the_check"}),
+    "wildcard_not_understood": (
+        "every_event or guides_endpoint_passes",
+        {"test_an_endpoint_subscribed_to_every_event_passes"}, {"test_the_guides_endpoint_passes_the_check"}),
+    "http_not_warned": (
+        "is_https",
+        {'test_the_endpoints_url_is_https[http-with the warning "is not https"]'},
+        {"test_the_endpoints_url_is_https[https-without warnings]"}),
+    "no_tax_rate_accepted": (
+        "tax_rate_breaks",
+        {"test_no_active_tax_rate_breaks_the_account"}, {"test_a_second_active_tax_rate_breaks_the_account"}),
 }
 
 

@@ -233,3 +233,41 @@ def key_fields_not_told_apart(settings):
     """Any non-empty value is taken for any key: prefixes and characters are never checked."""
     keys.format_issue = lambda name, value: None
     return create_app(settings)
+
+
+def _endpoint_seen_as(change):
+    """The doctor judges each webhook endpoint as `change` rewrites it."""
+    original = stripe_audit.check_endpoint
+    stripe_audit.check_endpoint = lambda endpoint: original(change(dict(endpoint)))
+
+
+def disabled_endpoint_passes(settings):
+    """The doctor never reads the endpoint's status."""
+    _endpoint_seen_as(lambda ep: {**ep, "status": "enabled"})
+    return create_app(settings)
+
+
+def wildcard_not_understood(settings):
+    """The doctor looks for the four events by name, so `*` (every event) counts as none of them."""
+    _endpoint_seen_as(lambda ep: {**ep, "enabled_events": [e for e in ep.get("enabled_events") or [] if e != "*"]})
+    return create_app(settings)
+
+
+def http_not_warned(settings):
+    """The doctor never looks at the URL's scheme."""
+    _endpoint_seen_as(lambda ep: {**ep, "url": ep["url"].replace("http://", "https://", 1)})
+    return create_app(settings)
+
+
+def no_tax_rate_accepted(settings):
+    """The doctor finds nothing wrong with an account without an active tax rate."""
+    from simplex_stripe.cli import doctor
+    original = doctor.audit
+
+    def audit(client, webhook_url=None):
+        result = original(client, webhook_url)
+        result.problems[:] = [p for p in result.problems if not p.startswith("no active tax rate")]
+        return result
+
+    doctor.audit = audit
+    return create_app(settings)
