@@ -82,17 +82,24 @@ def deployed(pytestconfig: pytest.Config):
     return pytestconfig.stash.get(DEPLOYED, None)
 
 
+@pytest.fixture(scope="session")
+def embedded(target_options: TargetOptions, deployed):
+    """The embedded reference platform and fake Stripe, started once: each scenario makes its own account and
+    cleans up what it changes in Stripe, exactly as against a deployed platform with history."""
+    if deployed is not None:
+        yield None
+        return
+    with embedded_target(target_options.platform_factory) as shared:
+        yield shared
+
+
 @pytest.fixture
-def target(target_options: TargetOptions, deployed):
-    """The platform under test: a fresh embedded platform and fake Stripe per scenario, or the deployed one.
+def target(deployed, embedded):
+    """The platform under test: the embedded one or the deployed one, shared by every scenario.
 
     Both have a Stripe API whenever `@stripe-api` scenarios are selected: the preflight requires the key.
     """
-    if deployed is None:
-        with embedded_target(target_options.platform_factory) as fresh:
-            yield fresh
-        return
-    yield deployed
+    return deployed or embedded
 
 
 @pytest.fixture
