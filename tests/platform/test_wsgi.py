@@ -90,3 +90,14 @@ def test_gunicorn_workers_apply_a_story_and_a_racing_event_once(gunicorn_platfor
 
     with ThreadPoolExecutor(8) as pool:
         assert sorted(pool.map(post, range(8))) == ["applied"] + ["duplicate"] * 7
+
+
+def test_gunicorn_answers_a_chunked_body_over_the_limit_413_and_closes(gunicorn_platform):
+    from .test_hostile_input import raw_post
+    body = json.dumps({"id": "evt_big", "padding": "x" * 3_000_000}).encode()
+    pieces = [body[i:i + 65536] for i in range(0, len(body), 65536)]
+    chunks = [b"%x\r\n%s\r\n" % (len(p), p) for p in pieces] + [b"0\r\n\r\n"]
+    headers = f"Content-Type: application/json\r\nStripe-Signature: {sign(body)}\r\nTransfer-Encoding: chunked\r\n"
+    received, took = raw_post(gunicorn_platform.base, headers, chunks, timeout=10)
+    assert received.startswith(b"HTTP/1.1 413"), received[:200]
+    assert took < 10
