@@ -205,12 +205,15 @@ def stop_renewal():
     """Stop auto-renewal at the end of the paid period (cancel_at_period_end on every renewing subscription)."""
     state = _state()
     try:
-        stopped = stop_auto_renewal(state, _signed_in())
+        stopped, failure = stop_auto_renewal(state, _signed_in())
     except Conflict as exc:
         return _back(_sentence(exc.message))
     except (Upstream, NotConfigured) as exc:
         return _back(for_customer("Stopping auto-renewal", exc))
     session["stopping"] = sorted(set(session.get("stopping", ())) | set(stopped))
+    if failure is not None:
+        return _back(f"Auto-renewal stopped for {len(stopped)} subscription(s) only. "
+                     + for_customer("Stopping the others", failure))
     return _back("Auto-renewal stopped: you keep your plan until the end of the paid period"
                  + (f" ({len(stopped)} subscriptions)." if len(stopped) > 1 else "."), "success")
 

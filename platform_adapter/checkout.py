@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from typing import Any, Sequence
 
 from .accounts import SubscriptionView, subscriptions
-from .errors import Conflict, PlatformError, PriceNotOffered, StripeRefused, SubscriptionExists
+from .errors import Conflict, PlatformError, PriceNotOffered, StripeRefused, SubscriptionExists, Upstream
 from .product_rules import PriceView, ProductCheck
 from .products import Catalogue, stored_catalogue
 from .stripe_audit import TaxRateView
@@ -146,19 +146,29 @@ def start_checkout(state, account, price_id: str, currency: str | None, account_
     return session
 
 
-def stop_auto_renewal(state, account) -> list[str]:
-    """Set cancel_at_period_end on every renewing subscription of the account; the webhooks then update it."""
+def stop_auto_renewal(state, account) -> tuple[list[str], Upstream | None]:
+    """Set cancel_at_period_end on every renewing subscription of the account; the webhooks then update it.
+
+    Returns the subscriptions stopped and, when Stripe failed one after others were stopped, that failure
+    (those stopped stay stopped; the customer is told both). A failure on the first one is raised.
+    """
     current = renewing(account_subscriptions(state, account))
     if not current:
         raise Conflict("this account has no auto-renewing subscription")
     client = state.clients.get()
-    stopped = []
+    stopped: list[str] = []
     for view in current:
-        with calling_stripe("stop the auto-renewal", state.settings):
-            client.v1.subscriptions.update(view.id, {"cancel_at_period_end": True})
+        try:
+            with calling_stripe("stop the auto-renewal", state.settings):
+                client.v1.subscriptions.update(view.id, {"cancel_at_period_end": True})
+        except Upstream as exc:
+            if not stopped:
+                raise
+            log.warning("auto-renewal of subscription %s not stopped: %s", view.id, exc.message)
+            return stopped, exc
         stopped.append(view.id)
         log.info("auto-renewal stopped for account %s (subscription %s)", account.ref, view.id)
-    return stopped
+    return stopped, None
 
 
 def subscription_currency(state, subscription_id: str) -> str | None:

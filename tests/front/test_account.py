@@ -261,3 +261,28 @@ def test_an_earlier_checkout_stripe_no_longer_knows_is_no_obstacle(platform):
     platform.web().customer_login("gone@example.com")
     account = platform.account("gone@example.com")
     assert settle_earlier_checkout(platform.state, account, "cs_test_no_longer_at_stripe") is None
+
+
+def test_stripe_failing_one_of_several_stops_says_so_and_keeps_the_others_stopped(platform):
+    from platform_adapter.checkout import account_subscriptions
+
+    admin = platform.configure()
+    prices = platform.guide_prices()
+    web = platform.web()
+    web.customer_login("partly@example.com")
+    row = platform.account("partly@example.com")
+    first = subscribe(platform, web, prices["professional_1m_recurring"])
+    customer = platform.client.v1.subscriptions.retrieve(first).customer
+    platform.client.v1.subscriptions.create({"customer": customer, "items": [{"price": prices["business_1m_recurring"]}],
+                                             "metadata": {"accountRef": row.ref}})
+    assert platform.fake.wait_for_deliveries(10)
+    order = [view.id for view in account_subscriptions(platform.state, row) if view.renews]
+    assert len(order) == 2
+    # The later one is cancelled at Stripe while the platform cannot verify webhooks: it still shows as renewing.
+    admin.post("/admin/stripe/keys", {"webhook_secret": "whsec_wrongSecretValue123"})
+    platform.client.v1.subscriptions.cancel(order[1])
+    page = " ".join(web.post("/account/auto-renewal/stop").text.split())
+    assert "Auto-renewal stopped for 1 subscription(s) only." in page and "Nothing was charged" in page
+    assert platform.client.v1.subscriptions.retrieve(order[0]).cancel_at_period_end is True
+    assert f'data-subscription-id="{order[0]}"' in page
+    assert page.split(f'data-subscription-id="{order[0]}"', 1)[1].split("</tr>", 1)[0].count("Off (stopping)") == 1
