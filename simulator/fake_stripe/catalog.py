@@ -11,10 +11,11 @@ from .prices import CURRENCY_OPTION, TAX_BEHAVIOR, create_price
 from .rendering import deleted, list_object, page
 from .state import State
 
+DIMENSIONS = ("height", "length", "weight", "width")
 PRODUCT = {
     "name": Str(nullable=False), "active": Bool(), "description": Str(), "metadata": Metadata(),
     "images": Array(Str()), "marketing_features": Array(Hash({"name": Str(nullable=False)}, required=("name",))),
-    "package_dimensions": Anything(), "shippable": Bool(), "statement_descriptor": Str(22), "tax_code": Str(),
+    "package_dimensions": Hash({side: Num() for side in DIMENSIONS}, required=DIMENSIONS, nullable=True), "shippable": Bool(), "statement_descriptor": Str(22), "tax_code": Str(),
     "tax_details": Anything(), "unit_label": Str(12), "url": Str(),
 }
 CREATE_PRODUCT = {
@@ -41,7 +42,8 @@ def create_product(state: State, p: dict, *, at: int, origin=(None, None)) -> di
     product = product_object(id=id, name=p["name"], created=at, metadata=p.get("metadata"),
                              active=p.get("active", True), description=p.get("description"),
                              images=p.get("images"), tax_code=p.get("tax_code"))
-    product.update({k: p[k] for k in ("shippable", "statement_descriptor", "unit_label", "url") if k in p})
+    product.update({k: p[k] for k in ("package_dimensions", "shippable", "statement_descriptor", "unit_label", "url")
+                    if k in p})
     product["marketing_features"] = p.get("marketing_features") or []
     price_data = p.get("default_price_data")
     if price_data is not None:
@@ -78,7 +80,7 @@ def update_product(call: Call) -> dict:
     for field, value in p.items():
         if field == "metadata":
             product["metadata"] = merge_metadata(product["metadata"], value)
-        elif field != "expand":
+        elif field in product:  # accepted but unmodelled parameters (tax_details…) are no product field
             product[field] = value if value is not None or field not in ("images", "marketing_features") else []
     product["updated"] = state.now()
     emit(state, "product.updated", product, at=product["updated"], old=old, origin=call.origin)

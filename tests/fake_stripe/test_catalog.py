@@ -4,6 +4,7 @@ import pytest
 import stripe
 
 from simulator.fake_stripe import FakeStripe
+from simulator.spec import validator
 
 from .conftest import KEY
 
@@ -64,6 +65,19 @@ def test_product_update_merges_metadata_like_stripe(client):
     assert updated.metadata.to_dict() == {"a": "1", "c": "3"}
     assert updated.description == "d"
     assert client.v1.products.update(product.id, {"metadata": ""}).metadata.to_dict() == {}
+
+
+def test_product_update_takes_every_documented_field_and_stays_a_valid_product(client):
+    product = client.v1.products.create({"name": "Pro"})
+    updated = client.v1.products.update(product.id, {
+        "package_dimensions": {"height": 1.5, "length": 2, "weight": 3, "width": 4}, "shippable": False,
+        "statement_descriptor": "SIMPLEX PRO", "unit_label": "seat", "url": "https://meeting.example.com",
+        "tax_code": "txcd_10000000", "images": "", "marketing_features": [{"name": "Boardroom"}]})
+    assert updated.package_dimensions.height == 1.5 and updated.unit_label == "seat" and updated.images == []
+    assert validator().validate_response(updated.last_response.data, "POST", "/v1/products/{id}") == []
+    again = client.v1.products.update(product.id, {"package_dimensions": "", "tax_code": ""})
+    assert again.package_dimensions is None and again.tax_code is None
+    assert validator().validate_response(again.last_response.data, "POST", "/v1/products/{id}") == []
 
 
 def test_lists_paginate_newest_first_with_both_cursors(client):
