@@ -71,7 +71,6 @@ def event_meta(event: dict) -> EventMeta:
                      p.timestamp(event, "created"), p.checked_text(event.get("api_version"), "api_version", 40))
 
 
-# Flask would answer OPTIONS itself (200); the contract says every method but POST gets 405.
 def read_body(limit: int) -> bytes:
     """The whole body; 413 (and the connection closed) when it is over `limit`, however it is sent.
 
@@ -114,6 +113,7 @@ def _stop_reading(environ: dict) -> None:
             pass
 
 
+# Flask would answer OPTIONS itself (200); the contract says every method but POST gets 405.
 @bp.post(WEBHOOK_PATH, provide_automatic_options=False)
 def receive_webhook():
     """POST /api/v6/integrations/stripe/web-hooks"""
