@@ -61,6 +61,8 @@ class Timeline:
         Checkout Session's expiry) or relative to a test clock time: "t0+1mo", "t1+3d"."""
         if self.is_wall(value):
             return "wall clock"
+        if value in self.anchors:  # a test clock time, even when it happens to fall whole hours after `created`
+            return f"t{self.anchors.index(value)}"
         if is_time(created) and self.is_wall(created) and value > created and (value - created) % 3600 == 0:
             return f"created+{_span(value - created)}"
         if not self.anchors:

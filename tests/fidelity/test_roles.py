@@ -32,6 +32,14 @@ def test_times_are_named_by_the_clock_time_they_follow_with_stripe_month_arithme
     assert line.role(WALL + 1 + 86400, created=WALL + 1) == "created+1d"
 
 
+def test_a_clock_time_stays_t0_when_its_object_was_created_whole_hours_before():
+    # A replay creating the test clock at hh:00:00 wall time: frozen_time - created is then whole hours.
+    line = Timeline(story(T0))
+    created = T0 - (26 * 86400 + 7 * 3600)
+    line.wall = (created - 5, created + 5)
+    assert line.role(T0, created=created) == "t0"
+
+
 def test_bijection_binds_once_and_refuses_a_second_pairing():
     ids = Bijection()
     assert ids.same("sub_A1234567890", "sub_B1234567890")
