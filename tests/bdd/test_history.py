@@ -110,6 +110,7 @@ def fill_with_history(base: str, stripe_base: str, wanted: int) -> tuple[int, fl
     return held, time.monotonic() - started
 
 
+@pytest.mark.slow  # serve and conformance as subprocesses, 1,200 deliveries
 def test_a_platform_with_thousands_of_deliveries_passes_every_scenario_twice(served):
     base, stripe_base = served
     held, filled_in = fill_with_history(base, stripe_base, DELIVERIES)

@@ -24,6 +24,7 @@ def differences(report: dict) -> list[dict]:
     return [d for story in report["stories"] for step in story["steps"] for d in step["differences"]]
 
 
+@pytest.mark.slow  # replays all seven stories, a second apart
 def test_replay_of_every_story_on_the_embedded_fake_scores_100(recorded):
     code, report = run_compare(str(recorded), "--min-score", "100")
     assert code == 0 and report["passed"]

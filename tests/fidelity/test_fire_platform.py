@@ -23,7 +23,7 @@ from simulator.receiver import serving
 
 from .conftest import KEY
 
-pytestmark = pytest.mark.timeout(180)
+pytestmark = [pytest.mark.timeout(180), pytest.mark.slow]  # slow: seven stories told and fired
 SECRET = "whsec_fidelity_platform_0123456789"
 TOKEN = "fidelity-probe-token"
 GUIDE_FOUR = {"checkout.session.completed", "invoice.paid", "customer.subscription.updated",

@@ -56,6 +56,7 @@ def test_the_delay_doubles_from_the_fifth_failure_up_to_its_ceiling():
     assert Rule(after=1, base_s=0.5, max_s=3).delay(3) == 2
 
 
+@pytest.mark.slow  # waits out real delays of 1, 2 and 4 s
 def test_brute_force_is_throttled_the_right_password_waits_too_and_success_resets(served, caplog):
     caplog.set_level(logging.WARNING)
     base, app = served()

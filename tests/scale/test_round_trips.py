@@ -18,7 +18,7 @@ from platform_adapter.webhooks import WEBHOOK_PATH, handle_event
 from tests.platform.support import SECRET, DictGateway, handled, sign, story, unreferenced
 from tests.support.pgwire import counting_relay
 
-pytestmark = pytest.mark.postgres
+pytestmark = [pytest.mark.postgres, pytest.mark.slow]  # slow: starts PostgreSQL
 
 MAX_ROUND_TRIPS = 3  # the look (BEGIN, locks, reads), the writes, COMMIT
 STORY = ["first-purchase", "renewal", "renewal", "plan-change", "cancellation"]
