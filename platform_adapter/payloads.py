@@ -1,4 +1,4 @@
-"""Version-tolerant, type-checked readers for the four events' objects (stripe-behaviour.md §4.3 read-map).
+"""Version-tolerant, type-checked readers for the four events' objects (current and pre-basil places).
 
 Every reader works on plain dicts (`event.to_dict()`) and on stripe-python `StripeObject`s, which
 are not dicts since v15: they support `in` and `[]` but not `.get()`. A field that is absent reads

@@ -18,7 +18,7 @@ log = logging.getLogger(__name__)
 bp = Blueprint("webhooks", __name__)
 WEBHOOK_PATH = "/api/v6/integrations/stripe/web-hooks"
 
-# stripe-python's messages (stripe-behaviour.md §1.3) -> a stable reason code for the 400 body.
+# stripe-python's messages -> a stable reason code for the 400 body.
 SIGNATURE_REASONS = (
     ("No Stripe-Signature header", "missing_header"),
     ("Unable to extract timestamp", "malformed_header"),

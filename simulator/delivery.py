@@ -8,7 +8,7 @@ from .errors import InvalidOption
 ORDERS = ("in-order", "shuffled", "reversed")
 
 # Delays (seconds) before each retry after the first failed attempt. Test mode retries 3 times
-# over a few hours; live mode backs off exponentially for up to 3 days (stripe-behaviour.md §2.1).
+# over a few hours; live mode backs off exponentially for up to 3 days.
 RETRY_PROFILES: dict[str, tuple[float, ...]] = {
     "none": (),
     "test": (60.0, 3600.0, 3 * 3600.0),

@@ -6,7 +6,7 @@ import string
 
 ALPHABET = string.ascii_letters + string.digits
 
-# Characters after the prefix, as seen in real test-mode payloads (stripe-behaviour.md §9).
+# Characters after the prefix, as seen in real test-mode payloads.
 ID_LENGTHS: dict[str, int] = {
     "evt": 24, "cs_test": 58, "cus": 14, "sub": 24, "si": 14, "in": 24, "il": 24, "ii": 24,
     "pi": 24, "ch": 24, "pm": 24, "price": 24, "prod": 14, "txr": 24, "req": 14, "we": 24,

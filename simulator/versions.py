@@ -9,7 +9,7 @@ PRE_BASIL = "2025-02-24.acacia"
 BASIL = "2025-03-31.basil"
 DAHLIA = "2026-03-25.dahlia"
 
-# Published versions (stripe-behaviour.md §4.1), plus the long-lived pre-acacia ones still seen on accounts.
+# Published versions, plus the long-lived pre-acacia ones still seen on accounts.
 KNOWN_VERSIONS: tuple[str, ...] = (
     "2020-08-27", "2022-08-01", "2022-11-15", "2023-08-16", "2023-10-16", "2024-04-10", "2024-06-20",
     "2024-09-30.acacia", "2024-10-28.acacia", "2024-11-20.acacia", "2024-12-18.acacia",

@@ -15,9 +15,9 @@ from .prices import unit_amount
 from .state import JOBS, State
 
 HOUR, DAY = 3600, 86400
-# Renewal invoices are finalized and charged about an hour after invoice.created (stripe-behaviour.md §3(c)).
+# Renewal invoices are finalized and charged about an hour after invoice.created.
 FINALIZE_DELAY = HOUR
-# An API-created subscription whose first payment failed waits this long for it (stripe-behaviour.md §3(f)).
+# An API-created subscription whose first payment failed waits this long for it.
 INCOMPLETE_EXPIRES = 23 * HOUR
 # Dunning attempts after the first failure (days after finalization); smart retries spread them over ~2 weeks.
 RETRY_DAYS = (3, 5, 7)

@@ -1,4 +1,4 @@
-"""Tests validate against the schema shipped in the package (simulator/spec), never against ../shared."""
+"""Tests validate against the schema shipped in the package (simulator/spec), never against an outside copy."""
 
 from simulator.spec import load_schema, validator
 from simulator.spec.strict import SpecValidator, json_path
