@@ -3,10 +3,10 @@
 The links, the facts, any pending events the new links unlock, the derived account state and the
 event record commit together. The transaction first locks the event's keys and reads what it needs
 (`Tx.look`); an event id found stored then is a duplicate (its other deliveries held the same locks).
-The writes are queued and sent with the event row, which is inserted last with `ON CONFLICT DO
-NOTHING`: when another delivery (in this worker or another) stored the id first, the whole
-transaction rolls back and the delivery is a duplicate. If anything fails, nothing is kept and the
-caller answers 500. On PostgreSQL the common case is three round trips: look, writes, commit.
+The writes are queued and sent with the event row, inserted last: when another delivery (in this
+worker or another) stored the id first, the whole transaction rolls back and the delivery is a
+duplicate. If anything fails, nothing is kept and the caller answers 500. On PostgreSQL the common
+case is two round trips: the look, then the writes with the COMMIT.
 """
 
 import json
@@ -18,7 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from .accounts import AccountState, derive
 from .errors import StorageError
 from .facts import APPLY, EventMeta, Fact, Interpretation, Keys
-from .storage import Seen, Store, Tx, facts_from_json, facts_to_json
+from .storage import EventStoredAlready, Seen, Store, Tx, facts_from_json, facts_to_json
 
 log = logging.getLogger(__name__)
 APPLIED, DUPLICATE, IGNORED, PENDING, REJECTED = "applied", "duplicate", "ignored", "pending", "rejected"
@@ -39,10 +39,6 @@ class Outcome:
         """The webhook's JSON answer."""
         return {"received": True, "id": self.event_id, "outcome": self.outcome, "reason": self.reason,
                 "reasonCode": self.code}
-
-
-class _Duplicate(Exception):
-    """Another delivery stored the event id first; roll back and acknowledge."""
 
 
 def storage_error(what: str, exc: SQLAlchemyError) -> StorageError:
@@ -78,7 +74,7 @@ def record(store: Store, meta: EventMeta, payload: str, interpretation: Interpre
     """Apply the event and store it, all in one transaction."""
     try:
         outcome = store.transaction(lambda tx: _record(tx, meta, payload, interpretation, now))
-    except _Duplicate:
+    except EventStoredAlready:
         return record_duplicate(store, meta.id, now)
     except SQLAlchemyError as exc:
         raise storage_error(f"event {meta.id} not stored", exc) from exc
@@ -92,11 +88,9 @@ def _record(tx: Tx, meta: EventMeta, payload: str, interpretation: Interpretatio
         tx.add_redelivery(meta.id, now)
         return _duplicate(meta.id)
     outcome, row = _process(tx, seen, meta, interpretation, now)
-    if not tx.insert_event({"id": meta.id, "type": meta.type, "created": meta.created,
-                            "api_version": meta.api_version, "payload": payload, "received_at": now,
-                            "outcome": outcome.outcome, "reason": outcome.reason, "reason_code": outcome.code,
-                            **row}):
-        raise _Duplicate
+    tx.insert_event({"id": meta.id, "type": meta.type, "created": meta.created, "api_version": meta.api_version,
+                     "payload": payload, "received_at": now, "outcome": outcome.outcome, "reason": outcome.reason,
+                     "reason_code": outcome.code, **row})
     return outcome
 
 

@@ -23,8 +23,8 @@ from .batches import COUNT, ROWS, Step
 from .database import WriterLock, make_engine, sqlite_path
 from .errors import StorageError
 from .facts import Fact, Keys
-from .schema import (accounts, attempts_table, catalogue, config_table, events, facts_table, links, metadata,
-                     products_table, redeliveries, tax_rates_table)
+from .schema import (PENDING, PENDING_INDEXES, RETIRED_INDEXES, accounts, attempts_table, catalogue, config_table,
+                     events, facts_table, links, metadata, products_table, redeliveries, tax_rates_table)
 
 log = logging.getLogger(__name__)
 ACCOUNT_BY_REF = select(accounts).where(accounts.c.ref == bindparam("ref"))
@@ -51,15 +51,20 @@ FACTS_BY_REF = select(facts_table.c.kind, facts_table.c.key, facts_table.c.data)
     facts_table.c.account_id == select(accounts.c.id).where(accounts.c.ref == bindparam("ref")).scalar_subquery())
 FACTS_BY_LINK = select(facts_table.c.kind, facts_table.c.key, facts_table.c.data).where(
     facts_table.c.account_id == LINKED_ACCOUNT)
-PENDING_OF = select(events).where(events.c.outcome == "pending", or_(
+PENDING_OF = select(events).where(events.c.outcome == PENDING, or_(
     events.c.customer_id == bindparam("customer"), events.c.subscription_id == bindparam("subscription"))).order_by(
     events.c.created, events.c.id)
 SETTLE_PENDING = events.update().where(events.c.id == bindparam("event_id")).values(
     outcome="applied", reason=bindparam("reason"), reason_code="was_pending", account_id=bindparam("account_id"),
     account_ref=bindparam("account_ref"), facts=None)
 ADD_REDELIVERY = redeliveries.insert().values(event_id=bindparam("event_id"), received_at=bindparam("received_at"))
-BEGIN = text("BEGIN")
+BEGIN, COMMIT = text("BEGIN"), text("COMMIT")
+UNIQUE_VIOLATION, EVENTS_KEY = "23505", f"{events.name}_pkey"  # PostgreSQL's code, and its name for the primary key
 T = TypeVar("T")
+
+
+class EventStoredAlready(Exception):
+    """Another delivery stored the event id first: the transaction rolled back, nothing of it was kept."""
 
 
 @lru_cache(maxsize=None)
@@ -78,6 +83,12 @@ def _upserts(dialect: str) -> dict:
             "product_id": price.excluded.product_id, "metadata": price.excluded.metadata,
             "fetched_at": price.excluded.fetched_at}),
     }
+
+
+@lru_cache(maxsize=None)
+def _insert(table_name: str, columns: tuple[str, ...]):
+    """INSERT of exactly these columns."""
+    return metadata.tables[table_name].insert().values({c: bindparam(c) for c in columns})
 
 
 @lru_cache(maxsize=None)
@@ -138,6 +149,7 @@ class Tx:
     def __init__(self, conn: Connection, known_links: dict | None = None, *, begin_pending: bool = False) -> None:
         self._conn = conn
         self.begin_pending = begin_pending  # BEGIN goes out with this transaction's first statements
+        self.commits_with_writes = begin_pending  # and COMMIT with its last writes (see `finish`)
         self.dialect = conn.dialect.name
         self.upsert = _upserts(self.dialect)
         self.known_links = {} if known_links is None else known_links
@@ -223,6 +235,22 @@ class Tx:
         self.wrote = self.wrote or bool(steps)
         return self._run(steps) if steps else []
 
+    def finish(self) -> None:
+        """Send the queued writes; on PostgreSQL the COMMIT goes with them, in the same round trip."""
+        self.committing = True
+        if not (self.commits_with_writes and self.queued):
+            self.flush()
+            return
+        try:
+            self._run([*self.queued, Step(COMMIT, {})])
+        except DBAPIError as exc:
+            diag = getattr(exc.orig, "diag", None)
+            if getattr(exc.orig, "sqlstate", None) == UNIQUE_VIOLATION and diag.constraint_name == EVENTS_KEY:
+                raise EventStoredAlready(diag.message_detail) from exc
+            raise
+        finally:
+            self.queued = []
+
     def _read(self, statement, params: dict):
         # Queued writes go first, so the transaction always reads its own writes.
         if self.queued:
@@ -230,10 +258,18 @@ class Tx:
         return self.conn.execute(statement, params)
 
     # ---- events -----------------------------------------------------------------------------
-    def insert_event(self, row: dict) -> bool:
-        """Store the event, sending the writes queued before it too; False when another delivery stored it first."""
+    def insert_event(self, row: dict) -> None:
+        """Store the event, the transaction's last write; EventStoredAlready when another delivery stored it first.
+
+        Where this transaction commits in the round trip of its last writes (PostgreSQL), the insert has
+        no ON CONFLICT: a stored id fails it, the server skips the COMMIT after it, and `finish` raises.
+        """
+        if self.commits_with_writes:
+            self.queued.append(Step(_insert(events.name, tuple(row)), row))
+            return
         self.queued.append(Step(_insert_new(self.dialect, events.name, tuple(row), ("id",)), row, COUNT))
-        return self.flush()[-1] == 1
+        if self.flush()[-1] != 1:
+            raise EventStoredAlready(row["id"])
 
     def event_exists(self, event_id: str) -> bool:
         """Whether the event was received before."""
@@ -251,7 +287,7 @@ class Tx:
     def pending_for(self, kind: str, stripe_id: str) -> list:
         """Pending events waiting for this customer or subscription to be linked."""
         column = events.c.customer_id if kind == "customer" else events.c.subscription_id
-        return list(self._read(select(events).where(events.c.outcome == "pending", column == stripe_id)
+        return list(self._read(select(events).where(events.c.outcome == PENDING, column == stripe_id)
                                .order_by(events.c.created, events.c.id), {}))
 
     def list_deliveries(self, account_ref: str | None = None, limit: int = 1000, *, ids: list[str] | None = None,
@@ -448,13 +484,32 @@ ADDED_COLUMNS = ((events, "reason_code"),)
 
 
 def add_missing_columns(conn: Connection) -> None:
-    """Bring an older database up to the schema: add the columns of ADDED_COLUMNS it lacks (nullable, no default)."""
+    """Bring an older database up to the schema: add the columns of ADDED_COLUMNS it lacks, mend the indexes."""
     inspector = inspect(conn)
     for table, name in ADDED_COLUMNS:
         if name not in {c["name"] for c in inspector.get_columns(table.name)}:
             column = table.c[name]
             kind = column.type.compile(dialect=conn.dialect)
             conn.execute(text(f'ALTER TABLE {table.name} ADD COLUMN {name} {kind}'))
+    for index in PENDING_INDEXES:
+        index.create(conn, checkfirst=True)
+    for name in RETIRED_INDEXES:
+        conn.execute(text(f"DROP INDEX IF EXISTS {name}"))
+    if conn.dialect.name == "postgresql" and conn.dialect.server_version_info >= (14,):
+        _compress_payloads_with_lz4(conn)
+
+
+def _compress_payloads_with_lz4(conn: Connection) -> None:
+    """Payloads (a few kB of JSON each) compressed with lz4, which costs the server less CPU than its default pglz."""
+    method = conn.execute(text("SELECT attcompression FROM pg_attribute WHERE attrelid = 'stripe_events'::regclass "
+                               "AND attname = 'payload'")).scalar()
+    if method == "l":
+        return
+    try:
+        with conn.begin_nested():  # rows stored already keep their compression; new ones get lz4
+            conn.execute(text("ALTER TABLE stripe_events ALTER COLUMN payload SET COMPRESSION lz4"))
+    except DBAPIError as exc:  # a server built without lz4: pglz, as before
+        log.info("payloads stay compressed with pglz: %s", exc.orig)
 
 
 def _begin_with_first_statements(conn: Connection):
@@ -511,8 +566,7 @@ class Store:
                     with conn.begin():
                         tx = Tx(conn, self._known_links, begin_pending=driver is not None)
                         yield tx
-                        tx.flush()
-                        tx.committing = True
+                        tx.finish()  # SQLAlchemy's commit then finds the transaction committed, if it was
                 finally:
                     if driver is not None:
                         _begin_alone_again(conn, driver)

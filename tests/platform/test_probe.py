@@ -152,12 +152,18 @@ def test_a_database_from_before_reason_codes_gains_the_column(tmp_path):
                           "created BIGINT NOT NULL, api_version VARCHAR(40), received_at FLOAT NOT NULL, "
                           "outcome VARCHAR(20) NOT NULL, reason TEXT, account_id INTEGER, account_ref VARCHAR(200), "
                           "customer_id VARCHAR(255), subscription_id VARCHAR(255), facts TEXT, payload TEXT NOT NULL)"))
+        for column in ("account_id", "account_ref", "customer_id", "subscription_id"):
+            conn.execute(text(f"CREATE INDEX ix_stripe_events_{column} ON stripe_events ({column})"))
         conn.execute(text("INSERT INTO stripe_events VALUES ('evt_old', 'invoice.paid', 1, NULL, 2.0, 'ignored', "
                           "'old', NULL, NULL, NULL, NULL, NULL, '{}')"))
     engine.dispose()
     store = Store(url)
     try:
         assert "reason_code" in {c["name"] for c in inspect(store.engine).get_columns("stripe_events")}
+        # Only pending events are looked up by customer or subscription: partial indexes instead of full ones.
+        assert {i["name"] for i in inspect(store.engine).get_indexes("stripe_events")} == {
+            "ix_stripe_events_account_ref", "ix_stripe_events_pending_customer_id",
+            "ix_stripe_events_pending_subscription_id"}
         with store.read() as tx:
             (row,) = tx.list_deliveries()
         assert (row.id, row.reason, row.reason_code) == ("evt_old", "old", None)
