@@ -105,9 +105,14 @@ def _insert_new(dialect: str, table_name: str, columns: tuple[str, ...], unique:
 
 
 @lru_cache(maxsize=None)
-def _advisory_locks(count: int):
-    """One round trip for `count` transaction locks, taken left to right as PostgreSQL evaluates a select list."""
-    return text("SELECT " + ", ".join(f"pg_advisory_xact_lock(:k{i}) AS k{i}" for i in range(count)))
+def _advisory_locks(count: int, *, and_stored: bool = False):
+    """One statement for `count` transaction locks, taken left to right as PostgreSQL evaluates a select list.
+
+    `and_stored` adds whether event `:event_id` is stored, as the statement's snapshot (taken before the
+    locks) sees it: a delivery that held them and stored it meanwhile is caught by the insert instead.
+    """
+    stored = [f"EXISTS (SELECT 1 FROM {events.name} WHERE id = :event_id) AS stored"] if and_stored else []
+    return text("SELECT " + ", ".join([f"pg_advisory_xact_lock(:k{i}) AS k{i}" for i in range(count)] + stored))
 
 
 def facts_to_json(facts: tuple[Fact, ...] | list[Fact]) -> str:
@@ -136,7 +141,7 @@ def facts_from_json(raw: str | None) -> list[Fact]:
 class Seen:
     """What a delivery's transaction found once it held the locks of its keys."""
 
-    stored: bool  # the event id is stored already
+    stored: bool  # the event id is stored already (a delivery storing it meanwhile fails at insert_event)
     links: dict[str, int]  # "customer"|"subscription" -> account id, for the keys that are linked
     account: Any  # the account row (by reference, else by link), locked; None when there is none
     facts: list[Fact]  # that account's facts
@@ -157,14 +162,19 @@ class Tx:
         self.wrote = False
         self.committing = False
 
-    def _lock_step(self, keys: Keys) -> Step | None:
+    def _lock_step(self, keys: Keys, event_id: str | None = None) -> Step | None:
         """The statement that serialises events sharing an account key (PostgreSQL; SQLite's write lock does)."""
         if self.dialect != "postgresql":
             return None
         # Every transaction takes its locks in one order (ascending), so two of them never wait on each other.
         locks = sorted({zlib.crc32(f"{kind}:{value}".encode()) - 2**31 for kind, value in (
             ("ref", keys.ref), ("customer", keys.customer), ("subscription", keys.subscription)) if value})
-        return Step(_advisory_locks(len(locks)), {f"k{i}": lock for i, lock in enumerate(locks)}) if locks else None
+        if not locks:
+            return None
+        params = {f"k{i}": lock for i, lock in enumerate(locks)}
+        if event_id is None:
+            return Step(_advisory_locks(len(locks)), params)
+        return Step(_advisory_locks(len(locks), and_stored=True), {**params, "event_id": event_id}, ROWS)
 
     @property
     def conn(self) -> Connection:
@@ -186,12 +196,13 @@ class Tx:
         if step is not None:
             self._run([step])
 
-    # ---- a delivery: look (one round trip), queue the writes, flush them (one round trip) -----------
+    # ---- a delivery: look (one round trip), queue the writes, send them with the COMMIT (one more) ----
     def look(self, event_id: str, keys: Keys) -> Seen:
         """Lock the keys, then read what applying the event needs: one round trip on PostgreSQL.
 
         Each read is its own statement after the locks, so it sees everything committed by the
         deliveries that held them before; the account row is locked too (as every writer of its facts does).
+        Only whether the event is stored is read with the locks: a miss there is caught by its insert.
         """
         wanted = {kind: value for kind, value in (("customer", keys.customer), ("subscription", keys.subscription))
                   if value}
@@ -199,8 +210,8 @@ class Tx:
                  if (kind, value) in self.known_links}
         read_links = len(known) < len(wanted)
         ids = {"customer": keys.customer or "", "subscription": keys.subscription or ""}
-        lock = self._lock_step(keys)
-        steps = ([lock] if lock else []) + [Step(EVENT_EXISTS, {"id": event_id}, ROWS)]
+        lock = self._lock_step(keys, event_id)
+        steps = [lock if lock else Step(EVENT_EXISTS, {"id": event_id}, ROWS)]
         if read_links:
             steps.append(Step(LINKS_OF, ids, ROWS))
         linked_id = known.get("subscription") or known.get("customer")
@@ -213,8 +224,8 @@ class Tx:
             steps += [Step(ACCOUNT_BY_LINK_LOCKED, ids, ROWS), Step(FACTS_BY_LINK, ids, ROWS)]
         if read_links:
             steps.append(Step(PENDING_OF, ids, ROWS))
-        results = iter(self._run(steps)[1 if lock else 0:])
-        stored = bool(next(results))
+        results = iter(self._run(steps))
+        stored = next(results)[0].stored if lock else bool(next(results))
         links_found = dict(known)
         if read_links:
             found = {kind: account_id for kind, _, account_id in next(results)}
