@@ -24,11 +24,12 @@ class Wire:
         self.round_trips = 0
         self.statements: list[str] = []
         self.messages: list[str] = []
+        self.reads = 0  # chunks the relay received from clients: how many times the server would wake up
         self.open = 0  # connections relayed now (not reset)
 
     def reset(self) -> None:
         with self.lock:
-            self.round_trips, self.statements, self.messages = 0, [], []
+            self.round_trips, self.statements, self.messages, self.reads = 0, [], [], 0
 
     def seen(self, kind: bytes, body: bytes) -> None:
         with self.lock:
@@ -73,6 +74,8 @@ def _pump(source: socket.socket, target: socket.socket, stream: _ClientStream | 
     try:
         while data := source.recv(65536):
             if stream is not None:
+                with wire.lock:
+                    wire.reads += 1
                 stream.feed(data)
             target.sendall(data)
     except OSError:
