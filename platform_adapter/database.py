@@ -89,6 +89,7 @@ def make_engine(url: str, sqlite_synchronous: str = "FULL") -> Engine:
             raise ConfigError(f"SIMPLEX_SQLITE_SYNCHRONOUS must be one of {', '.join(SYNCHRONOUS)}")
         event.listen(engine, "connect", lambda conn, record: _sqlite_connect(conn, sqlite_synchronous))
         event.listen(engine, "begin", _sqlite_begin)
+        _one_process_per_connection(engine)
         return engine
     if url.startswith("postgresql"):
         try:
@@ -99,6 +100,7 @@ def make_engine(url: str, sqlite_synchronous: str = "FULL") -> Engine:
             raise ConfigError(f"no driver for {url.split(':', 1)[0]}: pip install 'psycopg[binary]' ({exc})") from exc
         except ArgumentError as exc:
             raise ConfigError(f"malformed database URL: {exc}") from exc
+        _one_process_per_connection(engine)  # first: an inherited connection must not be closed, even dead
         event.listen(engine, "checkout", _replace_if_closed)
         return engine
     raise ConfigError(f"unsupported database URL {url!r}: use sqlite:///path or postgresql+psycopg://…")
@@ -117,6 +119,26 @@ def server_closed(dbapi_conn) -> bool:
     poller = select.poll()  # not select(): it refuses descriptors above 1023
     poller.register(dbapi_conn.fileno(), select.POLLIN)
     return bool(poller.poll(0))
+
+
+def _one_process_per_connection(engine: Engine) -> None:
+    """A pooled connection inherited through fork (gunicorn --preload) is left to its parent; the child opens its own.
+
+    Two processes on one connection interleave their messages on one socket; and closing it in the
+    child would close it under the parent, so the child only forgets it (SQLAlchemy's fork recipe).
+    """
+    event.listen(engine, "connect", _note_process)
+    event.listen(engine, "checkout", _forget_if_inherited)
+
+
+def _note_process(dbapi_conn, record) -> None:
+    record.info["pid"] = os.getpid()
+
+
+def _forget_if_inherited(dbapi_conn, record, proxy) -> None:
+    if record.info.get("pid") != os.getpid():
+        record.dbapi_connection = proxy.dbapi_connection = None
+        raise DisconnectionError("a connection opened by the parent process")  # the pool connects anew
 
 
 def _replace_if_closed(dbapi_conn, record, proxy) -> None:

@@ -50,8 +50,9 @@ class Gunicorn:
 
 
 @contextmanager
-def gunicorn(database_url: str, workers: int, folder: Path, stripe_api_base: str) -> Iterator[Gunicorn]:
-    """`gunicorn -w <workers> platform_adapter.wsgi:app` with the probe on, stopped at the end."""
+def gunicorn(database_url: str, workers: int, folder: Path, stripe_api_base: str, *,
+             preload: bool = False) -> Iterator[Gunicorn]:
+    """`gunicorn -w <workers> [--preload] platform_adapter.wsgi:app` with the probe on, stopped at the end."""
     need(find_spec("gunicorn") is not None, "gunicorn is not installed (pip install gunicorn)")
     env = {**os.environ, "STRIPE_SECRET_KEY": "sk_test_scale", "STRIPE_WEBHOOK_SECRET": SECRET,
            "SIMPLEX_DATABASE_URL": database_url, "SIMPLEX_DATA_DIR": str(folder / "data"),
@@ -60,7 +61,8 @@ def gunicorn(database_url: str, workers: int, folder: Path, stripe_api_base: str
     port = free_port()
     with open(log, "wb") as sink:  # a file, not a pipe: a full pipe would stall the workers
         proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}",
-                                 "--log-level", "warning", "platform_adapter.wsgi:app"], env=env, cwd=folder,
+                                 "--log-level", "warning", *(["--preload"] if preload else []),
+                                 "platform_adapter.wsgi:app"], env=env, cwd=folder,
                                 stdout=sink, stderr=subprocess.STDOUT)
     server = Gunicorn(proc, f"http://127.0.0.1:{port}", log)
     try:

@@ -17,8 +17,8 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
 WORKERS = 4
 
 
-def run_load(url: str, tmp_path, catalogue, workload) -> None:
-    with gunicorn(url, WORKERS, tmp_path, catalogue.base) as server:
+def run_load(url: str, tmp_path, catalogue, workload, *, preload: bool = False) -> None:
+    with gunicorn(url, WORKERS, tmp_path, catalogue.base, preload=preload) as server:
         create_accounts(server.probe, workload)
         report = fire(server.probe, workload)
         store = Store(url)
@@ -29,8 +29,10 @@ def run_load(url: str, tmp_path, catalogue, workload) -> None:
 
 
 @pytest.mark.postgres
-def test_postgres_four_workers_apply_every_event_once(fresh_postgres_url, tmp_path, catalogue, workload):
-    run_load(fresh_postgres_url, tmp_path, catalogue, workload)
+@pytest.mark.parametrize("preload", [False, True], ids=["", "preload"])
+def test_postgres_four_workers_apply_every_event_once(fresh_postgres_url, tmp_path, catalogue, workload, preload):
+    """With --preload the app (and its first database connections) is made before the workers fork."""
+    run_load(fresh_postgres_url, tmp_path, catalogue, workload, preload=preload)
 
 
 def test_sqlite_four_workers_apply_every_event_once(tmp_path, catalogue, workload):
