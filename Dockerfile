@@ -21,6 +21,7 @@ RUN pip install '.[postgres]' gunicorn \
 USER simplex
 WORKDIR /var/lib/simplex
 # gunicorn reads WEB_CONCURRENCY (workers) and PORT (binds 0.0.0.0:$PORT); GUNICORN_CMD_ARGS adds any flag.
+# --preload: the app is built once, before the workers fork, and they share its memory.
 ENV SIMPLEX_DATA_DIR=/var/lib/simplex \
     WEB_CONCURRENCY=2 \
     PORT=8000
@@ -29,4 +30,4 @@ EXPOSE 8000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=15s --retries=3 \
     CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/' % os.environ.get('PORT', '8000'), timeout=3)"]
 
-CMD ["gunicorn", "platform_adapter.wsgi:app"]
+CMD ["gunicorn", "--preload", "platform_adapter.wsgi:app"]

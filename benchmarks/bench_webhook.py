@@ -1,6 +1,6 @@
 """Benchmark the webhook endpoint: the full platform against a bare `construct_event` endpoint.
 
-Both run under `gunicorn -w 2` on 127.0.0.1 and take the same signed simulator events from the
+Both run under `gunicorn -w 2 --preload` on 127.0.0.1 and take the same signed simulator events from the
 same load generator, in the same run. The full endpoint verifies, stores the event idempotently
 (SQLite) and updates the account; the bare one only calls `stripe.Webhook.construct_event`. A third
 endpoint, for reference, only verifies and parses as the platform does (`verify_header` + JSON).
@@ -86,8 +86,9 @@ def start_gunicorn(target: str, env: dict, workers: int, chdir: Path, log: Path)
     """Start gunicorn (its log in a file: a full pipe would stall the workers) and wait until it answers."""
     port = free_port()
     with open(log, "ab") as sink:
+        # --preload for every endpoint, as the platform is deployed (platform.md): one app, shared by the workers.
         proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}",
-                                 "--log-level", "warning", "--chdir", str(chdir), target],
+                                 "--log-level", "warning", "--preload", "--chdir", str(chdir), target],
                                 env=env, stdout=sink, stderr=subprocess.STDOUT)
     deadline = time.time() + 30
     while True:

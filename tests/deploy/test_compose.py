@@ -137,7 +137,7 @@ def test_dockerfile_shape():
                 assert (ROOT / source).exists(), f"COPY {source}: no such path"
     healthcheck = next(args for w, args in instructions if w == "HEALTHCHECK")
     assert "CMD" in healthcheck and "urlopen" in healthcheck
-    assert exec_form(next(args for w, args in instructions if w == "CMD")) == ["gunicorn", "platform_adapter.wsgi:app"]
+    assert exec_form(next(args for w, args in instructions if w == "CMD")) == ["gunicorn", "--preload", "platform_adapter.wsgi:app"]
     ignored = [line.strip() for line in (ROOT / ".dockerignore").read_text().splitlines()
                if line.strip() and not line.startswith("#")]
     assert {".git", "simplex-data", "tests"} <= set(ignored) and "README.md" not in ignored
