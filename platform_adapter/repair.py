@@ -15,7 +15,8 @@ from .accounts import derive, sound
 from .facts import Fact
 from .payloads import MAX_TIME
 from .schema import accounts, events, facts_table
-from .storage import Store, Tx, fact_data, facts_from_json, facts_to_json
+from .storage import Store
+from .transaction import Tx, fact_data, facts_from_json, facts_to_json
 
 log = logging.getLogger(__name__)
 

@@ -32,7 +32,7 @@ events = Table(
     Column("received_at", Float, nullable=False),
     Column("outcome", String(20), nullable=False),
     Column("reason", Text),
-    Column("reason_code", String(40)),  # added after the first release: `storage.add_missing_columns` adds it
+    Column("reason_code", String(40)),  # added after the first release: `migrations.upgrade` adds it
     Column("account_id", Integer, ForeignKey("accounts.id")),
     Column("account_ref", String(200), index=True),
     Column("customer_id", String(255)),

@@ -14,7 +14,8 @@ from sqlalchemy import delete, select
 
 from .facts import Keys
 from .schema import throttle_table
-from .storage import Store, Tx
+from .storage import Store
+from .transaction import Tx
 
 OVERALL = "overall"
 FORGET_S = 3600.0

@@ -10,7 +10,7 @@ import json
 
 from platform_adapter import (accounts, catalogue, checkout, create_app, facts, keys, ledger, payloads, probe,
                               product_rules, products, stripe_audit, webhooks)
-from platform_adapter.storage import EventStoredAlready, Tx
+from platform_adapter.transaction import EventStoredAlready, Tx
 
 
 def signature_not_checked(settings):

@@ -9,13 +9,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
 from sqlalchemy.dialects import postgresql
 
-from platform_adapter import create_app, ledger, storage
+from platform_adapter import create_app, ledger, queries
 from platform_adapter.config import Settings
 from platform_adapter.errors import StorageError
 from platform_adapter.accounts import AccountState
 from platform_adapter.facts import EventMeta, Fact, Keys, interpret
 from platform_adapter.schema import facts_table, links
-from platform_adapter.storage import EventStoredAlready, Store
+from platform_adapter.storage import Store
+from platform_adapter.transaction import EventStoredAlready
 from platform_adapter.stripe_gateway import CatalogueCache, Resolver
 from simulator.stories import SEQUENCES
 from tests.platform.support import SECRET, STORY_FOR, DictGateway, deliver_all, expected, handled, story, unreferenced
@@ -110,7 +111,7 @@ def test_pending_lookups_use_the_partial_indexes_even_as_generic_plans(postgres_
     """
     url = postgres_server.create_database("pending_plans")
     Store(url).close()
-    sql = storage.PENDING_OF.compile(dialect=postgresql.dialect()).string
+    sql = queries.PENDING_OF.compile(dialect=postgresql.dialect()).string
     sql = sql.replace("%(customer)s", "$1").replace("%(subscription)s", "$2")
     with psycopg.connect(url.replace("postgresql+psycopg", "postgresql"), autocommit=True) as conn:
         conn.execute("INSERT INTO stripe_events (id, type, created, received_at, outcome, customer_id, subscription_id, "
