@@ -137,37 +137,30 @@ def first_v1_only(settings):
     return create_app(settings)
 
 
-def one_time_always_extends(settings):
-    """A one-time purchase of the held type always extends the old term, even after it expired."""
+def _grants_replayed(extends):
+    """`accounts._one_time_term` with its rule for when a grant extends the held term replaced by `extends`."""
     def one_time_term(facts):
         grants = sorted((f.data["at"], f.key, f.data) for f in facts if f.kind == "grant")
-        term = None
+        term = None  # (type, anchor, months, end), as the reference keeps it
         for at, _key, grant in grants:
-            if term and term[0] == grant["type"]:
+            if term and extends(term, grant, at):
                 months = term[2] + grant["months"]
                 term = (term[0], term[1], months, accounts.shift_months(term[1], months))
             else:
                 term = (grant["type"], at, grant["months"], accounts.shift_months(at, grant["months"]))
         return None if term is None else accounts._Term(term[3], term[0], False, None, (term[3], 0, ""))
+    return one_time_term
 
-    accounts._one_time_term = one_time_term
+
+def one_time_always_extends(settings):
+    """A one-time purchase of the held type always extends the old term, even after it expired."""
+    accounts._one_time_term = _grants_replayed(lambda term, grant, at: term[0] == grant["type"])
     return create_app(settings)
 
 
 def one_time_type_ignored(settings):
     """A one-time purchase while a term runs extends that term, whatever account type was bought."""
-    def one_time_term(facts):
-        grants = sorted((f.data["at"], f.key, f.data) for f in facts if f.kind == "grant")
-        term = None
-        for at, _key, grant in grants:
-            if term and term[3] > at:
-                months = term[2] + grant["months"]
-                term = (term[0], term[1], months, accounts.shift_months(term[1], months))
-            else:
-                term = (grant["type"], at, grant["months"], accounts.shift_months(at, grant["months"]))
-        return None if term is None else accounts._Term(term[3], term[0], False, None, (term[3], 0, ""))
-
-    accounts._one_time_term = one_time_term
+    accounts._one_time_term = _grants_replayed(lambda term, grant, at: term[3] > at)
     return create_app(settings)
 
 

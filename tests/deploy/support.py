@@ -1,25 +1,15 @@
 """Reading docker-compose.yml and the Dockerfile offline: YAML, `${VAR:-default}` interpolation, instructions."""
 
-import os
 import re
 import shlex
 from pathlib import Path
 
-import pytest
+from tests.support.required import need
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = ROOT / "docker-compose.yml"
 DOCKERFILE = ROOT / "Dockerfile"
 _VARIABLE = re.compile(r"\$\{(\w+)(:?-)?([^}]*)\}")
-
-
-def need(condition: bool, reason: str) -> None:
-    """Skip locally when something is absent; fail under CI=true, where the test extra installs it."""
-    if condition:
-        return
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"required under CI: {reason}")
-    pytest.skip(reason)
 
 
 def load_compose(path: Path = COMPOSE) -> dict:

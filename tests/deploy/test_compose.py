@@ -14,9 +14,10 @@ import pytest
 
 from platform_adapter.config import ENVIRONMENT
 from simplex_stripe.cli import main
+from tests.support.required import need
 
-from .support import (COMPOSE, DOCKERFILE, ROOT, dockerfile_instructions, exec_form, interpolate, load_compose,
-                      need, published)
+from .support import (COMPOSE, ROOT, dockerfile_instructions, exec_form, interpolate, load_compose,
+                      published)
 
 SERVICES = ("platform", "postgres", "fake-stripe", "stripe-mock")
 # Read by gunicorn (workers, bind) rather than by Settings.

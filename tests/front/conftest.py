@@ -10,6 +10,7 @@ from platform_adapter import create_app
 from platform_adapter.config import Settings
 from simulator.fake_stripe import FakeStripe
 from simulator.receiver import serving
+from tests.support.required import need
 
 from .support import ADMIN_PASSWORD, FOUR, SECRET_KEY, TOKEN, Platform
 
@@ -51,14 +52,6 @@ CHROMIUM = os.environ.get("SIMPLEX_CHROMIUM", "/usr/bin/chromium")
 # Without the background-networking flags Chromium's own connections are refused in the sandboxed CI.
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-
-def need(condition: bool, reason: str) -> None:
-    if condition:
-        return
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"required under CI: {reason}")
-    pytest.skip(reason)
 
 
 @pytest.fixture(scope="module")

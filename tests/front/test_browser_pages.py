@@ -11,7 +11,7 @@ import requests
 from platform_adapter.delivery_log import MISMATCH_HINT
 from platform_adapter.webhooks import WEBHOOK_PATH
 
-from .conftest import need
+from tests.support.required import need
 from .support import ADMIN_PASSWORD, PUBLISHABLE_KEY, SECRET_KEY
 from .test_browser import offer_button, pay_on_hosted_checkout
 

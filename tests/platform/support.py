@@ -2,10 +2,8 @@
 
 import copy
 import json
-import os
 from dataclasses import dataclass, field
 
-import pytest
 import requests
 import stripe
 
@@ -35,15 +33,6 @@ CATALOGUE = {
 # Each sequence after what it needs to have happened first.
 STORY_FOR = {name: ([] if name.startswith(("first-purchase", "one-time")) else ["first-purchase"]) + [name]
              for name in SEQUENCES}
-
-
-def need(condition: bool, reason: str) -> None:
-    """Skip locally when something is absent; fail under CI=true, where it must be there."""
-    if condition:
-        return
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"required under CI: {reason}")
-    pytest.skip(reason)
 
 
 @dataclass

@@ -21,7 +21,9 @@ from simulator.sender import WebhookSender
 from simulator.stories import Story, new_story
 from simulator.versions import CURRENT, PRE_BASIL
 
-from .support import SECRET, START, STORY_FOR, TOKEN, Probe, expected, need, record_of, state_of
+from tests.support.required import need
+
+from .support import SECRET, START, STORY_FOR, TOKEN, Probe, expected, record_of, state_of
 
 try:
     from simulator.fake_stripe import FakeStripe

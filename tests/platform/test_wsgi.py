@@ -35,7 +35,7 @@ def free_port() -> int:
 @pytest.fixture
 def gunicorn_platform(tmp_path):
     if find_spec("gunicorn") is None:
-        from .support import need
+        from tests.support.required import need
         need(False, "gunicorn is not installed (pip install gunicorn)")
     data = tmp_path / "data"
     store = Store(f"sqlite:///{data / 'platform.sqlite3'}")

@@ -11,8 +11,7 @@ from cryptography.fernet import Fernet
 from platform_adapter import create_app
 from platform_adapter.config import Settings
 from tests.support.processes import stop_process
-
-from .support import need
+from tests.support.required import need
 
 pytestmark = pytest.mark.slow  # starts gunicorn
 

@@ -5,7 +5,7 @@ import hashlib
 import pytest
 import stripe
 
-from tests.platform.support import need
+from tests.support.required import need
 from tests.support.postgres import missing_reason, running_postgres
 
 from .workload import Catalogue, Workload, build_workload

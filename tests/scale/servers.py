@@ -11,9 +11,10 @@ from typing import Iterator
 
 import requests
 
-from tests.platform.support import SECRET, TOKEN, Probe, need
+from tests.platform.support import SECRET, TOKEN, Probe
 from tests.support.postgres import free_port
 from tests.support.processes import stop_process
+from tests.support.required import need
 
 
 class Gunicorn:

@@ -20,7 +20,8 @@ import pytest
 from platform_adapter.storage import Store
 from simulator.delivery import DeliveryPolicy
 from simulator.sender import WebhookSender
-from tests.platform.support import SECRET, need
+from tests.platform.support import SECRET
+from tests.support.required import need
 from tests.support.processes import StopSignal, Stopped
 
 from .delivery import DUPLICATES, assert_exactly_once, create_accounts, fire
