@@ -164,10 +164,11 @@ class Tx:
 
     def finish(self) -> None:
         """Send the queued writes; on PostgreSQL the COMMIT goes with them, in the same round trip."""
-        self.committing = True
         if not (self.commits_with_writes and self.queued):
             self.flush()
+            self.committing = True  # SQLAlchemy commits next
             return
+        self.committing = True  # from here a lost connection leaves the outcome unknown: never run again
         try:
             self._run([*self.queued, Step(COMMIT, {})])
         except DBAPIError as exc:
