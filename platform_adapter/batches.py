@@ -52,22 +52,28 @@ def _corked(fd: int):
     psycopg writes each statement of a pipeline as soon as it is queued, and the server wakes up for
     each; corked, a batch reaches it in one piece. Elsewhere (a Unix socket, another OS) nothing changes.
     """
-    cork = getattr(socket, "TCP_CORK", None)
     sock = socket.socket(fileno=fd)  # the driver's socket, borrowed: detached below, never closed here
     try:
-        try:
-            if cork is None:
-                raise OSError("no TCP_CORK here")
-            sock.setsockopt(socket.IPPROTO_TCP, cork, 1)
-        except OSError:
-            yield
-            return
+        corked = _cork(sock, True)
         try:
             yield
         finally:
-            sock.setsockopt(socket.IPPROTO_TCP, cork, 0)  # sends what was held
+            if corked:
+                _cork(sock, False)  # sends what was held
     finally:
         sock.detach()
+
+
+def _cork(sock: socket.socket, on: bool) -> bool:
+    """Set TCP_CORK; False where there is none (not TCP, not Linux)."""
+    option = getattr(socket, "TCP_CORK", None)
+    if option is None:
+        return False
+    try:
+        sock.setsockopt(socket.IPPROTO_TCP, option, int(on))
+    except OSError:
+        return False
+    return True
 
 
 _COMPILED: dict[int, tuple[Any, str, dict]] = {}

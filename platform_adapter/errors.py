@@ -37,7 +37,11 @@ class PlatformError(Exception):
 
     def to_dict(self) -> dict:
         """The JSON body of the error response."""
-        return {"error": {"code": self.code, "message": self.message}}
+        return {"error": {"code": self.code, "message": self.message, **self.details()}}
+
+    def details(self) -> dict:
+        """What the body carries beside the code and message (a subclass's own fields)."""
+        return {}
 
 
 class ConfigError(PlatformError):
@@ -62,11 +66,9 @@ class SignatureError(BadRequest):
         super().__init__(message)
         self.reason = reason
 
-    def to_dict(self) -> dict:
-        """The error body, with a stable reason code next to the SDK's message."""
-        body = super().to_dict()
-        body["error"]["reason"] = self.reason
-        return body
+    def details(self) -> dict:
+        """A stable reason code next to the SDK's message."""
+        return {"reason": self.reason}
 
 
 class PriceNotOffered(BadRequest):
@@ -84,11 +86,9 @@ class KeysRefused(BadRequest):
         super().__init__(message)
         self.fields = fields
 
-    def to_dict(self) -> dict:
-        """The error body, with the stable code of each refused field."""
-        body = super().to_dict()
-        body["error"]["fields"] = self.fields
-        return body
+    def details(self) -> dict:
+        """The stable code of each refused field."""
+        return {"fields": self.fields}
 
 
 class MalformedEvent(BadRequest):
@@ -160,11 +160,9 @@ class TooManyAttempts(PlatformError):
         super().__init__(message)
         self.retry_after = retry_after
 
-    def to_dict(self) -> dict:
-        """The error body, with the wait in seconds (also in the Retry-After header)."""
-        body = super().to_dict()
-        body["error"]["retry_after"] = self.retry_after
-        return body
+    def details(self) -> dict:
+        """The wait in seconds (also in the Retry-After header)."""
+        return {"retry_after": self.retry_after}
 
 
 class StripeUnavailable(PlatformError):

@@ -4,6 +4,7 @@ Facts are keyed so that an event delivered twice, or two events proving the same
 fact; `accounts.derive` turns any set of facts into the account state, so arrival order cannot matter.
 """
 
+import json
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Protocol
 
@@ -61,6 +62,29 @@ class Fact:
     kind: str
     key: str
     data: Mapping[str, Any]
+
+
+# A fact's stored form: its data as JSON (account_facts.data); a pending event's facts as one JSON list.
+def facts_to_json(facts: tuple[Fact, ...] | list[Fact]) -> str:
+    """Serialise facts for a pending event."""
+    return json.dumps([{"kind": f.kind, "key": f.key, "data": dict(f.data)} for f in facts])
+
+
+def fact_data(raw: str) -> Any:
+    """A stored fact's data; what no version could have written reads as None, which no fact may use."""
+    try:
+        return json.loads(raw)
+    except (TypeError, ValueError, RecursionError):
+        return None
+
+
+def facts_from_json(raw: str | None) -> list[Fact]:
+    """Read facts written by `facts_to_json` (a list an older version broke reads as none)."""
+    found = fact_data(raw or "[]")
+    if not isinstance(found, list):
+        return []
+    return [Fact(f["kind"], f["key"], f["data"]) for f in found
+            if isinstance(f, dict) and isinstance(f.get("kind"), str) and isinstance(f.get("key"), str)]
 
 
 @dataclass(frozen=True)

@@ -17,9 +17,9 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from .accounts import AccountState, derive
 from .errors import StorageError
-from .facts import APPLY, EventMeta, Fact, Interpretation, Keys
+from .facts import APPLY, EventMeta, Fact, Interpretation, Keys, facts_from_json, facts_to_json
 from .storage import Store
-from .transaction import EventStoredAlready, Seen, Tx, facts_from_json, facts_to_json
+from .transaction import EventStoredAlready, Seen, Tx
 
 log = logging.getLogger(__name__)
 APPLIED, DUPLICATE, IGNORED, PENDING, REJECTED = "applied", "duplicate", "ignored", "pending", "rejected"

@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from sqlalchemy import or_, select
 
 from .accounts import derive, sound
-from .facts import Fact
+from .facts import Fact, fact_data, facts_from_json, facts_to_json
 from .payloads import MAX_TIME
 from .schema import accounts, events, facts_table
 from .storage import Store
-from .transaction import Tx, fact_data, facts_from_json, facts_to_json
+from .transaction import Tx
 
 log = logging.getLogger(__name__)
 

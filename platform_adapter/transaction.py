@@ -17,7 +17,7 @@ from sqlalchemy.exc import DBAPIError
 from . import batches
 from .accounts import AccountState
 from .batches import COUNT, ROWS, Step
-from .facts import Fact, Keys
+from .facts import Fact, Keys, fact_data
 from .queries import (ACCOUNT_BY_ID_LOCKED, ACCOUNT_BY_LINK_LOCKED, ACCOUNT_BY_REF, ACCOUNT_BY_REF_LOCKED,
                       ADD_REDELIVERY, BEGIN, CATALOGUE_ENTRY, COMMIT, EVENT_EXISTS, FACTS_BY_LINK, FACTS_BY_REF, FACTS_OF,
                       LINKS_OF, PENDING_OF, SAVE_STATE, SETTLE_PENDING, advisory_locks, insert_row, insert_new, upserts)
@@ -29,28 +29,6 @@ UNIQUE_VIOLATION, EVENTS_KEY = "23505", f"{events.name}_pkey"  # PostgreSQL's co
 
 class EventStoredAlready(Exception):
     """Another delivery stored the event id first: the transaction rolled back, nothing of it was kept."""
-
-
-def facts_to_json(facts: tuple[Fact, ...] | list[Fact]) -> str:
-    """Serialise facts for a pending event."""
-    return json.dumps([{"kind": f.kind, "key": f.key, "data": dict(f.data)} for f in facts])
-
-
-def fact_data(raw: str) -> Any:
-    """A stored fact's data; what no version could have written reads as None, which no fact may use."""
-    try:
-        return json.loads(raw)
-    except (TypeError, ValueError, RecursionError):
-        return None
-
-
-def facts_from_json(raw: str | None) -> list[Fact]:
-    """Read facts written by `facts_to_json` (a list an older version broke reads as none)."""
-    found = fact_data(raw or "[]")
-    if not isinstance(found, list):
-        return []
-    return [Fact(f["kind"], f["key"], f["data"]) for f in found
-            if isinstance(f, dict) and isinstance(f.get("kind"), str) and isinstance(f.get("key"), str)]
 
 
 @dataclass(frozen=True)
