@@ -1,21 +1,26 @@
-"""Statements sent together: one round trip on PostgreSQL (psycopg's pipeline), one after another elsewhere.
+"""Statements sent together: one round trip on PostgreSQL (libpq's pipeline), one after another elsewhere.
 
 A batch is a list of `Step`s, each a SQLAlchemy Core statement with its parameters. On PostgreSQL the
-statements are compiled once to the driver's SQL and sent in one pipeline, as prepared statements,
-and the server runs them in order: a statement sees what the statements before it locked and wrote,
-and takes its snapshot when it starts, after the locks before it were granted. Elsewhere (SQLite)
+statements are compiled once, prepared once per connection, and sent in one pipeline with one Sync;
+the server runs them in order: a statement sees what the statements before it locked and wrote, and
+takes its snapshot when it starts, after the locks before it were granted. Elsewhere (SQLite)
 SQLAlchemy runs them one by one, with the same results.
 """
 
-import socket
-from contextlib import contextmanager
+import hashlib
+import re
+import select
+import weakref
+from collections import namedtuple
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
 ROWS, COUNT, NOTHING = "rows", "count", "nothing"
+INVALID_STATEMENT_NAME = "26000"  # PostgreSQL: no prepared statement of that name
 
 
 @dataclass(frozen=True)
@@ -45,77 +50,183 @@ def _one(conn: Connection, step: Step):
     return result.rowcount if step.result == COUNT else None
 
 
-@contextmanager
-def _corked(fd: int):
-    """Hold back what is written to a TCP socket until the block ends, then send it at once (Linux's TCP_CORK).
-
-    psycopg writes each statement of a pipeline as soon as it is queued, and the server wakes up for
-    each; corked, a batch reaches it in one piece. Elsewhere (a Unix socket, another OS) nothing changes.
-    """
-    sock = socket.socket(fileno=fd)  # the driver's socket, borrowed: detached below, never closed here
-    try:
-        corked = _cork(sock, True)
-        try:
-            yield
-        finally:
-            if corked:
-                _cork(sock, False)  # sends what was held
-    finally:
-        sock.detach()
-
-
-def _cork(sock: socket.socket, on: bool) -> bool:
-    """Set TCP_CORK; False where there is none (not TCP, not Linux)."""
-    option = getattr(socket, "TCP_CORK", None)
-    if option is None:
-        return False
-    try:
-        sock.setsockopt(socket.IPPROTO_TCP, option, int(on))
-    except OSError:
-        return False
-    return True
-
-
-_COMPILED: dict[int, tuple[Any, str, dict]] = {}
-
-
-def _compiled(statement, dialect) -> tuple[str, dict]:
-    """The statement's SQL for psycopg and its literal parameters, compiled once per statement."""
-    entry = _COMPILED.get(id(statement))
-    if entry is None or entry[0] is not statement:
-        compiled = statement.compile(dialect=dialect)
-        literals = {name: bind.effective_value for bind, name in compiled.bind_names.items() if not bind.required}
-        # The statement itself is kept so its id is never reused by another object.
-        entry = _COMPILED[id(statement)] = (statement, compiled.string, literals)
-    return entry[1], entry[2]
+def deallocated(exc: DBAPIError) -> bool:
+    """Whether a batch failed because the session's prepared statements were dropped (they are prepared anew next time)."""
+    return getattr(exc.orig, "sqlstate", None) == INVALID_STATEMENT_NAME
 
 
 def _pipelined(conn: Connection, steps: list[Step]) -> list:
-    from psycopg.rows import namedtuple_row, tuple_row
-
-    driver = conn.connection.dbapi_connection
-    cursors = []
+    driver, error = conn.connection.dbapi_connection, conn.dialect.loaded_dbapi.Error
+    wire = _Wire.of(driver)
     try:
-        with driver.pipeline():
-            with _corked(driver.fileno()):
-                for step in steps:
-                    sql, literals = _compiled(step.statement, conn.dialect)
-                    cursor = driver.cursor(row_factory=namedtuple_row if step.result == ROWS else tuple_row)
-                    if isinstance(step.params, list):
-                        cursor.executemany(sql, [{**literals, **params} for params in step.params])
-                    else:
-                        cursor.execute(sql, {**literals, **step.params}, prepare=True)
-                    cursors.append(cursor)
-        results = []
-        for step, cursor in zip(steps, cursors):
-            results.append(cursor.fetchall() if step.result == ROWS else
-                           cursor.rowcount if step.result == COUNT else None)
-            cursor.close()
+        sent, answers = wire.exchange(steps, conn.dialect)
+    except BaseException as exc:
+        # Stopped halfway (a lost connection, a value the driver cannot send, an interrupt): what is still
+        # queued or unread is unknown, so the connection is never used again.
+        conn.invalidate(exc if isinstance(exc, Exception) else None)
+        if isinstance(exc, error):
+            raise DBAPIError.instance(f"(a pipeline of {len(steps)} statements)", None, exc, error,
+                                      connection_invalidated=True, dialect=conn.dialect) from exc
+        raise
+    try:
+        return wire.results(steps, sent, answers)
+    except error as exc:  # the server refused a statement; the connection is fine, the transaction failed
+        raise DBAPIError.instance(f"(a pipeline of {len(steps)} statements)", None, exc, error,
+                                  connection_invalidated=False, dialect=conn.dialect) from exc
+
+
+class _Wire:
+    """A psycopg connection's libpq pipeline, driven directly: its prepared statements and how to read rows.
+
+    psycopg's own pipeline asks the server to flush after every statement and builds a cursor per
+    statement; a batch here is one write (Parse for statements new to the connection, Bind/Execute
+    for each, one Sync) and one read of the answers, through psycopg's public libpq wrapper
+    (`psycopg.pq`) and its `Transformer` for values.
+    """
+
+    _ON: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+    def __init__(self, driver) -> None:
+        from psycopg.adapt import PyFormat, Transformer
+        self.driver, self.pgconn = driver, driver.pgconn
+        self.transformer = Transformer(driver)
+        self.text = PyFormat.TEXT
+        self.prepared: set[bytes] = set()  # statements this connection's server session holds
+
+    @classmethod
+    def of(cls, driver) -> "_Wire":
+        """The connection's wire (one per psycopg connection, dropped with it)."""
+        wire = cls._ON.get(driver)
+        if wire is None:
+            wire = cls._ON[driver] = cls(driver)
+        return wire
+
+    def exchange(self, steps: list[Step], dialect) -> tuple[list, list]:
+        """Send the steps in one pipeline and read every answer: what was sent, (step index or None for a
+        Parse, statement name) each, and the answers in the same order."""
+        pgconn, sent, preparing = self.pgconn, [], set()
+        pgconn.enter_pipeline_mode()
+        for index, step in enumerate(steps):
+            statement = _dollar(step.statement, dialect)
+            if statement.name not in self.prepared and statement.name not in preparing:
+                pgconn.send_prepare(statement.name, statement.sql)
+                preparing.add(statement.name)
+                sent.append((None, statement.name))
+            for params in step.params if isinstance(step.params, list) else [step.params]:
+                values = [params[name] if name in params else statement.literals[name] for name in statement.names]
+                pgconn.send_query_prepared(statement.name, self.transformer.dump_sequence(
+                    values, [self.text] * len(values)) if values else None)
+                sent.append((index, statement.name))
+        pgconn.pipeline_sync()
+        self._send_all()
+        answers = self._answers(len(sent))
+        pgconn.exit_pipeline_mode()
+        return sent, answers
+
+    def results(self, steps: list[Step], sent: list, answers: list) -> list:
+        """One result per step (see `Step.result`); the first statement the server refused raises its error."""
+        from psycopg import errors, pq
+        results: list = [[] if step.result == ROWS else 0 if step.result == COUNT else None for step in steps]
+        failure = None
+        for (index, name), answer in zip(sent, answers):
+            if answer.status == pq.ExecStatus.FATAL_ERROR:
+                failure = failure or errors.error_from_result(answer, encoding=self.driver.info.encoding)
+            elif answer.status == pq.ExecStatus.PIPELINE_ABORTED:
+                continue
+            elif index is None:
+                self.prepared.add(name)
+            elif steps[index].result == ROWS:
+                results[index] += self._rows(answer)
+            elif steps[index].result == COUNT:
+                results[index] += answer.command_tuples or 0
+        if failure is not None:
+            if failure.sqlstate == INVALID_STATEMENT_NAME:  # dropped behind our back: prepare them all again
+                self.prepared.clear()
+            raise failure
         return results
-    except conn.dialect.loaded_dbapi.Error as exc:
-        # As SQLAlchemy reports its own statements' errors: a DBAPIError, the connection invalidated when it is dead.
-        dead = conn.dialect.is_disconnect(exc, driver, None) or driver.broken
-        if dead:
-            conn.invalidate(exc)
-        raise DBAPIError.instance(f"(a pipeline of {len(steps)} statements)", None, exc, conn.dialect.loaded_dbapi.Error,
-                                  connection_invalidated=dead, dialect=conn.dialect) from exc
+
+    def _send_all(self) -> None:
+        """Flush libpq's buffer (the socket may take it in parts), reading meanwhile so neither side waits on the other."""
+        while self.pgconn.flush():
+            readable, _ = _wait(self.pgconn.socket, read=True, write=True)
+            if readable:
+                self.pgconn.consume_input()
+
+    def _answers(self, count: int) -> list:
+        """The `count` results before the pipeline's Sync, in order."""
+        from psycopg import pq
+        pgconn, answers = self.pgconn, []
+        while True:
+            while pgconn.is_busy():
+                _wait(pgconn.socket, read=True)
+                pgconn.consume_input()  # OperationalError when the connection is lost
+            answer = pgconn.get_result()
+            if answer is None:  # the end of one statement's results
+                if pgconn.status == pq.ConnStatus.BAD:
+                    raise self.driver.OperationalError(pgconn.get_error_message())
+                continue
+            if answer.status != pq.ExecStatus.PIPELINE_SYNC:
+                answers.append(answer)
+            elif len(answers) == count:
+                return answers
+            else:
+                raise self.driver.OperationalError(f"expected {count} results before the Sync, got {len(answers)}")
+
+    def _rows(self, answer) -> list:
+        """The answer's rows as named tuples (fields by column name, as SQLAlchemy's rows have them)."""
+        self.transformer.set_pgresult(answer)
+        make = _row_class(tuple(answer.fname(i).decode() for i in range(answer.nfields)))._make
+        return self.transformer.load_rows(0, answer.ntuples, make)
+
+
+def _wait(fd: int, *, read: bool = False, write: bool = False) -> tuple[bool, bool]:
+    """Block (without holding the GIL) until the socket can be read or written."""
+    poller = select.poll()
+    poller.register(fd, (select.POLLIN if read else 0) | (select.POLLOUT if write else 0))
+    events = 0
+    for _, happened in poller.poll():
+        events |= happened
+    return bool(events & (select.POLLIN | select.POLLERR | select.POLLHUP)), bool(events & select.POLLOUT)
+
+
+@lru_cache(maxsize=None)
+def _row_class(fields: tuple[str, ...]):
+    return namedtuple("Row", fields, rename=True)
+
+
+@dataclass(frozen=True)
+class _Dollar:
+    """A statement in libpq's form: `$n` placeholders, the parameter names in order, a name to prepare it under."""
+
+    sql: bytes
+    names: tuple[str, ...]
+    literals: dict
+    name: bytes
+
+
+_DOLLAR: dict[int, tuple[Any, _Dollar]] = {}
+_PLACEHOLDER = re.compile(r"%\((\w+)\)s|%%")
+
+
+def _dollar(statement, dialect) -> _Dollar:
+    """The statement compiled once for libpq: psycopg's `%(name)s` placeholders numbered in order of appearance."""
+    entry = _DOLLAR.get(id(statement))
+    if entry is None or entry[0] is not statement:
+        compiled = statement.compile(dialect=dialect)
+        literals = {name: bind.effective_value for bind, name in compiled.bind_names.items() if not bind.required}
+        names: list[str] = []
+
+        def number(match: re.Match) -> str:
+            name = match.group(1)
+            if name is None:
+                return "%"
+            if name not in names:
+                names.append(name)
+            return f"${names.index(name) + 1}"
+        sql = _PLACEHOLDER.sub(number, compiled.string)
+        # Named by its text, so every worker and connection gives a statement the same name.
+        digest = hashlib.blake2b(sql.encode(), digest_size=8).hexdigest()
+        # The statement itself is kept so its id is never reused by another object.
+        entry = _DOLLAR[id(statement)] = (statement, _Dollar(sql.encode(), tuple(names), literals,
+                                                             f"simplex_{digest}".encode()))
+    return entry[1]

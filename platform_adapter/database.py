@@ -95,7 +95,9 @@ def make_engine(url: str, sqlite_synchronous: str = "FULL") -> Engine:
         try:
             # No pool_pre_ping (a round trip per request): a connection the server closed is seen at
             # checkout without one, and Store.transaction runs again when one dies unseen.
-            engine = create_engine(url)
+            # psycopg prepares no statement itself: having any, it deallocates them all after every
+            # rollback, the batches' too (`batches` prepares its own and keeps them).
+            engine = create_engine(url, connect_args={"prepare_threshold": None})
         except (ModuleNotFoundError, NoSuchModuleError) as exc:
             raise ConfigError(f"no driver for {url.split(':', 1)[0]}: pip install 'psycopg[binary]' ({exc})") from exc
         except ArgumentError as exc:

@@ -8,6 +8,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 
+from . import batches
 from .database import WriterLock, make_engine, sqlite_path
 from .errors import StorageError
 from .facts import Keys
@@ -95,11 +96,14 @@ class Store:
                 with self.write() as tx:
                     return work(tx)
             except DBAPIError as exc:
-                if retried or not exc.connection_invalidated or tx is None or tx.committing:
+                if retried or tx is None:
                     raise
-                log.warning("database connection lost (%s); running the transaction again on a new one",
-                            type(exc.orig).__name__)
-                self.engine.dispose()  # the pool's other idle connections went with the server
+                if exc.connection_invalidated and not tx.committing:
+                    log.warning("database connection lost (%s); running the transaction again on a new one",
+                                type(exc.orig).__name__)
+                    self.engine.dispose()  # the pool's other idle connections went with the server
+                elif not batches.deallocated(exc):
+                    raise
                 retried = True
 
     @contextmanager

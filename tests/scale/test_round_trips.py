@@ -99,12 +99,12 @@ def test_a_delivery_takes_at_most_two_round_trips_with_prepared_statements(platf
 
 
 def test_each_round_trips_statements_reach_the_server_together(platform):
-    """psycopg writes a pipeline's statements one by one; they leave held together, so the server wakes up
-    for each batch (its statements, then psycopg's Sync and Flush), not for each statement."""
+    """A batch's statements and its Sync leave in one write, so the server wakes up for each batch, not for
+    each statement."""
     client, state, wire = platform
     warm_up(client, state, wire, "acct-1")
     reads, started = [], time.monotonic()
-    for event in handled(story(STORY, account="acct-1", seed="corked")[0]):
+    for event in handled(story(STORY, account="acct-1", seed="together")[0]):
         assert deliver(client, wire, event, reads)[0]["outcome"] == "applied"
     assert max(reads) <= 3 * MAX_ROUND_TRIPS, reads
     # Held data that nobody releases leaves after 200 ms: five deliveries would take seconds.
