@@ -10,7 +10,6 @@ SQLAlchemy runs them one by one, with the same results.
 import hashlib
 import re
 import select
-import weakref
 from collections import namedtuple
 from dataclasses import dataclass
 from functools import lru_cache
@@ -56,8 +55,8 @@ def deallocated(exc: DBAPIError) -> bool:
 
 
 def _pipelined(conn: Connection, steps: list[Step]) -> list:
-    driver, error = conn.connection.dbapi_connection, conn.dialect.loaded_dbapi.Error
-    wire = _Wire.of(driver)
+    error = conn.dialect.loaded_dbapi.Error
+    wire = _Wire.of(conn)
     try:
         sent, answers = wire.exchange(steps, conn.dialect)
     except BaseException as exc:
@@ -84,8 +83,6 @@ class _Wire:
     (`psycopg.pq`) and its `Transformer` for values.
     """
 
-    _ON: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
-
     def __init__(self, driver) -> None:
         from psycopg.adapt import PyFormat, Transformer
         self.driver, self.pgconn = driver, driver.pgconn
@@ -94,11 +91,12 @@ class _Wire:
         self.prepared: set[bytes] = set()  # statements this connection's server session holds
 
     @classmethod
-    def of(cls, driver) -> "_Wire":
-        """The connection's wire (one per psycopg connection, dropped with it)."""
-        wire = cls._ON.get(driver)
-        if wire is None:
-            wire = cls._ON[driver] = cls(driver)
+    def of(cls, conn: Connection) -> "_Wire":
+        """The connection's wire: one per psycopg connection, kept in the pool's `info` for it (dropped with it)."""
+        info, driver = conn.connection.info, conn.connection.dbapi_connection
+        wire = info.get("simplex.wire")
+        if wire is None or wire.pgconn is not driver.pgconn:
+            wire = info["simplex.wire"] = cls(driver)
         return wire
 
     def exchange(self, steps: list[Step], dialect) -> tuple[list, list]:

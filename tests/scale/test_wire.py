@@ -1,7 +1,9 @@
 """`batches` on PostgreSQL: its own prepared statements, kept across rollbacks, and a connection dropped when
 a batch stops halfway."""
 
+import gc
 import json
+import weakref
 
 import pytest
 from sqlalchemy import select, text
@@ -142,3 +144,13 @@ def test_an_event_larger_than_the_socket_buffer_is_stored_whole(fresh_postgres_u
         assert stored == body
     finally:
         state.store.close()
+
+
+def test_a_closed_connection_is_not_kept_alive_by_its_statements(store):
+    make_accounts(store, "acct-1")
+    in_batch(store, [Step(select(accounts.c.ref).where(accounts.c.id > 0), {}, ROWS)])
+    with store.engine.connect() as conn:
+        used = weakref.ref(conn.connection.dbapi_connection)
+    store.engine.dispose()
+    gc.collect()
+    assert used() is None, "the batches' bookkeeping kept a closed connection in memory"
