@@ -58,29 +58,38 @@ def _pipelined(conn: Connection, steps: list[Step]) -> list:
     error = conn.dialect.loaded_dbapi.Error
     wire = _Wire.of(conn)
     try:
-        sent, answers = wire.exchange(steps, conn.dialect)
+        messages = wire.encode(steps, conn.dialect)
+    except error as exc:  # a value the driver cannot send: refused before anything was queued
+        raise _as_dbapi_error(exc, conn, steps, invalidated=False) from exc
+    try:
+        answers = wire.exchange(messages)
     except BaseException as exc:
-        # Stopped halfway (a lost connection, a value the driver cannot send, an interrupt): what is still
-        # queued or unread is unknown, so the connection is never used again.
+        # Stopped on the wire (a lost connection, an interrupt): what is still queued or unread is unknown,
+        # so the connection is never used again.
         conn.invalidate(exc if isinstance(exc, Exception) else None)
         if isinstance(exc, error):
-            raise DBAPIError.instance(f"(a pipeline of {len(steps)} statements)", None, exc, error,
-                                      connection_invalidated=True, dialect=conn.dialect) from exc
+            raise _as_dbapi_error(exc, conn, steps, invalidated=True) from exc
         raise
     try:
-        return wire.results(steps, sent, answers)
+        return wire.results(steps, messages, answers)
     except error as exc:  # the server refused a statement; the connection is fine, the transaction failed
-        raise DBAPIError.instance(f"(a pipeline of {len(steps)} statements)", None, exc, error,
-                                  connection_invalidated=False, dialect=conn.dialect) from exc
+        raise _as_dbapi_error(exc, conn, steps, invalidated=False) from exc
+
+
+def _as_dbapi_error(exc: Exception, conn: Connection, steps: list[Step], *, invalidated: bool) -> DBAPIError:
+    """As SQLAlchemy reports the driver's errors in its own statements."""
+    error = conn.dialect.loaded_dbapi.Error
+    return DBAPIError.instance(f"(a pipeline of {len(steps)} statements)", None, exc, error,
+                               connection_invalidated=invalidated, dialect=conn.dialect)
 
 
 class _Wire:
     """A psycopg connection's libpq pipeline, driven directly: its prepared statements and how to read rows.
 
-    psycopg's own pipeline asks the server to flush after every statement and builds a cursor per
-    statement; a batch here is one write (Parse for statements new to the connection, Bind/Execute
-    for each, one Sync) and one read of the answers, through psycopg's public libpq wrapper
-    (`psycopg.pq`) and its `Transformer` for values.
+    psycopg's own pipeline builds a cursor per statement and writes each statement to the socket as it
+    is queued; a batch here is one write (Parse for statements new to the connection, Bind/Execute for
+    each, one Sync) and one read of the answers, through psycopg's public libpq wrapper (`psycopg.pq`)
+    and its `Transformer` for values.
     """
 
     def __init__(self, driver) -> None:
@@ -99,40 +108,49 @@ class _Wire:
             wire = info["simplex.wire"] = cls(driver)
         return wire
 
-    def exchange(self, steps: list[Step], dialect) -> tuple[list, list]:
-        """Send the steps in one pipeline and read every answer: what was sent, (step index or None for a
-        Parse, statement name) each, and the answers in the same order."""
-        pgconn, sent, preparing = self.pgconn, [], set()
-        pgconn.enter_pipeline_mode()
+    def encode(self, steps: list[Step], dialect) -> list[tuple[int | None, "_Dollar", list | None]]:
+        """The batch's messages: (None, statement, None) to prepare a statement new to the connection,
+        (step index, statement, its parameters as text) to run one."""
+        messages: list[tuple[int | None, "_Dollar", list | None]] = []
+        preparing = set()
         for index, step in enumerate(steps):
             statement = _dollar(step.statement, dialect)
             if statement.name not in self.prepared and statement.name not in preparing:
-                pgconn.send_prepare(statement.name, statement.sql)
                 preparing.add(statement.name)
-                sent.append((None, statement.name))
+                messages.append((None, statement, None))
             for params in step.params if isinstance(step.params, list) else [step.params]:
                 values = [params[name] if name in params else statement.literals[name] for name in statement.names]
-                pgconn.send_query_prepared(statement.name, self.transformer.dump_sequence(
-                    values, [self.text] * len(values)) if values else None)
-                sent.append((index, statement.name))
+                messages.append((index, statement, self.transformer.dump_sequence(values, [self.text] * len(values))
+                                 if values else None))
+        return messages
+
+    def exchange(self, messages: list) -> list:
+        """Send the messages in one pipeline and read every answer, in the same order."""
+        pgconn = self.pgconn
+        pgconn.enter_pipeline_mode()
+        for index, statement, values in messages:
+            if index is None:
+                pgconn.send_prepare(statement.name, statement.sql)
+            else:
+                pgconn.send_query_prepared(statement.name, values)
         pgconn.pipeline_sync()
         self._send_all()
-        answers = self._answers(len(sent))
+        answers = self._answers(len(messages))
         pgconn.exit_pipeline_mode()
-        return sent, answers
+        return answers
 
-    def results(self, steps: list[Step], sent: list, answers: list) -> list:
+    def results(self, steps: list[Step], messages: list, answers: list) -> list:
         """One result per step (see `Step.result`); the first statement the server refused raises its error."""
         from psycopg import errors, pq
         results: list = [[] if step.result == ROWS else 0 if step.result == COUNT else None for step in steps]
         failure = None
-        for (index, name), answer in zip(sent, answers):
+        for (index, statement, _), answer in zip(messages, answers):
             if answer.status == pq.ExecStatus.FATAL_ERROR:
                 failure = failure or errors.error_from_result(answer, encoding=self.driver.info.encoding)
             elif answer.status == pq.ExecStatus.PIPELINE_ABORTED:
                 continue
             elif index is None:
-                self.prepared.add(name)
+                self.prepared.add(statement.name)
             elif steps[index].result == ROWS:
                 results[index] += self._rows(answer)
             elif steps[index].result == COUNT:

@@ -116,12 +116,16 @@ def test_a_batch_stopped_halfway_drops_its_connection(store, monkeypatch, stop):
     assert in_batch(store, [Step(lookup, {}, ROWS)])[0] == [("acct-1",)]
 
 
-def test_a_value_the_driver_cannot_send_drops_the_connection_too(store):
+def test_a_value_the_driver_cannot_send_is_refused_before_anything_is_queued(store):
     make_accounts(store, "acct-1")
     lookup = select(accounts.c.ref).where(accounts.c.ref == text(":ref"))
+    with store.engine.connect() as conn:
+        used = conn.connection.dbapi_connection
     with pytest.raises(DBAPIError) as failed:
-        in_batch(store, [Step(lookup, {"ref": "acct-\x00"}, ROWS)])  # PostgreSQL text holds no NUL
-    assert failed.value.connection_invalidated
+        in_batch(store, [Step(lookup, {"ref": "acct-1"}, ROWS), Step(lookup, {"ref": "acct-\x00"}, ROWS)])
+    assert "NUL" in str(failed.value.orig) and not failed.value.connection_invalidated  # PostgreSQL text holds none
+    with store.engine.connect() as conn:
+        assert conn.connection.dbapi_connection is used
     assert in_batch(store, [Step(lookup, {"ref": "acct-1"}, ROWS)])[0] == [("acct-1",)]
 
 
