@@ -9,8 +9,9 @@ from datetime import date
 from typing import Any, Callable
 
 from ..versions import KNOWN_VERSIONS, is_well_formed
-from .errors import AuthenticationFailed, IdempotencyMismatch, InvalidApiVersion
-from .params import Spec, parse
+from .errors import AuthenticationFailed, IdempotencyMismatch, InvalidApiVersion, MissingParameter
+from .params import Check, checked
+from .validation import coerce
 from .state import State
 
 TEST_KEY = re.compile(r"^(sk|rk)_test_[A-Za-z0-9_]+$")
@@ -39,9 +40,16 @@ class Call:
     operation: Any = None
     params: dict = field(default_factory=dict)
 
-    def parse(self, fields: dict[str, Spec], required: tuple[str, ...] = ()) -> dict:
-        """Validate this request's parameters against an endpoint's spec."""
-        return parse(self.raw, fields, required)
+    def parse(self, checks: dict[str, Check] | None = None, *, required: tuple[str, ...] = (),
+              schema: dict | None = None) -> dict:
+        """This request's parameters as the operation's schema typed them (or `schema`, for a route Stripe's
+        spec leaves out), after the rules the spec does not state (params.py) and what the handler needs of
+        what the spec leaves optional (`required`)."""
+        params = self.params if schema is None else coerce(schema, self.raw, "")
+        for name in required:
+            if name not in params:
+                raise MissingParameter(name)
+        return checked(params, checks)
 
     @property
     def origin(self) -> tuple[str, str | None]:

@@ -6,33 +6,10 @@ from ..objects.catalog import product_object, tax_rate_object
 from .api import Call
 from .errors import InvalidParameter, InvalidRequest
 from .events import emit
-from .params import Anything, Array, Bool, Enum, Hash, Int, Metadata, Num, Str, merge_metadata
-from .prices import CURRENCY_OPTION, TAX_BEHAVIOR, create_price
+from .params import merge_metadata
+from .prices import create_price, price_checks
 from .rendering import deleted, list_object, page
 from .state import State
-
-DIMENSIONS = ("height", "length", "weight", "width")
-PRODUCT = {
-    "name": Str(nullable=False), "active": Bool(), "description": Str(), "metadata": Metadata(),
-    "images": Array(Str()), "marketing_features": Array(Hash({"name": Str(nullable=False)}, required=("name",))),
-    "package_dimensions": Hash({side: Num() for side in DIMENSIONS}, required=DIMENSIONS, nullable=True), "shippable": Bool(), "statement_descriptor": Str(22), "tax_code": Str(),
-    "tax_details": Anything(), "unit_label": Str(12), "url": Str(),
-}
-CREATE_PRODUCT = {
-    **PRODUCT, "id": Str(nullable=False),
-    "default_price_data": Hash({
-        "currency": Str(nullable=False), "unit_amount": Int(0), "unit_amount_decimal": Str(),
-        "currency_options": Hash(extra=CURRENCY_OPTION), "custom_unit_amount": Anything(), "metadata": Metadata(),
-        "recurring": Hash({"interval": Enum("day", "month", "week", "year"), "interval_count": Int(1)},
-                          required=("interval",)),
-        "tax_behavior": TAX_BEHAVIOR}, required=("currency",)),
-}
-UPDATE_PRODUCT = {**PRODUCT, "default_price": Str()}
-TAX_TYPES = ("amusement_tax", "communications_tax", "gst", "hst", "igst", "jct", "lease_tax", "pst", "qst",
-             "retail_delivery_fee", "rst", "sales_tax", "service_tax", "vat")
-TAX_RATE = {"active": Bool(), "country": Str(), "description": Str(), "display_name": Str(50, nullable=False),
-            "jurisdiction": Str(50), "metadata": Metadata(), "state": Str(), "tax_type": Enum(*TAX_TYPES)}
-
 
 def create_product(state: State, p: dict, *, at: int, origin=(None, None)) -> dict:
     """Store a product (and its default price); emits product.created first, as Stripe does."""
@@ -58,7 +35,7 @@ def create_product(state: State, p: dict, *, at: int, origin=(None, None)) -> di
 
 def post_product(call: Call) -> dict:
     """POST /v1/products."""
-    p = call.parse(CREATE_PRODUCT, required=("name",))
+    p = call.parse(price_checks("default_price_data."))
     return create_product(call.state, p, at=call.state.now(), origin=call.origin)
 
 
@@ -71,7 +48,7 @@ def update_product(call: Call) -> dict:
     """POST /v1/products/{id}: metadata is merged key by key, like Stripe."""
     state = call.state
     product = state.store.require("product", call.args["id"])
-    p = call.parse(UPDATE_PRODUCT)
+    p = call.parse()
     if p.get("default_price") is not None:
         price = state.store.require("price", p["default_price"], "default_price", in_body=True)
         if price["product"] != product["id"]:
@@ -130,8 +107,7 @@ def create_tax_rate(state: State, p: dict, *, at: int, origin=(None, None)) -> d
 
 def post_tax_rate(call: Call) -> dict:
     """POST /v1/tax_rates."""
-    p = call.parse({**TAX_RATE, "percentage": Num(), "inclusive": Bool()},
-                   required=("display_name", "inclusive", "percentage"))
+    p = call.parse()
     return create_tax_rate(call.state, p, at=call.state.now(), origin=call.origin)
 
 
@@ -144,7 +120,7 @@ def update_tax_rate(call: Call) -> dict:
     """POST /v1/tax_rates/{id}: percentage and inclusive are immutable (unknown parameters here)."""
     state = call.state
     rate = state.store.require("tax_rate", call.args["id"])
-    p = call.parse(TAX_RATE)
+    p = call.parse()
     old = copy.deepcopy(rate)
     for field, value in p.items():
         if field == "metadata":

@@ -7,7 +7,7 @@ from .api import Call
 from .billing import LIVE, interval_of
 from .errors import InvalidParameter, InvalidRequest
 from .events import emit
-from .params import Int, Str
+from .params import NON_NEGATIVE
 from .rendering import deleted, page
 from .state import State
 
@@ -25,7 +25,7 @@ def clock_object(*, id: str, frozen_time: int, created: int, name: str | None) -
 def create_clock(call: Call) -> dict:
     """POST /v1/test_helpers/test_clocks (`customer` attaches an existing customer, as dahlia allows)."""
     state = call.state
-    p = call.parse({"frozen_time": Int(0), "name": Str(300), "customer": Str()}, required=("frozen_time",))
+    p = call.parse({"frozen_time": NON_NEGATIVE})
     customer = state.store.require("customer", p["customer"], "customer", in_body=True) if p.get("customer") else None
     if customer is not None and customer["test_clock"]:
         raise InvalidRequest("This customer is already attached to a test clock.", param="customer")
@@ -67,7 +67,7 @@ def advance_clock(call: Call) -> dict:
     """POST …/{id}/advance: every renewal, retry and cancellation due by `frozen_time` happens now."""
     state = call.state
     clock = state.store.require(KIND, call.args["id"])
-    p = call.parse({"frozen_time": Int(0)}, required=("frozen_time",))
+    p = call.parse({"frozen_time": NON_NEGATIVE})
     target = p["frozen_time"]
     if target <= clock["frozen_time"]:
         raise InvalidParameter("The test clock can only move forward: `frozen_time` must be after its current "

@@ -10,9 +10,8 @@ from .errors import FakeStripeError, NotSimulated, ParameterError, PermissionDen
 from .expand import check_paths, expand
 from .forms import decode
 from .operations import Operation, matcher, spec_template_of_route
-from .params import EXPAND
 from .state import ACCOUNT_ID
-from .validation import response_schema, validate
+from .validation import EXPAND, coerce, response_schema, validate
 
 REASONS = {status.value: f"{status.value} {status.phrase}" for status in HTTPStatus}
 FORM = "application/x-www-form-urlencoded"
@@ -128,7 +127,7 @@ def run(handler: Handler, call: Call) -> tuple[int, bytes]:
         state.catch_up()
         if call.operation is not None and handler is not not_simulated:
             call.params = validate(call.operation, call.raw)
-        call.expand = EXPAND.coerce(call.raw["expand"], "expand") if "expand" in call.raw else None
+        call.expand = coerce(EXPAND, call.raw["expand"], "expand") if "expand" in call.raw else None
         if call.expand and call.operation is not None:
             check_paths(response_schema(call.operation), call.expand, call.version)
         body = expand(state, handler(call), call.expand, call.version)

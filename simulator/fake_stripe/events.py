@@ -3,7 +3,7 @@
 from ..events import make_event, previous_attributes
 from .api import Call
 from .errors import InvalidRequest
-from .params import Str
+from .validation import EXPAND
 from .rendering import RENDERERS, SHAPES, VERSIONED, page, shape_of, snapshot
 from .state import State
 
@@ -96,11 +96,16 @@ def list_events(call: Call) -> dict:
     return page(call, "event", "/v1/events", p, accept=accept)
 
 
+# Not in Stripe's spec: its parameters as the CLI sends them (anything else accepted and ignored, as before).
+RETRY = {"type": "object", "properties": {"webhook_endpoint": {"type": "string", "maxLength": 5000}, "expand": EXPAND},
+         "additionalProperties": {}}
+
+
 def retry_event(call: Call) -> dict:
     """POST /v1/events/{id}/retry (what Stripe CLI's `events resend` calls): deliver a stored event again, signed
     anew, to `webhook_endpoint` or to every enabled endpoint subscribed to its type."""
     state = call.state
-    p = call.parse({"webhook_endpoint": Str(nullable=False)})
+    p = call.parse(schema=RETRY)
     record = state.store.require("event", call.args["id"])
     if "webhook_endpoint" in p:
         endpoint = state.store.require("webhook_endpoint", p["webhook_endpoint"], "webhook_endpoint", in_body=True)

@@ -9,37 +9,25 @@ from .api import Call
 from .errors import InvalidParameter, InvalidRequest, ResourceMissing
 from .events import emit
 from .expand import INCLUDABLE
-from .params import Anything, Array, Bool, Enum, Hash, Int, Metadata, Str, merge_metadata
+from .params import NON_NEGATIVE, POSITIVE, merge_metadata
 from .rendering import RENDERERS, list_object, page
 from .state import State
 
-INTERVALS = ("day", "month", "week", "year")
 # Stripe allows billing periods of up to three years (3 years, 36 months or 156 weeks).
 MAX_INTERVAL_COUNT = {"day": 1095, "week": 156, "month": 36, "year": 3}
-TAX_BEHAVIOR = Enum("exclusive", "inclusive", "unspecified")
-TIER = Hash({"up_to": Str(nullable=False), "unit_amount": Int(0), "unit_amount_decimal": Str(),
-             "flat_amount": Int(0), "flat_amount_decimal": Str()}, required=("up_to",))
-CURRENCY_OPTION = Hash({"unit_amount": Int(0), "unit_amount_decimal": Str(), "tax_behavior": TAX_BEHAVIOR,
-                        "tiers": Array(TIER), "custom_unit_amount": Anything()})
-RECURRING = Hash({"interval": Enum(*INTERVALS), "interval_count": Int(1), "usage_type": Enum("licensed", "metered"),
-                  "meter": Str()}, required=("interval",))
+
+
+def price_checks(prefix: str = "") -> dict:
+    """What Stripe checks of a price's data (under `prefix`) that its spec does not state: no negative amounts,
+    intervals and divisors of at least one."""
+    amounts = ("unit_amount", "tiers.*.unit_amount", "tiers.*.flat_amount", "currency_options.*.unit_amount",
+               "currency_options.*.tiers.*.unit_amount", "currency_options.*.tiers.*.flat_amount")
+    return {**{prefix + path: NON_NEGATIVE for path in amounts},
+            prefix + "recurring.interval_count": POSITIVE, prefix + "transform_quantity.divide_by": POSITIVE}
+
+
 # Fields that Stripe only returns when expanded; stored on the record, left out of plain renderings.
 HIDDEN = ("currency_options", "tiers")
-
-CREATE = {
-    "currency": Str(nullable=False), "product": Str(nullable=False),
-    "product_data": Hash({"name": Str(nullable=False), "active": Bool(), "id": Str(), "metadata": Metadata(),
-                          "statement_descriptor": Str(), "tax_code": Str(), "tax_details": Anything(),
-                          "unit_label": Str()}, required=("name",)),
-    "unit_amount": Int(0), "unit_amount_decimal": Str(), "active": Bool(), "billing_scheme": Enum("per_unit", "tiered"),
-    "currency_options": Hash(extra=CURRENCY_OPTION), "custom_unit_amount": Anything(), "lookup_key": Str(200),
-    "metadata": Metadata(), "nickname": Str(), "recurring": RECURRING, "tax_behavior": TAX_BEHAVIOR,
-    "tiers": Array(TIER), "tiers_mode": Enum("graduated", "volume"), "transfer_lookup_key": Bool(),
-    "transform_quantity": Hash({"divide_by": Int(1), "round": Enum("down", "up")}, required=("divide_by", "round")),
-}
-UPDATE = {"active": Bool(), "currency_options": Hash(extra=CURRENCY_OPTION), "lookup_key": Str(200),
-          "metadata": Metadata(), "nickname": Str(), "tax_behavior": TAX_BEHAVIOR, "transfer_lookup_key": Bool()}
-
 
 def render_price(state: State, record: dict, version: str) -> dict:
     """A price without the fields Stripe only includes on request."""
@@ -168,7 +156,7 @@ def plan_record(price: dict) -> dict:
 
 def post_price(call: Call) -> dict:
     """POST /v1/prices."""
-    p = call.parse(CREATE, required=("currency",))
+    p = call.parse(price_checks())
     return render_price(call.state, create_price(call.state, p, at=call.state.now(), origin=call.origin), call.version)
 
 
@@ -181,7 +169,7 @@ def update_price(call: Call) -> dict:
     """POST /v1/prices/{id}: only the mutable fields; amounts and intervals are fixed once created."""
     state = call.state
     price = state.store.require("price", call.args["id"])
-    p = call.parse(UPDATE)
+    p = call.parse(price_checks())
     old = copy.deepcopy(price)
     if "tax_behavior" in p and price["tax_behavior"] != "unspecified" and p["tax_behavior"] != price["tax_behavior"]:
         raise InvalidRequest("The tax behavior of a price can not be changed once it is set.", param="tax_behavior")

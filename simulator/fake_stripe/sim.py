@@ -7,7 +7,7 @@ from flask import Blueprint, Response, current_app, request
 
 from ..errors import InvalidOption
 from .api import resolve_version
-from .errors import FakeStripeError, InvalidParameter, InvalidRequest, MissingParameter
+from .errors import FakeStripeError, InvalidParameter, MissingParameter
 from .checkout import render_session
 from .completion import complete
 from .customers import replace_card

@@ -15,6 +15,8 @@ INTEGER = re.compile(r"^-?[0-9]+$")
 CURRENCY = re.compile(r"^[A-Za-z]{3}$")
 # Form values are strings or nested dicts; list positions arrive as digit-string keys (see forms.decode).
 UNSET = {"enum": [""], "type": "string"}
+# Every operation's `expand`, as the spec states it (and as it is read for the routes the spec leaves out).
+EXPAND = {"items": {"maxLength": 5000, "type": "string"}, "type": "array"}
 
 
 def empty_error(path: str) -> InvalidParameter:

@@ -6,9 +6,9 @@ import pytest
 import stripe
 
 from simulator.fake_stripe import FakeStripe
-from simulator.fake_stripe.errors import InvalidParameter, MissingParameter
+from simulator.fake_stripe.errors import InvalidParameter
 from simulator.fake_stripe.forms import decode
-from simulator.fake_stripe.params import Array, Hash, Int, Metadata, Str, merge_metadata, parse
+from simulator.fake_stripe.params import NON_NEGATIVE, POSITIVE, checked, longest, merge_metadata, one_of
 from simulator.fake_stripe.store import OrderedIds, Store
 
 from .conftest import KEY, START, complete, subscription_session
@@ -104,20 +104,20 @@ def test_form_decoding(pairs, expected):
     assert decode(pairs) == expected
 
 
-def test_specs_coerce_and_name_the_offending_parameter():
-    spec = {"line_items": Array(Hash({"price": Str(nullable=False), "quantity": Int(1)}, required=("price",))),
-            "metadata": Metadata()}
-    parsed = parse(decode([("line_items[0][price]", "p"), ("line_items[0][quantity]", "2"),
-                           ("metadata[a]", "1")]), spec)
-    assert parsed == {"line_items": [{"price": "p", "quantity": 2}], "metadata": {"a": "1"}}
-    # Unknown parameters are the schema's business (validation.py); a hand spec ignores what it does not model.
-    assert parse(decode([("line_items[0][price]", "p"), ("line_items[0][tax]", "x")]), spec) == {
-        "line_items": [{"price": "p"}]}
-    with pytest.raises(MissingParameter) as exc:
-        parse(decode([("line_items[0][quantity]", "1")]), spec)
-    assert exc.value.param == "line_items[0][price]"
-    with pytest.raises(InvalidParameter) as exc:
-        parse(decode([("line_items[0][price]", "p"), ("line_items[0][quantity]", "0")]), spec)
-    assert exc.value.param == "line_items[0][quantity]"
+def test_checks_name_the_offending_parameter():
+    """The rules Stripe's spec leaves out, on parameters the schema has typed (validation.py)."""
+    checks = {"line_items.*.quantity": POSITIVE, "amount": NON_NEGATIVE, "mode": one_of("payment"),
+              "url": longest(5)}
+    params = {"line_items": [{"price": "p", "quantity": 2}, {"price": "q"}], "amount": 0, "metadata": {"a": "1"}}
+    assert checked(params, checks) is params
+    failing = [({"line_items": [{"quantity": 1}, {"quantity": 0}]}, "line_items[1][quantity]"),
+               ({"amount": -1}, "amount"), ({"mode": "setup"}, "mode"), ({"url": "https://"}, "url"),
+               ({"metadata": {"k" * 41: "v"}}, f"metadata[{'k' * 41}]"),
+               ({"line_items": [{"metadata": {"a[b]": "v"}}]}, "line_items[0][metadata][a[b]]")]
+    for bad, path in failing:
+        with pytest.raises(InvalidParameter) as exc:
+            checked(bad, checks)
+        assert exc.value.param == path, bad
+    assert checked({"amount": None, "mode": None}, checks)  # unset values are the schema's business
     assert merge_metadata({"a": "1", "b": "2"}, {"a": None, "c": "3"}) == {"b": "2", "c": "3"}
     assert merge_metadata({"a": "1"}, None) == {}

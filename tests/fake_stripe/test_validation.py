@@ -209,3 +209,43 @@ def test_the_docs_coverage_table_matches_what_the_fake_serves():
     rows.append("| **total** | **{} / {}** | **{} / {}** |".format(*totals))
     table = [line for line in doc.splitlines() if re.match(r"\| (`[\w/]+`|\*\*total\*\*) \| \**\d+ / \d+", line)]
     assert table == rows, "docs/fake-stripe.md's coverage table differs from `fake-stripe --coverage`:\n" + "\n".join(rows)
+
+
+LONG_KEY = "k" * 41
+
+
+@pytest.mark.parametrize("path, body, code, param", [
+    ("/v1/prices", {"currency": "usd", "product": "prod_x", "unit_amount": "-1"}, "parameter_invalid_integer",
+     "unit_amount"),
+    ("/v1/prices", {"currency": "usd", "product": "prod_x", "unit_amount": "5", "recurring[interval]": "month",
+                    "recurring[interval_count]": "0"}, "parameter_invalid_integer", "recurring[interval_count]"),
+    ("/v1/prices", {"currency": "usd", "product": "prod_x", "billing_scheme": "tiered", "tiers_mode": "volume",
+                    "tiers[0][up_to]": "inf", "tiers[0][flat_amount]": "-3"}, "parameter_invalid_integer",
+     "tiers[0][flat_amount]"),
+    ("/v1/products", {"name": "P", "default_price_data[currency]": "usd", "default_price_data[unit_amount]": "-5"},
+     "parameter_invalid_integer", "default_price_data[unit_amount]"),
+    ("/v1/customers", {f"metadata[{LONG_KEY}]": "v"}, None, f"metadata[{LONG_KEY}]"),
+    ("/v1/customers", {"invoice_prefix": "ABCDEFGHIJKLM"}, None, "invoice_prefix"),
+    ("/v1/customers", {"next_invoice_sequence": "0"}, "parameter_invalid_integer", "next_invoice_sequence"),
+    ("/v1/checkout/sessions", {"mode": "payment", "ui_mode": "embedded_page"}, None, "ui_mode"),
+    ("/v1/checkout/sessions", {"mode": "payment", "line_items[0][price]": "p", "line_items[0][quantity]": "-1"},
+     "parameter_invalid_integer", "line_items[0][quantity]"),
+    ("/v1/checkout/sessions", {"success_url": "https://a.example/ok"}, "parameter_missing", "mode"),
+    ("/v1/subscriptions", {"customer": "cus_x", "items[0][price]": "p", "collection_method": "send_invoice"}, None,
+     "collection_method"),
+    ("/v1/subscriptions", {"customer": "cus_x"}, "parameter_missing", "items"),
+    ("/v1/payment_methods", {"type": "sepa_debit"}, None, "type"),
+    ("/v1/payment_methods/pm_x/attach", {}, "parameter_missing", "customer"),
+    ("/v1/test_helpers/test_clocks", {"frozen_time": "-1"}, "parameter_invalid_integer", "frozen_time"),
+    ("/v1/webhook_endpoints", {"url": "https://a.example/" + "x" * 5000, "enabled_events[]": "*"}, None, "url"),
+    ("/v1/payment_pages/cs_x/confirm", {"expected_amount": "1"}, "parameter_missing", "payment_method"),
+    ("/v1/payment_pages/cs_x/confirm", {"payment_method": "pm_x", "expected_amount": "-1"},
+     "parameter_invalid_integer", "expected_amount"),
+    ("/v1/events/evt_x/retry", {"webhook_endpoint[a]": "b"}, None, "webhook_endpoint"),
+], ids=lambda value: value if isinstance(value, str) and value.startswith("/") else None)
+def test_rules_the_spec_leaves_out_are_still_stripes(http, path, body, code, param):
+    """Minimums, length limits, metadata keys and values the fake does not simulate: refused before anything runs."""
+    response = http("POST", path, data=body)
+    assert response.status_code == 400, response.text
+    error = response.json()["error"]
+    assert (error.get("code"), error["param"]) == (code, param), error
