@@ -11,8 +11,8 @@ from typing import Any, Callable
 from ..versions import KNOWN_VERSIONS, is_well_formed
 from .errors import AuthenticationFailed, IdempotencyMismatch, InvalidApiVersion, MissingParameter
 from .params import Check, checked
-from .validation import coerce
 from .state import State
+from .validation import coerce
 
 TEST_KEY = re.compile(r"^(sk|rk)_test_[A-Za-z0-9_]+$")
 LIVE_KEY = re.compile(r"^(sk|rk)_live_")
