@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Iterator
 
 from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DisconnectionError, NoSuchModuleError
 from sqlalchemy.pool import StaticPool
 
@@ -95,9 +95,11 @@ def make_engine(url: str, sqlite_synchronous: str = "FULL") -> Engine:
         try:
             # No pool_pre_ping (a round trip per request): a connection the server closed is seen at
             # checkout without one, and Store.transaction runs again when one dies unseen.
-            # psycopg prepares no statement itself: having any, it deallocates them all after every
-            # rollback, the batches' too (`batches` prepares its own and keeps them).
-            engine = create_engine(url, connect_args={"prepare_threshold": None})
+            # psycopg (3) prepares no statement itself: having any, it deallocates them all after every
+            # rollback, the batches' too (`batches` prepares its own and keeps them). Other drivers
+            # know no such option.
+            psycopg = make_url(url).get_driver_name() == "psycopg"
+            engine = create_engine(url, connect_args={"prepare_threshold": None} if psycopg else {})
         except (ModuleNotFoundError, NoSuchModuleError) as exc:
             raise ConfigError(f"no driver for {url.split(':', 1)[0]}: pip install 'psycopg[binary]' ({exc})") from exc
         except ArgumentError as exc:
