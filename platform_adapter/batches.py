@@ -50,7 +50,7 @@ def _one(conn: Connection, step: Step):
 
 
 def deallocated(exc: DBAPIError) -> bool:
-    """Whether a batch failed because the session's prepared statements were dropped (they are prepared anew next time)."""
+    """Whether a batch failed because the session's prepared statements were dropped (prepared anew next time)."""
     return getattr(exc.orig, "sqlstate", None) == INVALID_STATEMENT_NAME
 
 
@@ -162,7 +162,7 @@ class _Wire:
         return results
 
     def _send_all(self) -> None:
-        """Flush libpq's buffer (the socket may take it in parts), reading meanwhile so neither side waits on the other."""
+        """Flush libpq's buffer (the socket may take it in parts), reading meanwhile so neither side waits."""
         while self.pgconn.flush():
             readable, _ = _wait(self.pgconn.socket, read=True, write=True)
             if readable:

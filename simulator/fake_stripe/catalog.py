@@ -11,6 +11,7 @@ from .prices import create_price, price_checks
 from .rendering import deleted, list_object, page
 from .state import State
 
+
 def create_product(state: State, p: dict, *, at: int, origin=(None, None)) -> dict:
     """Store a product (and its default price); emits product.created first, as Stripe does."""
     id = p.get("id") or state.new_id("prod")

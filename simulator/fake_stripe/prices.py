@@ -15,6 +15,8 @@ from .state import State
 
 # Stripe allows billing periods of up to three years (3 years, 36 months or 156 weeks).
 MAX_INTERVAL_COUNT = {"day": 1095, "week": 156, "month": 36, "year": 3}
+# Fields that Stripe only returns when expanded; stored on the record, left out of plain renderings.
+HIDDEN = ("currency_options", "tiers")
 
 
 def price_checks(prefix: str = "") -> dict:
@@ -25,9 +27,6 @@ def price_checks(prefix: str = "") -> dict:
     return {**{prefix + path: NON_NEGATIVE for path in amounts},
             prefix + "recurring.interval_count": POSITIVE, prefix + "transform_quantity.divide_by": POSITIVE}
 
-
-# Fields that Stripe only returns when expanded; stored on the record, left out of plain renderings.
-HIDDEN = ("currency_options", "tiers")
 
 def render_price(state: State, record: dict, version: str) -> dict:
     """A price without the fields Stripe only includes on request."""

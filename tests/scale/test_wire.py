@@ -20,6 +20,7 @@ from tests.platform.support import SECRET, DictGateway, handled, sign, story
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]  # slow: starts PostgreSQL
 
+
 @pytest.fixture
 def store(fresh_postgres_url):
     store = Store(fresh_postgres_url)
@@ -144,7 +145,8 @@ def test_an_event_larger_than_the_socket_buffer_is_stored_whole(fresh_postgres_u
             "Stripe-Signature": sign(body), "Content-Type": "application/json"})
         assert response.status_code == 200 and response.get_json()["outcome"] == "applied", response.get_data()
         with state.store.engine.connect() as conn:
-            stored = conn.execute(text("SELECT payload FROM stripe_events WHERE id = :id"), {"id": event["id"]}).scalar()
+            stored = conn.execute(text("SELECT payload FROM stripe_events WHERE id = :id"),
+                                  {"id": event["id"]}).scalar()
         assert stored == body
     finally:
         state.store.close()
