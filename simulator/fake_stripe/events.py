@@ -3,9 +3,9 @@
 from ..events import make_event, previous_attributes
 from .api import Call
 from .errors import InvalidRequest
-from .validation import EXPAND
 from .rendering import RENDERERS, SHAPES, VERSIONED, page, shape_of, snapshot
 from .state import State
+from .validation import EXPAND, TEXT
 
 NO_REQUEST = (None, None)
 
@@ -97,7 +97,7 @@ def list_events(call: Call) -> dict:
 
 
 # Not in Stripe's spec: its parameters as the CLI sends them (anything else accepted and ignored, as before).
-RETRY = {"type": "object", "properties": {"webhook_endpoint": {"type": "string", "maxLength": 5000}, "expand": EXPAND},
+RETRY = {"type": "object", "properties": {"webhook_endpoint": TEXT, "expand": EXPAND},
          "additionalProperties": {}}
 
 

@@ -55,23 +55,25 @@ def checked(params: dict, checks: dict[str, Check] | None = None) -> dict:
     return params
 
 
+def _children(value: Any, path: str) -> Iterator[tuple[Any, Any, str]]:
+    """(key or index, child, the child's parameter path) of a hash or list; nothing for a scalar."""
+    items = enumerate(value) if isinstance(value, list) else value.items() if isinstance(value, dict) else ()
+    for key, child in items:
+        yield key, child, f"{path}[{key}]" if path else str(key)
+
+
 def _matching(value: Any, steps: list[str], path: str) -> Iterator[tuple[str, Any]]:
     if not steps:
         yield path, value
         return
-    step, rest = steps[0], steps[1:]
-    items = (list(enumerate(value)) if isinstance(value, list) else list(value.items()) if isinstance(value, dict)
-             else [])
-    for key, child in items:
-        if step == "*" or str(key) == step:
-            yield from _matching(child, rest, f"{path}[{key}]" if path else str(key))
+    for key, child, child_path in _children(value, path):
+        if steps[0] == "*" or str(key) == steps[0]:
+            yield from _matching(child, steps[1:], child_path)
 
 
 def _check_metadata_keys(value: Any, path: str) -> None:
     """Stripe's metadata keys: at most 40 characters, no square brackets (its spec says neither)."""
-    items = enumerate(value) if isinstance(value, list) else value.items() if isinstance(value, dict) else ()
-    for key, child in items:
-        child_path = f"{path}[{key}]" if path else str(key)
+    for key, child, child_path in _children(value, path):
         if key == "metadata" and isinstance(child, dict):
             for name in child:
                 if len(name) > METADATA_KEY_LENGTH or "[" in name or "]" in name:

@@ -5,14 +5,12 @@ from .checkout import render_session, totals
 from .completion import complete
 from .errors import InvalidRequest
 from .params import NON_NEGATIVE
-from .validation import EXPAND
-
+from .validation import EXPAND, TEXT, UNSET
 
 # Not in Stripe's spec (Stripe.js calls it): what the fake reads; anything else is accepted and ignored.
-TEXT = {"type": "string", "maxLength": 5000}
 CONFIRM = {"type": "object", "required": ["payment_method"], "additionalProperties": {}, "properties": {
     "payment_method": TEXT, "expected_amount": {"type": "integer"}, "expected_payment_method_type": TEXT,
-    "email": {"anyOf": [TEXT, {"enum": [""], "type": "string"}]}, "consent": {}, "expand": EXPAND}}
+    "email": {"anyOf": [TEXT, UNSET]}, "consent": {}, "expand": EXPAND}}
 
 
 def confirm(call: Call) -> dict:

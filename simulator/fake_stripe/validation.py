@@ -15,8 +15,10 @@ INTEGER = re.compile(r"^-?[0-9]+$")
 CURRENCY = re.compile(r"^[A-Za-z]{3}$")
 # Form values are strings or nested dicts; list positions arrive as digit-string keys (see forms.decode).
 UNSET = {"enum": [""], "type": "string"}
-# Every operation's `expand`, as the spec states it (and as it is read for the routes the spec leaves out).
-EXPAND = {"items": {"maxLength": 5000, "type": "string"}, "type": "array"}
+# The spec's usual string, and every operation's `expand` as it states it (both also serve the schemas of
+# the routes the spec leaves out).
+TEXT = {"maxLength": 5000, "type": "string"}
+EXPAND = {"items": TEXT, "type": "array"}
 
 
 def empty_error(path: str) -> InvalidParameter:

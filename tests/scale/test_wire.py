@@ -71,7 +71,9 @@ def test_prepared_statements_outlive_a_rollback(store):
         with pytest.raises(DBAPIError):
             with conn.begin():
                 conn.execute(text("SELECT no_such_column FROM accounts"))
-    assert in_batch(store, [Step(lookup, {}, ROWS)])[0]  # no "prepared statement does not exist"
+    with store.engine.connect() as conn, conn.begin():
+        assert conn.connection.dbapi_connection is used  # the same session, after its rollback
+        assert batches.run(conn, [Step(lookup, {}, ROWS)])[0]  # no "prepared statement does not exist"
 
 
 def test_statements_dropped_behind_its_back_are_prepared_again(store):
