@@ -122,19 +122,23 @@ def trigger(backend: Backend, plan: Plan, edits: list[Edit], environ: Mapping[st
 
 
 def own_events(steps: list[Step], events: list[dict]) -> list[dict]:
-    """The events about objects the steps' responses name, or about objects naming those (transitively): on a
-    shared fake, another client's events of the same moment are not the trigger's."""
+    """The events about objects the steps' responses name, about objects naming those, and about objects made
+    meanwhile that those name (transitively): on a shared fake, others' events of the same moment are not ours."""
     named = set().union(*(_strings(step.response) for step in steps if step.response))
-    ours = {obj["id"] for obj in (e["data"]["object"] for e in events) if obj.get("id") in named}
+    objects = [e["data"]["object"] for e in events]
+    made = {obj.get("id") for e, obj in zip(events, objects) if e["type"].endswith(".created")}
+    ours = {obj.get("id") for obj in objects if obj.get("id") in named}
     grew = True
     while grew:
         grew = False
-        for event in events:
-            obj = event["data"]["object"]
-            if obj.get("id") not in ours and _strings(obj) & ours:
-                ours.add(obj.get("id"))
-                grew = True
-    return [e for e in events if e["data"]["object"].get("id") in ours]
+        for obj in objects:
+            if obj.get("id") in ours:
+                found = _strings(obj) & made - ours
+            else:
+                found = {obj.get("id")} if _strings(obj) & ours else set()
+            ours |= found
+            grew = grew or bool(found)
+    return [e for e, obj in zip(events, objects) if obj.get("id") in ours]
 
 
 def _strings(value, depth: int = 0) -> set[str]:
