@@ -14,7 +14,7 @@ from .errors import SimulatorError
 from .fake_stripe import FakeStripe
 from .fixture_send import client_for, sdk_send
 from .fixtures import ApiError, Request, load, run
-from .receiver import VerifyingReceiver, serving
+from .delivery.receiver import VerifyingReceiver, serving
 
 KEY = "sk_test_simplex_fixture_check"
 DELIVERY_WAIT = 20.0  # seconds every queued delivery gets

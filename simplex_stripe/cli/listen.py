@@ -74,8 +74,8 @@ class Relay:
         import requests  # noqa: PLC0415
         import stripe  # noqa: PLC0415
 
-        from simulator.sender import STRIPE_HEADERS  # noqa: PLC0415
-        from simulator.signing import signature_header  # noqa: PLC0415
+        from simulator.delivery.sender import STRIPE_HEADERS
+        from simulator.delivery.signing import signature_header
         try:
             stripe.WebhookSignature.verify_header(body.decode("utf-8"), header, self.endpoint_secret or "", 300)
             event = json.loads(body)
@@ -148,9 +148,9 @@ def listen(forward_to, events, api_base, api_key, secret, print_secret, headers,
            forward_connect_to, configured, latest) -> None:
     """Forward the fake Stripe's webhook deliveries to a URL, like `stripe listen --forward-to`."""
     from simulator.errors import SimulatorError  # noqa: PLC0415
-    from simulator.receiver import serving  # noqa: PLC0415
-    from simulator.sender import check_url  # noqa: PLC0415
-    from simulator.signing import check_secret  # noqa: PLC0415
+    from simulator.delivery.receiver import serving
+    from simulator.delivery.sender import check_url
+    from simulator.delivery.signing import check_secret
     from simulator.versions import CURRENT  # noqa: PLC0415 - --latest: the newest version the fake renders
     try:
         secret = check_secret(secret) if secret else stored_secret()

@@ -78,9 +78,9 @@ def _trigger(plan, target, secrets, account, api_base, api_key, changes, skips, 
              as_json) -> int:
     from simulator import dotenv  # noqa: PLC0415
     from simulator.backends import InProcess, OverHttp  # noqa: PLC0415
+    from simulator.delivery.sender import WebhookSender
+    from simulator.delivery.signing import check_secret
     from simulator.fixture_send import sdk_send  # noqa: PLC0415
-    from simulator.sender import WebhookSender  # noqa: PLC0415
-    from simulator.signing import check_secret  # noqa: PLC0415
     from simulator.triggers import trigger  # noqa: PLC0415
     from simulator.versions import resolve  # noqa: PLC0415
     sender = None
@@ -116,7 +116,7 @@ def _trigger(plan, target, secrets, account, api_base, api_key, changes, skips, 
 
 
 def _policy():
-    from simulator.delivery import DeliveryPolicy  # noqa: PLC0415
+    from simulator.delivery.policy import DeliveryPolicy
     return DeliveryPolicy(retry="test", time_scale=0.001, timeout=10.0)
 
 

@@ -16,8 +16,8 @@ from werkzeug.wrappers import Request, Response
 from simplex_stripe.cli import main
 from simplex_stripe.cli.listen import Relay
 from simulator.fake_stripe import FakeStripe
-from simulator.receiver import serving
-from simulator.signing import signature_header
+from simulator.delivery.receiver import serving
+from simulator.delivery.signing import signature_header
 from simulator.versions import CURRENT
 from tests.integration.test_listen import Lines
 
