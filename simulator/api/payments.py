@@ -6,8 +6,8 @@ from .context import Call
 from .lists import page
 from .params import one_of
 
-# Only cards are simulated (the schema takes every payment method type Stripe has).
-CHECKS = {"type": one_of("card")}
+# Cards and SEPA debits are simulated (the schema takes every payment method type Stripe has).
+CHECKS = {"type": one_of("card", "sepa_debit")}
 
 
 def create_payment_method(call: Call) -> dict:
@@ -45,9 +45,8 @@ def list_payment_methods(call: Call) -> dict:
     p = call.params
     customer = call.args.get("id") or p.get("customer")
     url = f"/v1/customers/{customer}/payment_methods" if "id" in call.args else "/v1/payment_methods"
-    # Every payment method the fake makes is a card; asking for another type finds none.
     return page(call, "payment_method", url, p, where={"customer": customer} if customer else None,
-                accept=lambda pm: p.get("type", "card") == pm["type"])
+                accept=lambda pm: p.get("type", pm["type"]) == pm["type"])
 
 
 def attach_payment_method(call: Call) -> dict:
