@@ -37,11 +37,15 @@ def create_customer(state: State, p: dict, *, at: int | None = None, origin=(Non
     state.store.add(customer)
     if not quiet:
         emit(state, "customer.created", customer, at=at, origin=origin)
+    attached = None
     if p.get("payment_method"):
-        attach(state, p["payment_method"], customer, at=at, origin=origin, param="payment_method")
+        attached = attach(state, p["payment_method"], customer, at=at, origin=origin, param="payment_method")
     settings = p.get("invoice_settings") or {}
-    if settings.get("default_payment_method"):
-        set_default_payment_method(state, customer, settings["default_payment_method"], at=at, origin=origin)
+    default = settings.get("default_payment_method")
+    if default:
+        # A test token named twice (`payment_method` and the default) is the one card it attached.
+        chosen = attached["id"] if attached is not None and default == p["payment_method"] else default
+        set_default_payment_method(state, customer, chosen, at=at, origin=origin)
     return customer
 
 

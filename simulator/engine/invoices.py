@@ -149,6 +149,11 @@ def render_invoice(state: State, record: dict, version: str) -> dict:
     invoice["attempted"] = record["attempt_count"] > 0
     if record.get("voided_at") is not None:
         invoice["status_transitions"]["voided_at"] = record["voided_at"]
+    # One-off invoices (invoicing.py) keep what their creator chose.
+    invoice.update({k: record[k] for k in ("description", "collection_method", "due_date", "auto_advance")
+                    if k in record})
+    if record.get("marked_uncollectible_at") is not None:
+        invoice["status_transitions"]["marked_uncollectible_at"] = record["marked_uncollectible_at"]
     return invoice
 
 

@@ -85,7 +85,7 @@ def confirm_intent(state: State, intent: dict, p: dict, *, origin=(None, None)) 
     if pm["type"] == "sepa_debit":
         return _debit(state, intent, pm, at=at, origin=origin)
     if pm["card"]["last4"] in AUTHENTICATE and intent["status"] != "requires_action":
-        intent.update(status="requires_action", next_action=_authenticate(intent, p.get("return_url")))
+        intent.update(status="requires_action", next_action=authentication_step(intent, p.get("return_url")))
         emit(state, "payment_intent.requires_action", intent, at=at, origin=origin)
         return intent
     return _charge(state, intent, pm, at=at, origin=origin)
@@ -96,7 +96,7 @@ def _clock(state: State, intent: dict) -> str | None:
     return customer["test_clock"] if customer else None
 
 
-def _authenticate(intent: dict, return_url: str | None) -> dict:
+def authentication_step(intent: dict, return_url: str | None) -> dict:
     """Stripe's next step for a card that needs 3D Secure: the SDK's challenge, or a redirect to `return_url`."""
     url = f"https://hooks.stripe.com/3d_secure_2/hosted?payment_intent={intent['id']}"
     if return_url:
