@@ -1,7 +1,7 @@
 """Card payments: Stripe's test cards, payment methods, payment intents and charges."""
 
 
-from ..engine.payments import attach, card_payment_method, detach
+from ..engine.payments import attach, card_payment_method, detach, update_payment_method
 from .context import Call
 from .lists import page
 from .params import one_of
@@ -57,6 +57,12 @@ def attach_payment_method(call: Call) -> dict:
                   origin=call.origin)
 
 
+def post_payment_method_update(call: Call) -> dict:
+    """POST /v1/payment_methods/{id}: metadata and billing details."""
+    pm = call.state.store.require("payment_method", call.args["id"])
+    return update_payment_method(call.state, pm, call.parse(), origin=call.origin)
+
+
 def detach_payment_method(call: Call) -> dict:
     """POST /v1/payment_methods/{id}/detach."""
     state = call.state
@@ -72,6 +78,7 @@ ROUTES = [
     ("GET", "/v1/payment_methods", list_payment_methods),
     ("POST", "/v1/payment_methods", create_payment_method),
     ("GET", "/v1/payment_methods/<id>", retrieve("payment_method")),
+    ("POST", "/v1/payment_methods/<id>", post_payment_method_update),
     ("POST", "/v1/payment_methods/<id>/attach", attach_payment_method),
     ("POST", "/v1/payment_methods/<id>/detach", detach_payment_method),
     ("GET", "/v1/customers/<id>/payment_methods", list_payment_methods),

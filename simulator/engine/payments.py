@@ -277,6 +277,22 @@ def detach(state: State, pm: dict, *, origin=(None, None)) -> dict:
     return pm
 
 
+def update_payment_method(state: State, pm: dict, p: dict, *, origin=(None, None)) -> dict:
+    """Metadata merges, billing details replace; emits payment_method.updated."""
+    old = copy.deepcopy(pm)
+    for key, value in (p.get("metadata") or {}).items():
+        if value == "":
+            pm["metadata"].pop(key, None)
+        else:
+            pm["metadata"][key] = value
+    details = p.get("billing_details") or {}
+    pm["billing_details"].update({k: details[k] for k in ("email", "name", "phone") if k in details})
+    if "address" in details:
+        pm["billing_details"]["address"].update(details["address"] or {})
+    emit(state, "payment_method.updated", pm, at=state.now(), old=old, origin=origin)
+    return pm
+
+
 def check_payment_method(state: State, customer: dict, pm_id: str | None, param: str) -> None:
     """Refuse a default payment method that is not attached to this customer."""
     if pm_id is None:
