@@ -35,6 +35,7 @@ def sdk_send(api_key: str, api_base: str, stripe_account: str | None = None,
                                     "fake-stripe` or pass --api-base") from None
         except stripe.StripeError as exc:
             kind = getattr(exc.error, "type", None) or "api_error"
-            raise ApiError(kind, exc.user_message or str(exc), exc.http_status) from None
+            body = exc.json_body if isinstance(exc.json_body, dict) else None
+            raise ApiError(kind, exc.user_message or str(exc), exc.http_status, body) from None
         return json.loads(response.body)
     return send

@@ -256,9 +256,9 @@ def _edit(params: dict, edit: Edit) -> None:
 class ApiError(Exception):
     """What `send` raises for an API error answer, with Stripe's error type (e.g. `card_error`) and status."""
 
-    def __init__(self, error_type: str, message: str, status: int | None = None) -> None:
+    def __init__(self, error_type: str, message: str, status: int | None = None, body: dict | None = None) -> None:
         super().__init__(message)
-        self.error_type, self.status = error_type, status
+        self.error_type, self.status, self.body = error_type, status, body
         self.fixture, self.request = "", ""
 
 
@@ -285,7 +285,8 @@ def run(fixtures: list[Fixture], send: Send, environ: Mapping[str, str],
             if fixture.expected_error_type is None or exc.error_type != fixture.expected_error_type:
                 exc.fixture, exc.request = fixture.name, f"{fixture.method.upper()} {path}"
                 raise
-            step = Step(fixture, path, params, None, exc.error_type)
+            # As in Stripe CLI, the error's body stands for the response (`${name:error.payment_intent.id}`).
+            step = Step(fixture, path, params, exc.body, exc.error_type)
         responses[fixture.name] = step.response or {}
         if on_step:
             on_step(step)

@@ -89,7 +89,7 @@ def backend_send(backend: Backend, api: Send | None = None) -> Send:
                 raise InvalidOption("a fixture's own api_base or headers need a running fake (--api-base)")
             return backend.request(request.method.upper(), request.path, request.params)
         except ActionFailed as exc:
-            raise ApiError("invalid_request_error", str(exc)) from None
+            raise ApiError(exc.error_type, str(exc), body=exc.body) from None
     return send
 
 

@@ -101,7 +101,7 @@ def test_an_override_sends_the_purchase_to_another_account_on_the_reference_plat
 
 
 @pytest.mark.parametrize("args,code,message", [
-    pytest.param(["invoice.voided"], 2, "invoice.voided is a Stripe CLI trigger of invoices, which the fake Stripe "
+    pytest.param(["quote.created"], 2, "quote.created is a Stripe CLI trigger of quotes, which the fake Stripe "
                  "does not simulate yet", id="not-simulated-yet"),
     pytest.param(["issuing_card.created"], 2, "issuing_card.created is a Stripe CLI trigger of Issuing, which the fake "
                  "Stripe does not simulate (it simulates Billing and Payments)", id="outside-billing"),
