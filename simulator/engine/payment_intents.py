@@ -4,6 +4,7 @@ manual capture, cancel; each step with the events Stripe sends."""
 import copy
 
 from ..objects.payments import charge_object, payment_intent_object
+from .balance import funds_arrived
 from .disputes import dispute_if_asked
 from .errors import CardDeclined, InvalidRequest
 from .events import emit
@@ -134,6 +135,7 @@ def _charge(state: State, intent: dict, pm: dict, *, at: int, origin) -> dict:
     emit(state, "charge.succeeded", charge, at=at, origin=origin)
     emit(state, "payment_intent.succeeded", intent, at=at, origin=origin)
     dispute_if_asked(state, charge, pm["card"]["last4"], at=at)
+    funds_arrived(state, charge, at=at)
     return intent
 
 
