@@ -123,7 +123,8 @@ def trigger(backend: Backend, plan: Plan, edits: list[Edit], environ: Mapping[st
 
 def own_events(steps: list[Step], events: list[dict]) -> list[dict]:
     """The events about objects the steps' responses name, about objects naming those, and about objects made
-    meanwhile that those name (transitively): on a shared fake, others' events of the same moment are not ours."""
+    meanwhile that those name (transitively), and the account's (the balance): on a shared fake, others' events
+    about their own objects are not ours."""
     named = set().union(*(_strings(step.response) for step in steps if step.response))
     objects = [e["data"]["object"] for e in events]
     made = {obj.get("id") for e, obj in zip(events, objects) if e["type"].endswith(".created")}
@@ -138,7 +139,8 @@ def own_events(steps: list[Step], events: list[dict]) -> list[dict]:
                 found = {obj.get("id")} if _strings(obj) & ours else set()
             ours |= found
             grew = grew or bool(found)
-    return [e for e, obj in zip(events, objects) if obj.get("id") in ours]
+    # An object without an id (the balance) is the account's own, not another client's.
+    return [e for e, obj in zip(events, objects) if obj.get("id") in ours or "id" not in obj]
 
 
 def _strings(value, depth: int = 0) -> set[str]:
