@@ -25,7 +25,8 @@ NONE_EXIST = {
     "/v1/customers/{customer}/subscriptions/{subscription_exposed_id}/discount",
     "/v1/customers/{customer}/tax_ids/{id}", "/v1/products/{product}/features/{id}",
     "/v1/disputes/{dispute}", "/v1/refunds/{refund}", "/v1/setup_intents/{intent}", "/v1/coupons/{coupon}", "/v1/balance/history/{id}",
-    "/v1/billing_portal/configurations/{configuration}",
+    "/v1/billing_portal/configurations/{configuration}", "/v1/credit_notes/{id}",
+    "/v1/credit_notes/{credit_note}/lines",
 }
 
 
@@ -83,6 +84,8 @@ def _get_operations():
 
 
 QUERIES = {"/v1/subscription_items": "subscription={subscription_exposed_id}",
+           "/v1/credit_notes/preview": "invoice={invoice}&amount=100&out_of_band_amount=100",
+           "/v1/credit_notes/preview/lines": "invoice={invoice}&amount=100&out_of_band_amount=100",
            "/v1/payment_methods": "customer={customer}"}
 SEARCHES = {"customers": "email~'reads'", "products": "active:'true'", "prices": "type:'recurring'",
             "invoices": "status:'paid'", "subscriptions": "status:'active'", "payment_intents": "amount>0",
@@ -124,7 +127,7 @@ def test_each_get_answers_from_state_and_validates_strictly(lifecycle, op):
         # Lists of the lifecycle's own resources are not empty (the unmodelled ones are, as on Stripe).
         unmodelled = ("sources", "cards", "bank_accounts", "tax_ids", "balance_transactions", "refunds",
                       "cash_balance_transactions", "amount_details_line_items", "features", "disputes",
-                      "setup_intents", "coupons", "history", "configurations")
+                      "setup_intents", "coupons", "history", "configurations", "credit_notes")
         if not op.template.endswith(unmodelled):
             assert body["data"], op.template
 
