@@ -11,7 +11,8 @@ from werkzeug.wrappers import Response
 
 from simulator.delivery import DeliveryPolicy
 from simulator.receiver import serving
-from simulator.sender import STRIPE_HEADERS, WebhookSender, encode
+from simulator.sender import WebhookSender
+from simulator.signing import STRIPE_HEADERS, encode
 from simulator.stories import new_story
 
 SECRET = "whsec_benchmark_secret_0123456789"

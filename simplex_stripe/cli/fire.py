@@ -10,8 +10,8 @@ import click
 from simulator.delivery import ORDERS, RETRY_PROFILES, DeliveryPolicy
 from simulator.errors import SimulatorError
 from simulator.periods import parse_iso
-from simulator.sender import WebhookSender, check_url, encode
-from simulator.signing import check_secret
+from simulator.sender import WebhookSender, check_url
+from simulator.signing import check_secret, encode
 from simulator.stories import SEQUENCES, get_sequence, load_story, new_story, save_story
 from simulator.versions import resolve
 
@@ -224,7 +224,7 @@ def _story(opts: dict):
 
 
 def _print_dry_run(sender: WebhookSender, deliveries: list[dict], as_json: bool) -> None:
-    signed = [{"headers": sender.headers(encode(e), sender.timestamp(e["id"])), "body": e} for e in deliveries]
+    signed = [{"headers": sender.signer.sign_event(e)[1], "body": e} for e in deliveries]
     if as_json:
         click.echo(json.dumps(signed, indent=2))
         return
