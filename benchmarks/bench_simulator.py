@@ -9,10 +9,10 @@ import time
 import requests
 from werkzeug.wrappers import Response
 
-from simulator.delivery import DeliveryPolicy
-from simulator.receiver import serving
-from simulator.sender import WebhookSender
-from simulator.signing import STRIPE_HEADERS, encode
+from simulator.delivery.policy import DeliveryPolicy
+from simulator.delivery.receiver import serving
+from simulator.delivery.sender import WebhookSender
+from simulator.delivery.signing import STRIPE_HEADERS, encode
 from simulator.stories import new_story
 
 SECRET = "whsec_benchmark_secret_0123456789"

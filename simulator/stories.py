@@ -23,8 +23,8 @@ from typing import Callable
 
 from .backends import Backend, InProcess, OverHttp
 from .errors import InvalidOption, WorldStateError
-from .fake_stripe.billing import DAY, FINALIZE_DELAY, LIVE, RETRY_DAYS
-from .fake_stripe.payments import SETTLE_DELAY
+from .engine.billing import DAY, FINALIZE_DELAY, LIVE, RETRY_DAYS
+from .engine.payments import SETTLE_DELAY
 from .story_names import canonical
 from .versions import CURRENT
 

@@ -7,7 +7,7 @@ import pytest
 import requests
 from pytest_bdd import parsers, then, when
 
-from simulator.signing import STRIPE_HEADERS, Signer, encode
+from simulator.delivery.signing import STRIPE_HEADERS, Signer, encode
 
 from .probe import PREFIX
 from .timeline import platform_now

@@ -4,8 +4,8 @@
 import requests
 from pytest_bdd import parsers, then, when
 
-from simulator.sender import Attempt, Report
-from simulator.signing import STRIPE_HEADERS, Signer, encode
+from simulator.delivery.sender import Attempt, Report
+from simulator.delivery.signing import STRIPE_HEADERS, Signer, encode
 
 from .timeline import platform_now
 

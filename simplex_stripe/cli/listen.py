@@ -48,7 +48,7 @@ class Relay:
     def __init__(self, forward_to: str, secret: str, echo=click.echo) -> None:
         import requests  # noqa: PLC0415 - the command imports its HTTP stack only when it runs
 
-        from simulator.signing import Signer  # noqa: PLC0415
+        from simulator.delivery.signing import Signer  # noqa: PLC0415
         self.forward_to, self.secret, self.echo = forward_to, secret, echo
         self.signer = Signer([secret])
         self.endpoint_secret: str | None = None
@@ -112,9 +112,9 @@ def _interrupt(signum, frame) -> None:
 def listen(forward_to, events, api_base, api_key, secret, print_secret) -> None:
     """Forward the fake Stripe's webhook deliveries to a URL, like `stripe listen --forward-to`."""
     from simulator.errors import SimulatorError  # noqa: PLC0415
-    from simulator.receiver import serving  # noqa: PLC0415
-    from simulator.sender import check_url  # noqa: PLC0415
-    from simulator.signing import check_secret  # noqa: PLC0415
+    from simulator.delivery.receiver import serving
+    from simulator.delivery.sender import check_url
+    from simulator.delivery.signing import check_secret
     try:
         secret = check_secret(secret) if secret else stored_secret()
         if print_secret:

@@ -11,8 +11,8 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Callable
 
-from simulator.delivery import DeliveryPolicy
-from simulator.signing import Signer
+from simulator.delivery.policy import DeliveryPolicy
+from simulator.delivery.signing import Signer
 from simulator.stories import Story, new_story
 
 from .options import LoadOptions

@@ -12,8 +12,8 @@ from simplex_stripe.cli.listen import Relay
 from simulator.fake_stripe import FakeStripe
 from simulator.load.lifecycle import UserStories
 from simulator.load.options import LoadOptions
-from simulator.receiver import VerifyingReceiver, serving
-from simulator.signing import Signer
+from simulator.delivery.receiver import VerifyingReceiver, serving
+from simulator.delivery.signing import Signer
 from steps import contract_steps, signature_steps
 
 KEY = "sk_test_one_signer"

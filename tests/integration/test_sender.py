@@ -5,11 +5,11 @@ import itertools
 import pytest
 import stripe
 
-from simulator.delivery import DeliveryPolicy
+from simulator.delivery.policy import DeliveryPolicy
 from simulator.errors import InvalidOption, TargetUnreachable
-from simulator.receiver import VerifyingReceiver, serving
-from simulator.sender import WebhookSender
-from simulator.signing import STRIPE_HEADERS, Signer
+from simulator.delivery.receiver import VerifyingReceiver, serving
+from simulator.delivery.sender import WebhookSender
+from simulator.delivery.signing import STRIPE_HEADERS, Signer
 from simulator.versions import CURRENT, PRE_BASIL
 from tests.support.sink import ScriptedSink
 from tests.support.stories import STORIES, story_events

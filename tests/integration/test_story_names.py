@@ -10,7 +10,7 @@ from simplex_stripe.cli import main
 from simulator.fidelity import examples
 from simulator.fidelity.errors import CassetteError, RecordError
 from simulator.fidelity.scripts import SCRIPTS, script_name, steps
-from simulator.receiver import VerifyingReceiver, serving
+from simulator.delivery.receiver import VerifyingReceiver, serving
 from simulator.stories import SEQUENCES, get_sequence
 from simulator.story_names import ALIASES, NAMES, RECORDABLE, STORY_NAMES, canonical
 

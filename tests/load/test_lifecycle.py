@@ -8,7 +8,7 @@ import stripe
 from simulator.errors import SimulatorError
 from simulator.load.lifecycle import UserStories, lifecycle
 from simulator.load.options import LoadOptions, add_arguments, from_namespace, to_argv, to_environ
-from simulator.signing import Signer
+from simulator.delivery.signing import Signer
 from simulator.stories import SEQUENCES
 
 SECRET = "whsec_load_tests_0123456789"
