@@ -60,6 +60,7 @@ def test_the_fakes_fan_out_and_events_resend_sign_through_the_signer(calls):
     resent = [c for c in calls if endpoint_secret in c[0]]
     assert [c[1] for c in resent] == [event_id, event_id] and customer.id
     assert [r.verified for r in receiver.received] == [True, True]
+    assert int(resent[1][2].split(",")[0][2:]) > int(resent[0][2].split(",")[0][2:])  # the redelivery rule
 
 
 def test_fire_signs_through_the_signer(calls):
