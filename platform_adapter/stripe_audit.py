@@ -1,6 +1,6 @@
 """Reads a Stripe account's configuration through the SDK and checks it against the guide."""
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from urllib.parse import urlsplit
 
 import stripe
@@ -50,6 +50,16 @@ class Audit:
     def ok(self) -> bool:
         """Whether every rule holds."""
         return self.catalog.ok and not self.problems and all(not e.problems for e in self.endpoints)
+
+    def as_json(self) -> dict:
+        """`simplex-stripe doctor --json`'s object: one casing, Stripe's (snake_case, as in the nested objects)."""
+        return {
+            "ok": self.ok, "error": None, "problems": self.problems,
+            "products": [{**asdict(p), "valid": p.valid} for p in self.catalog.products],
+            "tax_rates": [asdict(r) for r in self.tax_rates],
+            "webhook_endpoints": [asdict(e) for e in self.endpoints],
+            "other_webhook_endpoints": self.other_endpoints,
+        }
 
 
 def client_for(api_key: str, api_base: str | None = None,
