@@ -48,7 +48,7 @@ def _error_json(failure: DoctorFailure) -> dict:
 
 def _print(console: Console, result: Audit) -> None:
     products = Rows("Products", "product", "accountType", "interval", "prices", "verdict")
-    for p in result.catalog.products:
+    for p in result.catalogue.products:
         verdict = "✅" if p.valid else "❌ " + "\n".join(p.all_problems())
         products.add(f"{p.name}\n{p.id}", p.account_type or "—", str(p.interval or "—"),
                      "\n".join(_price_text(v) for v in p.prices) or "—", verdict)
