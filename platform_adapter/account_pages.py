@@ -15,7 +15,7 @@ from .accounts import AccountState
 from .checkout import (account_subscriptions, currencies, start_checkout, stop_auto_renewal, subscription_currency,
                        switch_plan)
 from .errors import Conflict, NotConfigured, PlatformError, PriceNotOffered, StripeUnreachable, Upstream
-from .products import Catalogue, stored_catalogue
+from .catalogue.loader import Catalogue, stored_catalogue
 from .web import check_csrf, page, public_url, start_session
 
 log = logging.getLogger(__name__)

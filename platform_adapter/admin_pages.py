@@ -9,7 +9,7 @@ from flask import Blueprint, current_app, flash, make_response, redirect, reques
 from . import delivery_log, throttle, webhook_test
 from .errors import Conflict, NotConfigured, TooManyAttempts, Upstream
 from .keys import FIELDS, SECRET_FIELDS, check_keys, mask, mode_of
-from .products import load_products, stored_catalogue
+from .catalogue.loader import load_products, stored_catalogue
 from .stripe_audit import REQUIRED_EVENTS
 from .web import check_csrf, page, public_url, start_session, wants_html
 

@@ -20,7 +20,7 @@ from .errors import BadRequest, Conflict, KeysRefused, StripeAuthFailed, Unautho
 from .keys import check_keys
 from .ledger import ALREADY_RECEIVED
 from .payloads import MAX_TIME
-from .products import load_products, product_json
+from .catalogue.loader import load_products, product_json
 from .stripe_audit import client_for
 from .stripe_gateway import calling_stripe
 from .web import public_url

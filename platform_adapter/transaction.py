@@ -274,10 +274,6 @@ class Tx:
         return self.conn.execute(select(accounts).where(func.lower(accounts.c.email) == email.lower())
                                  .order_by(accounts.c.id).limit(1)).first()
 
-    def lock_account(self, account_id: int):
-        """Lock the account row for this transaction (a no-op on SQLite, already serialised)."""
-        return self.conn.execute(ACCOUNT_BY_ID_LOCKED, {"id": account_id}).first()
-
     def save_state(self, account_id: int, state: AccountState, now: float) -> None:
         """Store the derived state (queued)."""
         self.queued.append(Step(SAVE_STATE, {"account_id": account_id, "account_type": state.account_type,

@@ -10,9 +10,9 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from . import delivery_log, ledger
 from . import payloads as p
+from .catalogue.cache import Resolver
 from .errors import BadRequest, InvalidField, MalformedEvent, NotConfigured, PlatformError, SignatureError
 from .facts import EventMeta, interpret
-from .stripe_gateway import Resolver
 
 log = logging.getLogger(__name__)
 bp = Blueprint("webhooks", __name__)

@@ -22,7 +22,7 @@ from platform_adapter.accounts import AccountState
 from platform_adapter.config import Settings
 from platform_adapter.errors import PlatformError
 from platform_adapter.keys import check_keys, mask
-from platform_adapter.products import load_products
+from platform_adapter.catalogue.loader import load_products
 from platform_adapter.stripe_audit import REQUIRED_EVENTS
 from platform_adapter.web import SIMULATED_CLOCK, date
 from platform_adapter.webhooks import WEBHOOK_PATH

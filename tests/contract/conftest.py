@@ -10,7 +10,7 @@ import requests
 from platform_adapter import create_app
 from platform_adapter.config import Settings
 from simulator.fake_stripe import FakeStripe
-from simulator.delivery.signing import signature_header
+from simulator.delivery.signing import Signer
 
 from .outbound import drive
 from .recording import Recorder
@@ -47,7 +47,7 @@ def tell_platform(app, events: list[dict]) -> None:
     client = app.test_client()
     for event in events:
         body = json.dumps(event).encode()
-        header = signature_header(body, [SECRET], int(time.time()))
+        header = Signer([SECRET]).sign(body)["Stripe-Signature"]
         answer = client.post("/api/v6/integrations/stripe/web-hooks", data=body,
                              headers={"Stripe-Signature": header, "Content-Type": "application/json"})
         assert answer.status_code == 200, answer.get_data(as_text=True)

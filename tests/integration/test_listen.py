@@ -153,16 +153,16 @@ def test_resend_of_an_unknown_event_exits_2(fake):
 
 def test_a_refusal_line_names_the_platforms_error_code_and_reason(platform):
     from simplex_stripe.cli.listen import Relay
-    from simulator.delivery.signing import signature_header
+    from simulator.delivery.signing import Signer
     lines: list[str] = []
     relay = Relay(platform.webhook_url, "whsec_not_the_platforms_secret_0123", echo=lines.append)
     relay.endpoint_secret = "whsec_endpoint_secret_0123456789"
     body = b'{"id": "evt_1listenRefused000000000", "object": "event", "type": "invoice.paid"}'
-    status, _ = relay.relay(body, signature_header(body, [relay.endpoint_secret], int(time.time())))
+    status, _ = relay.relay(body, Signer([relay.endpoint_secret]).sign(body)["Stripe-Signature"])
     assert status == 400
     assert lines[0].endswith("--> invoice.paid [evt_1listenRefused000000000]")
     assert lines[1].endswith(f"<--  [400] POST {platform.webhook_url} [evt_1listenRefused000000000] "
                              "signature_verification_failed (signature_mismatch)"), lines
     # a delivery not signed with the endpoint's secret is not forwarded at all
-    assert relay.relay(body, signature_header(body, ["whsec_someone_else_000"], int(time.time())))[0] == 400
+    assert relay.relay(body, Signer(["whsec_someone_else_000"]).sign(body)["Stripe-Signature"])[0] == 400
     assert len(lines) == 2
