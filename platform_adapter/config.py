@@ -21,6 +21,7 @@ ENVIRONMENT: dict[str, str] = {
     "SIMPLEX_DATABASE_URL": "database_url",
     "SIMPLEX_PROBE_TOKEN": "probe_token",
     "SIMPLEX_LOG_LEVEL": "log_level",
+    "SIMPLEX_LOG_FORMAT": "log_format",
     "SIMPLEX_SQLITE_SYNCHRONOUS": "sqlite_synchronous",
     "SIMPLEX_ADMIN_PASSWORD": "admin_password",
     "SIMPLEX_SESSION_SECRET": "session_secret",
@@ -56,6 +57,7 @@ class Settings:
     stripe_timeout_s: float = 10.0
     stripe_max_retries: int = 1
     log_level: str = "INFO"
+    log_format: str = "text"  # "json": one JSON object per line (platform_adapter.logs)
     sqlite_synchronous: str = "FULL"
     admin_password: str | None = field(default=None, repr=False)
     session_secret: str | None = field(default=None, repr=False)
@@ -76,6 +78,8 @@ class Settings:
         if (self.stripe_secret_key is None and not keys_later) or (self.stripe_secret_key is not None
                                                                    and not self.stripe_secret_key.strip()):
             raise ConfigError("STRIPE_SECRET_KEY is empty: copy the secret key (sk_test_… or sk_live_…)")
+        if self.log_format not in ("text", "json"):
+            raise ConfigError(f"SIMPLEX_LOG_FORMAT must be text or json, not {self.log_format!r}")
         if self.admin_password is not None and len(self.admin_password) < 8:
             raise ConfigError("SIMPLEX_ADMIN_PASSWORD must have at least 8 characters")
         if not self.database_url:

@@ -13,6 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from .errors import InvalidField, PlatformError, SignatureError
+from .logs import escape
 from .payloads import storable
 
 log = logging.getLogger(__name__)
@@ -50,8 +51,12 @@ class Claimed:
 
 
 def _text(value, limit: int) -> str | None:
-    """A claimed string as the log may keep it: cut to the column, and only if any database can store it."""
-    return value[:limit] if isinstance(value, str) and value and storable(value[:limit]) else None
+    """A claimed string as the log may keep it: control characters escaped, cut to the column, and only if any
+    database can store it (a forged id must not write a line of its own in a log or a page)."""
+    if not isinstance(value, str) or not value:
+        return None
+    value = escape(value)[:limit]
+    return value if storable(value) else None
 
 
 def claimed(body: bytes) -> Claimed:
