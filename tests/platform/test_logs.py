@@ -9,7 +9,6 @@ import pytest
 
 from platform_adapter import logs
 
-from .support import SECRET, sign
 
 FORGED = "evt_1\nCRITICAL platform_adapter: FORGED LOG LINE\r\u2028x"
 
@@ -72,7 +71,8 @@ def test_a_traceback_cannot_start_a_record(captured):
 
 
 def test_the_deliveries_panel_shows_a_forged_id_escaped(probe, app, store):
-    probe.post_event(json.dumps({"id": FORGED, "type": "invoice.paid"}).encode(), header=sign(b"other", SECRET))
+    # Signed but no event (no `created`, no `data`): kept as a row, with the id it claims.
+    assert probe.post_event(json.dumps({"id": FORGED, "type": "invoice.paid"}).encode()).status_code == 400
     with store.read() as tx:
         rows = tx.recent_deliveries(5)
     assert rows[0].event_id.startswith("evt_1\\x0aCRITICAL") and "\n" not in rows[0].event_id
