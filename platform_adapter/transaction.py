@@ -22,7 +22,7 @@ from .queries import (ACCOUNT_BY_ID_LOCKED, ACCOUNT_BY_LINK_LOCKED, ACCOUNT_BY_R
                       ADD_REDELIVERY, BEGIN, CATALOGUE_ENTRY, COMMIT, EVENT_EXISTS, FACTS_BY_LINK, FACTS_BY_REF, FACTS_OF,
                       LINKS_OF, PENDING_OF, SAVE_STATE, SETTLE_PENDING, advisory_locks, insert_row, insert_new, upserts)
 from .schema import (PENDING, accounts, attempts_table, config_table, events, facts_table, links, products_table,
-                     redeliveries, refusal_counts_table, tax_rates_table)
+                     redeliveries, refusal_counts_table, tax_rates_table, web_sessions_table)
 
 UNIQUE_VIOLATION, EVENTS_KEY = "23505", f"{events.name}_pkey"  # PostgreSQL's code, and its name for the primary key
 
@@ -370,6 +370,30 @@ class Tx:
     def loaded_tax_rates(self) -> list:
         """The stored active tax rates in Stripe's order."""
         return list(self.conn.execute(select(tax_rates_table).order_by(tax_rates_table.c.position)))
+
+    # ---- sign-in sessions ---------------------------------------------------------------------
+    def add_web_session(self, key: str, role: str, account: str | None, mark: str, now: float, *,
+                        stale_before: float) -> None:
+        """Store a new session; sessions unused since `stale_before` are dropped meanwhile."""
+        t = web_sessions_table
+        self.conn.execute(t.delete().where(t.c.seen_at < stale_before))
+        self.conn.execute(t.insert().values(id=key, role=role, account_ref=account, mark=mark, created_at=now,
+                                            seen_at=now))
+
+    def web_session(self, key: str):
+        """The session row with this key, or None."""
+        return self.conn.execute(select(web_sessions_table).where(web_sessions_table.c.id == key)).first()
+
+    def touch_web_session(self, key: str, now: float) -> None:
+        """Mark a session used now."""
+        t = web_sessions_table
+        self.conn.execute(t.update().where(t.c.id == key).values(seen_at=now))
+
+    def end_web_sessions(self, key: str | None) -> int:
+        """Delete one session (or every one, key None); returns how many went."""
+        t = web_sessions_table
+        statement = t.delete() if key is None else t.delete().where(t.c.id == key)
+        return self.conn.execute(statement).rowcount
 
     # ---- configuration ----------------------------------------------------------------------
     def config_values(self) -> dict[str, str]:
