@@ -24,7 +24,7 @@ def served(tmp_path):
     # Stripe is unreachable (a closed port): Account Settings must still show, as it does when Stripe is down.
     settings = Settings(stripe_secret_key="sk_test_platform", webhook_secret=SECRET, probe_token=TOKEN,
                         stripe_api_base="http://127.0.0.1:9", stripe_max_retries=0, stripe_timeout_s=2,
-                        data_dir=str(tmp_path / "data"))
+                        data_dir=str(tmp_path / "data"), customer_email_signin=True)
     app = create_app(settings, gateway=DictGateway())
     with serving(app) as base:
         yield app.extensions["platform_adapter"].store, Probe(base), base
