@@ -50,10 +50,15 @@ def list_clocks(call: Call) -> dict:
 
 def _limit(state: State, clock: dict) -> int:
     """The furthest one advance may go: two intervals of the shortest live subscription on the clock."""
-    now = clock["frozen_time"]
+    return advance_limit(state, clock["id"], clock["frozen_time"])
+
+
+def advance_limit(state: State, test_clock: str | None, now: int) -> int:
+    """Stripe's bound on one move of a timeline (a test clock, or None: the account clock): two intervals of its
+    shortest live subscription, two years with none. Each move's work is bounded by it."""
     limits = [shift_months(now, MAX_FREE_ADVANCE_MONTHS)]
     for sub in state.store.all("subscription"):
-        if sub["test_clock"] == clock["id"] and sub["status"] in LIVE:
+        if sub["test_clock"] == test_clock and sub["status"] in LIVE:
             rec = interval_of(state, sub)
             unit, count = rec["interval"], rec["interval_count"]
             if unit in ("month", "year"):

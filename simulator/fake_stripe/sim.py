@@ -6,15 +6,17 @@ import json
 from flask import Blueprint, Response, current_app, request
 
 from ..errors import InvalidOption
-from .api import resolve_version
+from .api import authenticate, resolve_version
 from .errors import FakeStripeError, InvalidParameter, MissingParameter
 from .checkout import render_session
+from .clock import advance_limit
 from .completion import complete
 from .customers import replace_card
 from .events import render_event
 from .seed import SEEDS
 
 bp = Blueprint("sim", __name__)
+MAX_DUPLICATES, MAX_TIME_SCALE = 10, 10.0  # a helper must not make the fake's work unbounded
 
 
 def _json(body, status: int = 200) -> Response:
@@ -31,10 +33,15 @@ def _int(name: str) -> int | None:
 
 
 def helper(view):
-    """Run a helper under the state lock, translating errors to Stripe's error JSON."""
+    """Run a helper under the state lock, translating errors to Stripe's error JSON.
+
+    Helpers change the account as the API does, so they take the same key (`Authorization: Bearer sk_test_…`,
+    the pinned `--api-key` when there is one), checked before anything else.
+    """
     def wrapped(**args):
         fake = current_app.extensions["fake_stripe"]
         try:
+            authenticate(request.headers.get("Authorization"), fake.api_key)
             with fake.state.lock:
                 fake.state.catch_up()
                 body = view(fake, **args)
@@ -68,6 +75,12 @@ def advance_clock(fake) -> dict:
     to, seconds = _int("to"), _int("seconds")
     if to is None and seconds is None:
         raise MissingParameter("to")
+    now = fake.state.now()
+    limit, target = advance_limit(fake.state, None, now), (now + (seconds or 0) if to is None else to)
+    if target > limit:  # checked before any work: a 1,000-year move is a 400 at once, not a stalled fake
+        raise InvalidParameter("Cannot advance the clock more than two intervals of the shortest live subscription "
+                               f"(two years with none) at a time; advance to {limit} or earlier first.",
+                               "to" if to is not None else "seconds")
     try:
         now = fake.state.advance(seconds=seconds, to=to)
     except ValueError as exc:
@@ -158,11 +171,15 @@ def change_delivery(fake) -> dict:
             changes[name] = request.values[name]
     if request.values.get("duplicates") is not None:
         changes["duplicates"] = _int("duplicates")
+        if not 0 <= changes["duplicates"] <= MAX_DUPLICATES:
+            raise InvalidParameter(f"duplicates must be from 0 to {MAX_DUPLICATES}", "duplicates")
     if request.values.get("time_scale") is not None:
         try:
             changes["time_scale"] = float(request.values["time_scale"])
         except ValueError:
             raise InvalidParameter(f"Invalid number: {request.values['time_scale']}", "time_scale") from None
+        if not 0 <= changes["time_scale"] <= MAX_TIME_SCALE:  # NaN fails both comparisons
+            raise InvalidParameter(f"time_scale must be from 0 to {MAX_TIME_SCALE:g}", "time_scale")
     policy = fake.delivery
     for name, value in changes.items():  # one at a time, so a refusal names its parameter
         try:

@@ -19,6 +19,7 @@ from simplex_stripe.cli import main
 from simulator.fake_stripe import FakeStripe
 from simulator.receiver import serving
 from tests.platform.support import Probe
+from tests.support.sim import sim_auth
 
 SECRET = "whsec_listen_tests_0123456789"
 TOKEN = "listen-probe-token"
@@ -97,7 +98,7 @@ def buy(client: stripe.StripeClient, base: str, account: str) -> str:
         "mode": "subscription", "line_items": [{"price": price.id, "quantity": 1}],
         "success_url": "https://meeting.example.com/ok", "client_reference_id": account,
         "metadata": {"accountRef": account}, "subscription_data": {"metadata": {"accountRef": account}}})
-    answer = requests.post(f"{base}/_sim/checkout/sessions/{session.id}/complete", timeout=10)
+    answer = requests.post(f"{base}/_sim/checkout/sessions/{session.id}/complete", headers=sim_auth(), timeout=10)
     assert answer.status_code == 200, answer.text
     return session.id
 
