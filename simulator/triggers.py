@@ -5,6 +5,9 @@ whose requests cause the event; `--override`/`--add`/`--remove` edit those reque
 story backend — the fake's engine in-process, or a running fake Stripe — so the engine alone decides which
 objects and events they make. Steps under `/_sim/…` are the fake's helpers for Stripe's side (paying on the
 hosted page, time passing).
+
+A story name (`first-purchase`, `renewal`, …) triggers that story instead: its in-process script, after the
+stories it needs, told on the same backend.
 """
 
 import re
@@ -15,6 +18,8 @@ from typing import Mapping
 from .backends import ActionFailed, Backend
 from .errors import InvalidOption
 from .fixtures import ApiError, Edit, Request, Send, Step, apply_edits, check_skips, parse, run
+from .stories import Story, get_sequence, new_cast
+from .story_names import NAMES
 from .trigger_names import ALIASES, CLI_EVENTS, OUTSIDE, event_of, family
 from .versions import CURRENT
 
@@ -63,8 +68,8 @@ def plan_for(event: str) -> Plan:
         stem = path.stem
         named = event_of(stem) if stem in CLI_EVENTS or stem in ALIASES else None
         return Plan(named, path.read_text(encoding="utf-8"), str(path))
-    raise InvalidOption(f"the event {event!r} is not one Stripe CLI triggers, nor a fixture file; "
-                        "`simplex-stripe trigger --list` names the ones the fake runs")
+    raise InvalidOption(f"the event {event!r} is not one Stripe CLI triggers, nor a fixture file, nor a story "
+                        f"({', '.join(NAMES)}); `simplex-stripe trigger --list` names the events the fake runs")
 
 
 def trigger_text(event_type: str) -> str:
@@ -97,14 +102,16 @@ def backend_send(backend: Backend, api: Send | None = None) -> Send:
 class Triggered:
     """What a trigger did: its steps, and the events its requests caused, oldest first."""
 
-    event_type: str | None
+    event_type: str | None  # or the story's name
     steps: list[Step]
     events: list[dict]
+    story: bool = False
 
     @property
     def fired(self) -> bool:
-        """Whether the engine made an event of the triggered type (any event, for a file named after none)."""
-        if self.event_type is None:
+        """Whether the engine made an event of the triggered type (any event, for a story or a file named after
+        no event)."""
+        if self.story or self.event_type is None:
             return bool(self.events)
         return any(e["type"] == self.event_type for e in self.events)
 
@@ -154,3 +161,13 @@ def _strings(value, depth: int = 0) -> set[str]:
     if isinstance(value, list):
         return set().union(*(_strings(v, depth + 1) for v in value[:50]))
     return set()
+
+
+def tell(backend: Backend, name: str, environ: Mapping[str, str], version: str = CURRENT, *,
+         seed: str) -> Triggered:
+    """Tell the story `name` (or an alias) on `backend`, after the stories it needs; its events in `version`."""
+    sequence = get_sequence(name)
+    cast = new_cast(seed=seed, start=backend.now(), account=environ.get("ACCOUNT_REF") or "acct-demo",
+                    email=environ.get("ACCOUNT_EMAIL") or "jane@example.com")
+    events = Story(cast, backend).run([*sequence.needs, sequence.name], version)
+    return Triggered(sequence.name, [], events, story=True)

@@ -1,4 +1,4 @@
-"""`simplex-stripe trigger EVENT`: make one event type happen, with the events Stripe sends with it."""
+"""`simplex-stripe trigger EVENT|STORY`: make one event type (or a story) happen, with the events Stripe sends."""
 
 import json
 import os
@@ -9,13 +9,15 @@ from pathlib import Path
 
 import click
 
+from simulator.story_names import ALIASES, BY_NAME, NAMES, help_block
+
 from .connection import DEFAULT_API_BASE, api_key_option
 from .errors import UsageProblem
 from .fixtures import edits, print_step, with_edit_options
 
 
-@click.command()
-@click.argument("event_type", metavar="EVENT", required=False)
+@click.command(epilog=help_block("STORY (instead of an EVENT) tells a story, after the stories it needs:"))
+@click.argument("event_type", metavar="EVENT|STORY", required=False)
 @click.option("--raw", help="Run this fixture JSON (Stripe CLI's format) instead of EVENT's.")
 @click.option("--edit", is_flag=True, help="Open EVENT's fixture in $EDITOR (a temporary copy) and run what is saved.")
 @click.option("--target", "--forward-to", "target",
@@ -38,7 +40,8 @@ def trigger(event_type, raw, edit, target, secrets, account, api_base, api_key, 
     """Trigger EVENT and the events Stripe sends with it, like `stripe trigger`.
 
     A script of API requests in Stripe CLI's fixture format, run on the fake's engine;
-    --override checkout_session:metadata.accountRef=acct-7 edits one of them.
+    --override checkout_session:metadata.accountRef=acct-7 edits one of them. A STORY runs its script of
+    API actions on the same engine (`simplex-stripe sequences` lists the events each makes).
     """
     from simulator.errors import SimulatorError  # noqa: PLC0415
     from simulator.fixtures import ApiError  # noqa: PLC0415
@@ -47,15 +50,19 @@ def trigger(event_type, raw, edit, target, secrets, account, api_base, api_key, 
         click.echo("\n".join(trigger_names()))
         return
     if not event_type and not raw:
-        raise UsageProblem(f"name an event to trigger: {', '.join(trigger_names())}")
+        raise UsageProblem(f"name an event to trigger: {', '.join(trigger_names())}; or a story: {', '.join(NAMES)}")
     try:
-        plan = _plan(event_type, raw, edit)
+        story = not raw and (event_type in BY_NAME or event_type in ALIASES)
+        plan = None if story else _plan(event_type, raw, edit)
         changes = edits(overrides, adds, removals)
+        if story and (changes or skips or edit):
+            raise UsageProblem("--override/--add/--remove/--skip/--edit change an event trigger's requests; a story "
+                               "has none")
         if edit and (changes or skips):
             click.echo("Warning: --edit cannot be used with --add, --remove, --override, or --skip. Skipping those "
                        "flags...", err=True)
             changes, skips = [], ()
-        code = _trigger(plan, target, list(secrets), account, api_base, api_key, changes, tuple(skips),
+        code = _trigger(plan, event_type, target, list(secrets), account, api_base, api_key, changes, tuple(skips),
                         stripe_account, api_version, seed, as_json)
     except SimulatorError as exc:
         raise UsageProblem(str(exc)) from None
@@ -74,15 +81,16 @@ def _plan(event_type, raw, edit):
     return plan
 
 
-def _trigger(plan, target, secrets, account, api_base, api_key, changes, skips, stripe_account, api_version, seed,
-             as_json) -> int:
+def _trigger(plan, story_name, target, secrets, account, api_base, api_key, changes, skips, stripe_account,
+             api_version, seed, as_json) -> int:
     from simulator import dotenv  # noqa: PLC0415
     from simulator.backends import InProcess, OverHttp  # noqa: PLC0415
-    from simulator.delivery.sender import WebhookSender
-    from simulator.delivery.signing import check_secret
+    from simulator.delivery.sender import WebhookSender  # noqa: PLC0415
+    from simulator.delivery.signing import check_secret  # noqa: PLC0415
     from simulator.fixture_send import sdk_send  # noqa: PLC0415
-    from simulator.triggers import trigger  # noqa: PLC0415
+    from simulator.triggers import tell, trigger  # noqa: PLC0415
     from simulator.versions import resolve  # noqa: PLC0415
+    story = plan is None
     sender = None
     if target:
         if not secrets:
@@ -92,31 +100,36 @@ def _trigger(plan, target, secrets, account, api_base, api_key, changes, skips, 
     elif secrets:
         raise UsageProblem("--secret signs deliveries to --target; without --target the fake's endpoints deliver")
     api = None
+    seed = seed or token_source.token_hex(4)
     if target and not api_base:
         if stripe_account:
             raise UsageProblem("--stripe-account needs a running fake (--api-base); the in-process engine has one "
                                "account")
-        seed = seed or token_source.token_hex(4)
         click.echo(f"seed {seed}: replay this run with --seed {seed}", err=True)
         backend = InProcess(seed=f"trigger:{seed}", start=int(time.time()))
     else:
         backend = OverHttp(api_base or DEFAULT_API_BASE, api_key)
         api = sdk_send(api_key, api_base or DEFAULT_API_BASE, stripe_account) if stripe_account else None
     environ = dotenv.environment({**os.environ, **({"ACCOUNT_REF": account} if account else {})}, Path.cwd())
-    result = trigger(backend, plan, changes, environ, resolve(api_version), skips, api)
+    if story:
+        result = tell(backend, story_name, environ, resolve(api_version), seed=f"trigger:{seed}")
+        if not as_json:
+            click.echo(f"Telling story: {result.event_type}")
+    else:
+        result = trigger(backend, plan, changes, environ, resolve(api_version), skips, api)
     if not as_json:
         for step in result.steps:
             print_step(step)
     if not result.fired:
-        made = f"no {plan.event_type} event" if plan.event_type else "no event"
-        click.echo(f"the engine made {made}: an --override, --remove or --skip changed the story", err=True)
+        made = f"no {result.event_type} event" if result.event_type else "no event"
+        click.echo(f"the engine made {made}: an --override, --remove or --skip changed the trigger", err=True)
     if sender is None:
         return _report_made(result, api_base or DEFAULT_API_BASE, as_json)
     return _deliver(sender, result, as_json)
 
 
 def _policy():
-    from simulator.delivery.policy import DeliveryPolicy
+    from simulator.delivery.policy import DeliveryPolicy  # noqa: PLC0415
     return DeliveryPolicy(retry="test", time_scale=0.001, timeout=10.0)
 
 

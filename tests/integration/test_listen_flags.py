@@ -6,7 +6,6 @@ import os
 import subprocess
 import sys
 import threading
-import time
 
 import pytest
 import stripe
@@ -17,7 +16,7 @@ from simplex_stripe.cli import main
 from simplex_stripe.cli.listen import Relay
 from simulator.fake_stripe import FakeStripe
 from simulator.delivery.receiver import serving
-from simulator.delivery.signing import signature_header
+from simulator.delivery.signing import Signer
 from simulator.versions import CURRENT
 from tests.integration.test_listen import Lines
 
@@ -41,7 +40,7 @@ class Recorder:
 
 def delivery(relay: Relay, event: dict) -> tuple[int, bytes]:
     body = json.dumps(event).encode()
-    return relay.relay(body, signature_header(body, [relay.endpoint_secret], int(time.time())))
+    return relay.relay(body, Signer([relay.endpoint_secret]).sign(body)["Stripe-Signature"])
 
 
 def test_the_relay_adds_headers_routes_connect_events_and_follows_configured_paths():
@@ -119,10 +118,14 @@ def test_resend_with_account_sends_stripe_account(tmp_path):
     fake = FakeStripe(seed="empty")
     with fake.serving() as base:
         client = stripe.StripeClient(KEY, base_addresses={"api": base}, max_network_retries=0)
-        client.v1.customers.create({"email": "resend@example.com"})
-        event = client.v1.events.list().data[0]
-        args = ["events", "resend", event.id, "--api-base", base, "--api-key", KEY]
-        own = CliRunner().invoke(main, [*args, "--account", "acct_1SimplexMeeting0"])
-        other = CliRunner().invoke(main, [*args, "--account", "acct_1SomeoneElse000"])
+        recorder = Recorder()
+        with serving(recorder) as hook:
+            client.v1.webhook_endpoints.create({"url": hook + "/hook", "enabled_events": ["customer.created"]})
+            client.v1.customers.create({"email": "resend@example.com"})
+            event = client.v1.events.list().data[0]
+            args = ["events", "resend", event.id, "--api-base", base, "--api-key", KEY]
+            own = CliRunner().invoke(main, [*args, "--account", client.v1.accounts.retrieve_current().id])
+            other = CliRunner().invoke(main, [*args, "--account", "acct_1SomeoneElse000"])
+            fake.wait_for_deliveries(10)
     assert own.exit_code == 0 and f"resent customer.created [{event.id}]" in own.output, own.output
     assert other.exit_code == 2 and "403" in other.output, other.output
