@@ -10,6 +10,7 @@ from .events import emit
 from .metadata import merge_metadata
 from .payments import attach, card_number, check_card, check_payment_method, new_payment_method
 from .rendering import deleted
+from .sources import add_source
 from .state import State
 
 SIMPLE = ("address", "balance", "description", "email", "name", "phone", "preferred_locales", "tax_exempt",
@@ -37,6 +38,8 @@ def create_customer(state: State, p: dict, *, at: int | None = None, origin=(Non
     state.store.add(customer)
     if not quiet:
         emit(state, "customer.created", customer, at=at, origin=origin)
+    if p.get("source"):
+        add_source(state, customer, p["source"], origin=origin)
     attached = None
     if p.get("payment_method"):
         attached = attach(state, p["payment_method"], customer, at=at, origin=origin, param="payment_method")
