@@ -9,7 +9,7 @@ from .errors import ActionRequired, CardDeclined, InvalidRequest, ResourceMissin
 from .events import emit
 from .invoices import amount_due, collect, finalize, invoice_item_object, invoice_record, line, new_invoice, void
 from .payment_intents import authentication_step
-from .payments import AUTHENTICATE, DECLINE_MESSAGES, check_payment_method
+from .payments import AUTHENTICATE, DECLINE_MESSAGES, chargeable, check_payment_method
 from .prices import unit_amount
 from .rendering import render
 from .state import State
@@ -59,8 +59,9 @@ def item_lines(state: State, sub: dict, span: tuple[int, int]) -> list[dict]:
 def payment_method_for(state: State, sub: dict) -> dict | None:
     """The card a subscription's invoices are charged to."""
     customer = state.store.get(sub["customer"]) or {"invoice_settings": {}}
-    pm_id = sub["default_payment_method"] or customer["invoice_settings"].get("default_payment_method")
-    return state.store.get(pm_id) if pm_id else None
+    pm_id = (sub["default_payment_method"] or customer["invoice_settings"].get("default_payment_method")
+             or customer.get("default_source"))
+    return chargeable(state.store.get(pm_id)) if pm_id else None
 
 
 def set_status(state: State, sub: dict, status: str, *, at: int, origin=(None, None)) -> None:

@@ -316,3 +316,11 @@ def _sepa_payment_method(state: State, p: dict) -> dict:
                                     email=details.get("email"), name=details.get("name"), iban=iban)
     pm["metadata"] = p.get("metadata") or {}
     return state.store.add(pm)
+
+
+def chargeable(obj: dict | None) -> dict | None:
+    """What a charge needs of a payment method; a legacy card source (`card_…`) charges as one, as on Stripe."""
+    if obj is None or obj["object"] != "card":
+        return obj
+    return {"id": obj["id"], "object": "payment_method", "type": "card", "customer": obj["customer"],
+            "card": {"last4": obj["last4"], "brand": obj["brand"].lower()}}
