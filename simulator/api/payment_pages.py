@@ -33,6 +33,14 @@ def confirm(call: Call) -> dict:
     return render_session(state, session, call.version)
 
 
+def retrieve(call: Call) -> dict:
+    """GET /v1/payment_pages/{session id}: what Stripe.js reads before showing the page; the fake answers with the
+    session it belongs to."""
+    session = call.state.store.require("checkout.session", call.args["id"])
+    return render_session(call.state, session, call.version)
+
+
 ROUTES = [
+    ("GET", "/v1/payment_pages/<id>", retrieve),
     ("POST", "/v1/payment_pages/<id>/confirm", confirm),
 ]
