@@ -1,4 +1,5 @@
-"""The test-mode account (`GET /v1/account`), which trusted clients such as dj-stripe fetch first, and its balance."""
+"""`GET /v1/account` and `/v1/accounts/{own id}`: the key's own account, which clients such as dj-stripe fetch first;
+and its balance."""
 
 from ..engine.account import account_object
 from ..engine.balance import balance_object

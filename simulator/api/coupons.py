@@ -1,4 +1,4 @@
-"""Coupons: create, read, list, update, delete."""
+"""`/v1/coupons`: create, retrieve, list, update, delete."""
 
 from ..engine.coupons import create_coupon, delete_coupon, update_coupon
 from .context import Call

@@ -1,4 +1,4 @@
-"""Credit notes: create, update, void, read, list."""
+"""`/v1/credit_notes`: create, update, void, retrieve, list, lines, preview."""
 
 from ..engine.credit_notes import REASONS, build_credit_note, create_credit_note, update_credit_note, void_credit_note
 from ..engine.rendering import list_object

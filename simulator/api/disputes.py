@@ -1,4 +1,4 @@
-"""Disputes: list, read, update (evidence, metadata), close."""
+"""`/v1/disputes`: list, retrieve, update (evidence, metadata), close."""
 
 from ..engine.disputes import close_dispute, update_dispute
 from .context import Call

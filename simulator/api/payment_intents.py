@@ -1,4 +1,4 @@
-"""PaymentIntents made through the API: create (and confirm), update, confirm, capture, cancel."""
+"""`/v1/payment_intents`: create (and confirm), update, confirm, capture, cancel."""
 
 from ..engine.payment_intents import cancel_intent, capture_intent, confirm_intent, create_intent
 from .context import Call

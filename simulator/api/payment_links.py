@@ -1,4 +1,4 @@
-"""Payment links: create, update, read, list, line items."""
+"""`/v1/payment_links`: create, update, retrieve, list, line items."""
 
 from ..engine.payment_links import create_link, render_link, update_link
 from ..engine.prices import render_price

@@ -1,4 +1,4 @@
-"""The customer portal: configurations and sessions."""
+"""`/v1/billing_portal/configurations` and `/v1/billing_portal/sessions`: the customer portal."""
 
 from ..engine.portal import create_configuration, create_session, update_configuration
 from .context import Call

@@ -1,4 +1,4 @@
-"""Quotes: create, update, finalize, accept, cancel, read, list."""
+"""`/v1/quotes`: create, update, finalize, accept, cancel, retrieve, list, line items."""
 
 from ..engine.errors import InvalidRequest
 from ..engine.quotes import accept_quote, cancel_quote, create_quote, finalize_quote, render_quote, update_quote

@@ -1,4 +1,4 @@
-"""Refunds: create, update, read and list."""
+"""`/v1/refunds`: create, update, retrieve, list."""
 
 from ..engine.refunds import create_refund, update_refund
 from .context import Call

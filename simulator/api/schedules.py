@@ -1,4 +1,4 @@
-"""Subscription schedules: create, update, release, cancel, read, list."""
+"""`/v1/subscription_schedules`: create, update, release, cancel, retrieve, list."""
 
 from ..engine.schedules import (cancel_schedule, create_schedule, release_schedule, render_schedule,
                                 update_schedule)

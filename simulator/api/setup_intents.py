@@ -1,4 +1,4 @@
-"""SetupIntents: create (and confirm), update, confirm, cancel, read and list."""
+"""`/v1/setup_intents`: create (and confirm), update, confirm, cancel, retrieve, list."""
 
 from ..engine.metadata import merge_metadata
 from ..engine.setup_intents import cancel_setup, confirm_setup, create_setup

@@ -1,6 +1,7 @@
 """`/_sim/…` control helpers for tests and tools: complete a session, move the clock, reset, seed, deliveries."""
 
 import dataclasses
+import functools
 import json
 
 from flask import Blueprint, Response, current_app, request
@@ -44,6 +45,7 @@ def helper(view):
     Helpers change the account as the API does, so they take the same key (`Authorization: Bearer sk_test_…`,
     the pinned `--api-key` when there is one), checked before anything else.
     """
+    @functools.wraps(view)
     def wrapped(**args):
         try:
             fake = sandbox_of_request(current_app.extensions["fake_stripe"])
@@ -55,8 +57,6 @@ def helper(view):
             return _json(body)
         except FakeStripeError as exc:
             return _json(exc.body(), exc.http_status)
-    wrapped.__name__ = view.__name__
-    wrapped.__doc__ = view.__doc__
     return wrapped
 
 
@@ -197,6 +197,7 @@ def change_delivery(fake) -> dict:
 
 def sandbox_helper(view):
     """A helper about the sandboxes themselves: any key the fake accepts may call it."""
+    @functools.wraps(view)
     def wrapped(**args):
         fake = current_app.extensions["fake_stripe"]
         try:
@@ -204,8 +205,6 @@ def sandbox_helper(view):
             return view(fake, **args)
         except FakeStripeError as exc:
             return _json(exc.body(), exc.http_status)
-    wrapped.__name__ = view.__name__
-    wrapped.__doc__ = view.__doc__
     return wrapped
 
 

@@ -1,4 +1,4 @@
-"""A customer's card sources (`/v1/customers/{id}/sources` and `/cards`): add, list, read, update, delete."""
+"""`/v1/customers/{id}/sources` and `/cards`: a customer's card sources — add, list, retrieve, update, delete."""
 
 from ..engine.rendering import list_object
 from ..engine.sources import add_source, owned, remove_source, sources_of, update_source

@@ -1,4 +1,4 @@
-"""Test clocks (`/v1/test_helpers/test_clocks`): frozen timelines whose customers' billing runs on advance."""
+"""Test clocks: frozen timelines whose customers' billing runs on advance, within Stripe's bound per move."""
 
 import copy
 

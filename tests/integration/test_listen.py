@@ -100,7 +100,7 @@ def buy(client: stripe.StripeClient, base: str, account: str) -> str:
         "mode": "subscription", "line_items": [{"price": price.id, "quantity": 1}],
         "success_url": "https://meeting.example.com/ok", "client_reference_id": account,
         "metadata": {"accountRef": account}, "subscription_data": {"metadata": {"accountRef": account}}})
-    answer = requests.post(f"{base}/_sim/checkout/sessions/{session.id}/complete", headers=sim_auth(), timeout=10)
+    answer = requests.post(f"{base}/_sim/checkout/sessions/{session.id}/complete", headers=sim_auth(KEY), timeout=10)
     assert answer.status_code == 200, answer.text
     return session.id
 

@@ -191,7 +191,7 @@ def test_hosted_checkout_and_fake_stripe_webhooks_end_to_end(tmp_path, fake_stri
                 "line_items": [{"price": catalogue.ids["pro"]["price"], "quantity": 1}]})
             for session in (once, sub):
                 assert requests.post(f"{catalogue.base}/_sim/checkout/sessions/{session.id}/complete",
-                                     headers=sim_auth(), timeout=10).status_code == 200
+                                     headers=sim_auth("sk_test_platform"), timeout=10).status_code == 200
             assert fake.wait_for_deliveries(10)
             account = probe.account(ref)
             assert (account["accountType"], account["autoRenew"], account["active"]) == ("professional", True, True)
