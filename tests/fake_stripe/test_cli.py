@@ -51,10 +51,14 @@ def test_the_command_serves_the_api_and_resumes_from_its_state_file(tmp_path):
         client.v1.products.create({"name": "Kept"})
     finally:
         assert stop(process) == 0
+    key = details["secret_key"]
     process, details = start("--state", str(state))
     try:
-        client = stripe.StripeClient(KEY, base_addresses={"api": details["api_base"]})
+        # The same key reaches the same (resumed) account; another key is a sandbox of its own.
+        client = stripe.StripeClient(key, base_addresses={"api": details["api_base"]})
         assert "Kept" in [p.name for p in client.v1.products.list().data]
+        other = stripe.StripeClient(KEY, base_addresses={"api": details["api_base"]})
+        assert "Kept" not in [p.name for p in other.v1.products.list().data]
     finally:
         stop(process)
 
