@@ -94,6 +94,7 @@ class MalformedEvent(BadRequest):
     """The body is signed but is not a JSON Stripe event."""
 
     code = "malformed_event"
+    signed = True  # False for a body the signature check could not even read (not UTF-8)
 
 
 class InvalidField(MalformedEvent):

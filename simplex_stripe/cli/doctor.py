@@ -11,7 +11,7 @@ from platform_adapter import stripe_audit
 from platform_adapter.stripe_audit import Audit, client_for
 
 from .errors import UsageProblem
-from .tables import Rows
+from .tables import Rows, output_console
 
 
 def _price_text(view) -> str:
@@ -86,7 +86,7 @@ def doctor(api_key: str | None, api_base: str | None, webhook_url: str | None, a
     if as_json:
         click.echo(json.dumps(result.as_json(), indent=2))
     else:
-        _print(Console(), result)
+        _print(output_console(), result)
     sys.exit(0 if result.ok else 1)
 
 

@@ -134,6 +134,8 @@ def listen(forward_to, events, api_base, api_key, secret, print_secret) -> None:
         version = endpoint.api_version or endpoint.last_response.headers.get("Stripe-Version", "account default")
         click.echo(f"> Ready! You are using Stripe API Version [{version}]. Your webhook signing secret is "
                    f"{secret} (^C to quit)")
+        # The endpoint's id, for `events resend evt_… --webhook-endpoint we_…` (it goes when listen stops).
+        click.echo(f"> Webhook endpoint {endpoint.id} forwards to {forward_to}")
         signal.signal(signal.SIGTERM, _interrupt)
         try:
             threading.Event().wait()

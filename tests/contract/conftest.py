@@ -14,6 +14,7 @@ from simulator.delivery.signing import Signer
 
 from .outbound import drive
 from .recording import Recorder
+from tests.support.sim import sim_auth
 
 KEY = "sk_test_contract_4242"
 SECRET = "whsec_contract_tests_0123456789"
@@ -70,7 +71,8 @@ def recorded(tmp_path_factory):
 
         def complete(session_id: str) -> str:
             """Complete the session on the fake, then tell the platform what Stripe's webhooks would have."""
-            completed = requests.post(f"{base}/_sim/checkout/sessions/{session_id}/complete", timeout=10).json()
+            completed = requests.post(f"{base}/_sim/checkout/sessions/{session_id}/complete",
+                                      headers=sim_auth(KEY), timeout=10).json()
             listed = requests.get(f"{base}/v1/events", params={"limit": 100}, auth=(KEY, ""), timeout=10).json()
             told.extend(reversed(listed["data"]))
             tell_platform(app, told)

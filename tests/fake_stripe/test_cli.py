@@ -16,6 +16,7 @@ from simplex_stripe.cli.fake_stripe import DEFAULT_PORT
 from simulator.delivery.receiver import VerifyingReceiver, serving
 
 from .conftest import KEY
+from tests.support.sim import sim_auth
 
 
 def start(*args: str) -> tuple[subprocess.Popen, dict]:
@@ -132,9 +133,10 @@ def test_delivery_options_per_run_and_at_run_time():
                              "--retry", "none")
     try:
         assert details["delivery"] == {"order": "shuffled", "seed": "42", "duplicates": 1, "retry": "none"}
-        shown = requests.get(details["api_base"] + "/_sim/delivery", timeout=5).json()
+        shown = requests.get(details["api_base"] + "/_sim/delivery", headers=sim_auth(), timeout=5).json()
         assert (shown["order"], shown["seed"], shown["duplicates"], shown["retry_delays"]) == ("shuffled", "42", 1, [])
-        changed = requests.post(details["api_base"] + "/_sim/delivery", data={"order": "in-order"}, timeout=5).json()
+        changed = requests.post(details["api_base"] + "/_sim/delivery", data={"order": "in-order"},
+                                headers=sim_auth(), timeout=5).json()
         assert (changed["order"], changed["duplicates"]) == ("in-order", 1)
     finally:
         assert stop(process) == 0
