@@ -10,12 +10,15 @@ from .stories import STORIES
 
 DIRECTORY = Path(__file__).with_name("cassettes")
 PREFIX = "example:"
+VCR_EXAMPLES = ("sdk-traffic",)  # VCR YAML recordings (simulator/fidelity/vcr_example.py)
 
 
 def path(name: str) -> Path:
-    """The shipped cassette of one story."""
+    """The shipped cassette of one story, or a shipped VCR recording."""
+    if name in VCR_EXAMPLES:
+        return DIRECTORY / f"{name}.yaml"
     if name not in STORIES:
-        raise CassetteError(f"no example cassette {name!r} (examples: {', '.join(STORIES)})")
+        raise CassetteError(f"no example cassette {name!r} (examples: {', '.join([*STORIES, *VCR_EXAMPLES])})")
     return DIRECTORY / f"{name}.json"
 
 
