@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import stripe  # noqa: E402
 
 from simulator.fake_stripe import FakeStripe  # noqa: E402
-from simulator.fake_stripe.catalog import create_product  # noqa: E402
+from simulator.engine.catalogue import create_product
 
 KEY = "sk_test_benchmark"
 

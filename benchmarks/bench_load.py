@@ -15,9 +15,9 @@ import subprocess
 import sys
 import time
 
-from simulator.delivery import DeliveryPolicy
+from simulator.delivery.policy import DeliveryPolicy
 from simulator.load.lifecycle import lifecycle
-from simulator.sender import WebhookSender
+from simulator.delivery.sender import WebhookSender
 from simulator.stories import new_story
 
 SECRET = "whsec_benchmark_secret_0123456789"

@@ -9,9 +9,9 @@ import time
 import requests
 from werkzeug.wrappers import Response
 
-from simulator.delivery import DeliveryPolicy
-from simulator.receiver import serving
-from simulator.sender import STRIPE_HEADERS, WebhookSender, encode
+from simulator.delivery.policy import DeliveryPolicy
+from simulator.delivery.receiver import serving
+from simulator.delivery.sender import STRIPE_HEADERS, WebhookSender, encode
 from simulator.stories import new_story
 
 SECRET = "whsec_benchmark_secret_0123456789"

@@ -15,14 +15,14 @@ import stripe
 
 from .errors import InvalidOption, SimulatorError
 from .fake_stripe import FakeStripe
-from .fake_stripe.catalog import create_product, create_tax_rate
-from .fake_stripe.completion import complete
-from .fake_stripe.customers import replace_card
-from .fake_stripe.errors import FakeStripeError
-from .fake_stripe.events import render_event
+from .engine.catalogue import create_product, create_tax_rate
+from .engine.completion import complete
+from .engine.customers import replace_card
+from .engine.errors import FakeStripeError
+from .engine.events import render_event
 from .fake_stripe.persistence import restore, snapshot
-from .fake_stripe.prices import create_price
-from .fake_stripe.rendering import shape_of
+from .engine.prices import create_price
+from .engine.rendering import shape_of
 from .versions import CURRENT
 
 STORY_KEY = "sk_test_simplex_story"

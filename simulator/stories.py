@@ -22,8 +22,8 @@ from typing import Callable
 
 from .backends import Backend, InProcess, OverHttp
 from .errors import InvalidOption, UnknownSequence, WorldStateError
-from .fake_stripe.billing import DAY, FINALIZE_DELAY, LIVE, RETRY_DAYS
-from .fake_stripe.payments import SETTLE_DELAY
+from .engine.billing import DAY, FINALIZE_DELAY, LIVE, RETRY_DAYS
+from .engine.payments import SETTLE_DELAY
 from .versions import CURRENT
 
 FORMAT = "simplex-story/1"

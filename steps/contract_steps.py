@@ -7,8 +7,8 @@ import pytest
 import requests
 from pytest_bdd import parsers, then, when
 
-from simulator.sender import STRIPE_HEADERS, encode
-from simulator.signing import signature_header
+from simulator.delivery.sender import STRIPE_HEADERS, encode
+from simulator.delivery.signing import signature_header
 
 from .probe import PREFIX
 from .timeline import platform_now

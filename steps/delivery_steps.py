@@ -5,7 +5,7 @@ from collections import Counter
 
 from pytest_bdd import parsers, then, when
 
-from simulator.delivery import DeliveryPolicy
+from simulator.delivery.policy import DeliveryPolicy
 
 from .guide_catalogue import PLAN_NAMES, GuidePlan
 from .lifecycle_steps import open_checkout_session

@@ -4,8 +4,8 @@
 import requests
 from pytest_bdd import parsers, then, when
 
-from simulator.sender import STRIPE_HEADERS, Attempt, Report, encode
-from simulator.signing import signature_header
+from simulator.delivery.sender import STRIPE_HEADERS, Attempt, Report, encode
+from simulator.delivery.signing import signature_header
 
 from .timeline import platform_now
 

@@ -74,7 +74,7 @@ def embedded_target(factory: str = DEFAULT_FACTORY) -> Iterator[Target]:
     """The reference platform (fresh SQLite) and the fake Stripe (guide seed), both on 127.0.0.1."""
     from platform_adapter.config import Settings
     from simulator.fake_stripe import FakeStripe
-    from simulator.receiver import serving
+    from simulator.delivery.receiver import serving
 
     build = load_factory(factory)
     token, webhook_secret = secrets.token_hex(16), "whsec_" + secrets.token_hex(24)

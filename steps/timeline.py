@@ -4,8 +4,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable
 
-from simulator.delivery import DeliveryPolicy
-from simulator.sender import Report, WebhookSender
+from simulator.delivery.policy import DeliveryPolicy
+from simulator.delivery.sender import Report, WebhookSender
 from simulator.stories import Plan, Story, new_story
 
 from .guide_catalogue import GuidePlan

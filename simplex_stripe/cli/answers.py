@@ -5,7 +5,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from simulator.sender import Attempt, Report
+from simulator.delivery.sender import Attempt, Report
 
 # The contract's outcomes, in the order the summary line shows them; `failed` = never acknowledged with a 2xx.
 OUTCOMES = ("applied", "duplicate", "rejected", "ignored", "pending")

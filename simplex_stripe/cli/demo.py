@@ -27,7 +27,7 @@ from platform_adapter.stripe_audit import REQUIRED_EVENTS
 from platform_adapter.web import SIMULATED_CLOCK, date
 from platform_adapter.webhooks import WEBHOOK_PATH
 from simulator.fake_stripe import FakeStripe
-from simulator.fake_stripe.server import running
+from simulator.api.server import running
 
 from .errors import UsageProblem
 

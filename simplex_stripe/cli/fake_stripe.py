@@ -9,11 +9,11 @@ import threading
 
 import click
 
-from simulator.delivery import ORDERS, RETRY_PROFILES, DeliveryPolicy
+from simulator.delivery.policy import ORDERS, RETRY_PROFILES, DeliveryPolicy
 from simulator.fake_stripe import FakeStripe
-from simulator.fake_stripe.api import TEST_KEY, resolve_version
-from simulator.fake_stripe.errors import FakeStripeError
-from simulator.fake_stripe.seed import SEEDS
+from simulator.api.context import TEST_KEY, resolve_version
+from simulator.engine.errors import FakeStripeError
+from simulator.engine.seed import SEEDS
 from simulator.versions import PROFILES
 
 from .connection import DEFAULT_PORT
@@ -106,8 +106,8 @@ def fake_stripe(host, port, seed, state_file, api_key, api_version, time_scale, 
 
 def _coverage(as_json: bool) -> None:
     """Print served/spec operation counts per family (and the served and missing operations with --json)."""
-    from simulator.fake_stripe.app import served_operations
-    from simulator.fake_stripe.operations import coverage
+    from simulator.api.app import served_operations
+    from simulator.api.operations import coverage
     from simulator.spec import spec_version
 
     families = coverage(served_operations())

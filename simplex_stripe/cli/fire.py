@@ -7,11 +7,11 @@ import time
 
 import click
 
-from simulator.delivery import ORDERS, RETRY_PROFILES, DeliveryPolicy
+from simulator.delivery.policy import ORDERS, RETRY_PROFILES, DeliveryPolicy
 from simulator.errors import SimulatorError
 from simulator.periods import parse_iso
-from simulator.sender import WebhookSender, check_url, encode
-from simulator.signing import check_secret
+from simulator.delivery.sender import WebhookSender, check_url, encode
+from simulator.delivery.signing import check_secret
 from simulator.stories import SEQUENCES, get_sequence, load_story, new_story, save_story
 from simulator.versions import resolve
 
@@ -202,7 +202,7 @@ def _fire_at_local_receiver(names, target, secrets, world_file, dry_run, as_json
         raise UsageProblem("--local-receiver starts its own target; drop --target/--dry-run")
     for secret in secrets:
         check_secret(secret)
-    from simulator.receiver import VerifyingReceiver, serving  # the SDK and werkzeug: only this path needs them
+    from simulator.delivery.receiver import VerifyingReceiver, serving
     receiver = VerifyingReceiver(secrets)
     with serving(receiver) as base:
         code = _fire(names, base + WEBHOOK_PATH, secrets, world_file, False, as_json, opts)

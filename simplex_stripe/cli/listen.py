@@ -63,8 +63,8 @@ class Relay:
         import requests  # noqa: PLC0415
         import stripe  # noqa: PLC0415
 
-        from simulator.sender import STRIPE_HEADERS  # noqa: PLC0415
-        from simulator.signing import signature_header  # noqa: PLC0415
+        from simulator.delivery.sender import STRIPE_HEADERS
+        from simulator.delivery.signing import signature_header
         try:
             stripe.WebhookSignature.verify_header(body.decode("utf-8"), header, self.endpoint_secret or "", 300)
             event = json.loads(body)
@@ -112,9 +112,9 @@ def _interrupt(signum, frame) -> None:
 def listen(forward_to, events, api_base, api_key, secret, print_secret) -> None:
     """Forward the fake Stripe's webhook deliveries to a URL, like `stripe listen --forward-to`."""
     from simulator.errors import SimulatorError  # noqa: PLC0415
-    from simulator.receiver import serving  # noqa: PLC0415
-    from simulator.sender import check_url  # noqa: PLC0415
-    from simulator.signing import check_secret  # noqa: PLC0415
+    from simulator.delivery.receiver import serving
+    from simulator.delivery.sender import check_url
+    from simulator.delivery.signing import check_secret
     try:
         secret = check_secret(secret) if secret else stored_secret()
         if print_secret:

@@ -5,7 +5,7 @@ from rich.console import Console
 from rich.live import Live
 from rich.progress import Progress
 
-from simulator.sender import Attempt, Report
+from simulator.delivery.sender import Attempt, Report
 
 from .answers import answer, deliveries, summary, tally
 from .tables import Rows, aligned

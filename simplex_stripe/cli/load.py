@@ -18,10 +18,10 @@ from urllib.parse import urlsplit
 
 import click
 
-from simulator.delivery import ORDERS
+from simulator.delivery.policy import ORDERS
 from simulator.errors import SimulatorError
 from simulator.load.options import LoadOptions, to_argv, to_environ
-from simulator.sender import check_url
+from simulator.delivery.sender import check_url
 
 from .errors import UsageProblem
 from .plan_options import plan_options

@@ -57,8 +57,8 @@ def trigger(event_type, target, secrets, account, api_base, api_key, overrides, 
 
 def _trigger(event_type, target, secrets, account, api_base, api_key, changes, api_version, seed, as_json) -> int:
     from simulator.backends import InProcess, OverHttp  # noqa: PLC0415
-    from simulator.sender import WebhookSender  # noqa: PLC0415
-    from simulator.signing import check_secret  # noqa: PLC0415
+    from simulator.delivery.sender import WebhookSender
+    from simulator.delivery.signing import check_secret
     from simulator.triggers import trigger, trigger_text  # noqa: PLC0415
     from simulator.versions import resolve  # noqa: PLC0415
     trigger_text(event_type)  # an unknown event fails before anything runs
@@ -90,7 +90,7 @@ def _trigger(event_type, target, secrets, account, api_base, api_key, changes, a
 
 
 def _policy():
-    from simulator.delivery import DeliveryPolicy  # noqa: PLC0415
+    from simulator.delivery.policy import DeliveryPolicy
     return DeliveryPolicy(retry="test", time_scale=0.001, timeout=10.0)
 
 

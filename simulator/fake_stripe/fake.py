@@ -6,16 +6,16 @@ import time
 from contextlib import contextmanager
 from typing import Callable, Iterator
 
-from ..delivery import DeliveryPolicy
-from .api import IdempotencyCache
-from .app import create_app
-from .events import acknowledge
-from .outbox import Outbox
+from ..api.app import create_app
+from ..api.context import IdempotencyCache
+from ..api.server import running
+from ..delivery.outbox import Outbox
+from ..delivery.policy import DeliveryPolicy
+from ..engine.events import acknowledge
+from ..engine.model import new_state
+from ..engine.seed import load_seed
+from ..engine.webhooks import restore_outbox
 from .persistence import StateFile, read, restore
-from .seed import load_seed
-from .server import running
-from .state import FakeClock, State
-from .webhooks import restore_outbox
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +28,7 @@ class FakeStripe:
                  delivery: DeliveryPolicy | None = None) -> None:
         self.api_key = api_key
         self.time_scale = time_scale
-        self.state = State(FakeClock(clock), id_seed=id_seed)
+        self.state = new_state(clock, id_seed=id_seed)
         self.idempotency = IdempotencyCache()
         self.outbox = Outbox(time_scale=time_scale, policy=delivery,
                              on_ack=lambda event, endpoint: acknowledge(self.state, event, endpoint))

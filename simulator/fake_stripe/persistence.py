@@ -7,7 +7,7 @@ import tempfile
 import threading
 from pathlib import Path
 
-from .state import Job, State
+from ..engine.state import Job, State
 
 log = logging.getLogger(__name__)
 FORMAT = 1

@@ -11,9 +11,9 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Callable
 
-from simulator.delivery import DeliveryPolicy
-from simulator.sender import STRIPE_HEADERS, encode
-from simulator.signing import decoy_for, signature_header
+from simulator.delivery.policy import DeliveryPolicy
+from simulator.delivery.sender import STRIPE_HEADERS, encode
+from simulator.delivery.signing import decoy_for, signature_header
 from simulator.stories import Story, new_story
 
 from .options import LoadOptions

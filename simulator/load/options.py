@@ -3,9 +3,9 @@
 from dataclasses import dataclass, fields
 from typing import Any, Callable
 
-from simulator.delivery import ORDERS
+from simulator.delivery.policy import ORDERS
 from simulator.errors import InvalidOption
-from simulator.signing import check_secret
+from simulator.delivery.signing import check_secret
 from simulator.versions import resolve
 from simulator.stories import ACCOUNT_TYPE_NAMES
 

@@ -10,7 +10,7 @@ import pytest
 from platform_adapter import create_app
 from platform_adapter.config import Settings
 from simulator.fake_stripe import FakeStripe
-from simulator.receiver import serving
+from simulator.delivery.receiver import serving
 
 pytestmark = pytest.mark.slow  # runs `simplex-stripe conformance` against a served platform as a subprocess
 

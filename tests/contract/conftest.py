@@ -10,7 +10,7 @@ import requests
 from platform_adapter import create_app
 from platform_adapter.config import Settings
 from simulator.fake_stripe import FakeStripe
-from simulator.signing import signature_header
+from simulator.delivery.signing import signature_header
 
 from .outbound import drive
 from .recording import Recorder

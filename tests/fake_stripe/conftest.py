@@ -7,7 +7,7 @@ import requests
 import stripe
 
 from simulator.fake_stripe import FakeStripe
-from simulator.receiver import VerifyingReceiver, serving
+from simulator.delivery.receiver import VerifyingReceiver, serving
 
 START = 1769853600  # 2026-01-31T10:00:00Z: month-end anchors exercise Stripe's month arithmetic
 KEY = "sk_test_fake_suite"

@@ -7,7 +7,7 @@ import pytest
 import requests
 import stripe
 
-from simulator.receiver import serving
+from simulator.delivery.receiver import serving
 from simulator.versions import CURRENT, PRE_BASIL
 from tests.support.sink import ScriptedSink
 

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from simplex_stripe.cli import main
 from simplex_stripe.cli.fake_stripe import DEFAULT_PORT
-from simulator.receiver import VerifyingReceiver, serving
+from simulator.delivery.receiver import VerifyingReceiver, serving
 
 from .conftest import KEY
 

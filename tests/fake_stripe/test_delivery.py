@@ -7,9 +7,9 @@ import pytest
 import requests
 import stripe
 
-from simulator.delivery import DeliveryPolicy
+from simulator.delivery.policy import DeliveryPolicy
 from simulator.fake_stripe import FakeStripe
-from simulator.receiver import VerifyingReceiver, serving
+from simulator.delivery.receiver import VerifyingReceiver, serving
 from tests.support.sink import ScriptedSink
 
 from .conftest import KEY, START, complete, subscription_session

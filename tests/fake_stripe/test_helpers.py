@@ -61,7 +61,7 @@ def test_in_process_api_without_serving():
 
 
 def test_the_app_is_plain_wsgi_and_runs_under_another_server():
-    from simulator.receiver import serving as werkzeug_serving
+    from simulator.delivery.receiver import serving as werkzeug_serving
     fake = FakeStripe(seed="guide", clock=lambda: START)
     with werkzeug_serving(fake.app) as base:  # werkzeug's server instead of the fake's own
         fake.state.base_url = base

@@ -6,9 +6,9 @@ import pytest
 import requests
 
 from simulator.fake_stripe import FakeStripe
-from simulator.fake_stripe.app import served_operations
-from simulator.fake_stripe.operations import coverage
-from simulator.fake_stripe.state import ACCOUNT_ID
+from simulator.api.app import served_operations
+from simulator.api.operations import coverage
+from simulator.engine.state import ACCOUNT_ID
 from simulator.spec import validator
 
 from .conftest import KEY, START

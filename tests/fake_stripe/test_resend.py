@@ -3,7 +3,7 @@
 import pytest
 import stripe
 
-from simulator.receiver import VerifyingReceiver, serving
+from simulator.delivery.receiver import VerifyingReceiver, serving
 
 
 def test_retry_redelivers_to_every_subscribed_endpoint_or_the_one_named(fake, client):

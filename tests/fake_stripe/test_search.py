@@ -2,8 +2,8 @@
 
 import pytest
 
-from simulator.fake_stripe.errors import InvalidRequest
-from simulator.fake_stripe.search import parse
+from simulator.engine.errors import InvalidRequest
+from simulator.api.search import parse
 from simulator.spec import validator
 
 

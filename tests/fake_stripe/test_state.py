@@ -6,10 +6,11 @@ import pytest
 import stripe
 
 from simulator.fake_stripe import FakeStripe
-from simulator.fake_stripe.errors import InvalidParameter
-from simulator.fake_stripe.forms import decode
-from simulator.fake_stripe.params import NON_NEGATIVE, POSITIVE, checked, longest, merge_metadata, one_of
-from simulator.fake_stripe.store import OrderedIds, Store
+from simulator.engine.errors import InvalidParameter
+from simulator.api.forms import decode
+from simulator.api.params import NON_NEGATIVE, POSITIVE, checked, longest, one_of
+from simulator.engine.metadata import merge_metadata
+from simulator.engine.store import OrderedIds, Store
 
 from .conftest import KEY, START, complete, subscription_session
 

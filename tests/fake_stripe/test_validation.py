@@ -9,9 +9,9 @@ from click.testing import CliRunner
 
 from simplex_stripe.cli import main
 from simulator.fake_stripe import FakeStripe
-from simulator.fake_stripe.app import served_operations
-from simulator.fake_stripe.operations import all_operations, coverage, matcher
-from simulator.fake_stripe.validation import UNSET, request_schema
+from simulator.api.app import served_operations
+from simulator.api.operations import all_operations, coverage, matcher
+from simulator.api.validation import UNSET, request_schema
 
 from .conftest import KEY, START
 

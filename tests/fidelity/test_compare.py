@@ -7,7 +7,7 @@ import pytest
 from click.testing import CliRunner
 
 from simplex_stripe.cli import main
-from simulator.fake_stripe import completion, events, invoices
+from simulator.engine import completion, events, invoices
 from simulator.fidelity import examples
 from simulator.fidelity.stories import STORIES
 

@@ -7,7 +7,7 @@ from click.testing import CliRunner
 
 from simplex_stripe.cli import main
 from simulator.fidelity import cassette
-from simulator.receiver import VerifyingReceiver, serving
+from simulator.delivery.receiver import VerifyingReceiver, serving
 
 pytestmark = pytest.mark.timeout(120)
 SECRET = "whsec_fidelity_fire_0123456789"

@@ -19,7 +19,7 @@ from simulator.fake_stripe import FakeStripe
 from simulator.fidelity import cassette
 from simulator.fidelity.stories import ACCOUNT_REF, EMAIL, STORIES
 from simulator.periods import iso, shift_months
-from simulator.receiver import serving
+from simulator.delivery.receiver import serving
 
 from .conftest import KEY
 

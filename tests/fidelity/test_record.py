@@ -121,8 +121,9 @@ def test_cassette_is_json_in_the_documented_format(recorded):
 
 
 def test_a_failing_step_is_named_the_rest_skipped_and_clean_up_still_runs(tmp_path, monkeypatch):
-    from simulator.fake_stripe import FakeStripe, payment_pages
-    from simulator.fake_stripe.errors import CardDeclined
+    from simulator.fake_stripe import FakeStripe
+    from simulator.api import payment_pages
+    from simulator.engine.errors import CardDeclined
 
     def refuse(call):
         raise CardDeclined("Your card was declined.", "generic_decline")

@@ -9,7 +9,7 @@ import stripe
 from platform_adapter import create_app
 from platform_adapter.config import Settings
 from simulator.fake_stripe import FakeStripe
-from simulator.receiver import serving
+from simulator.delivery.receiver import serving
 from tests.support.required import need
 
 from .support import ADMIN_PASSWORD, FOUR, SECRET_KEY, TOKEN, Platform

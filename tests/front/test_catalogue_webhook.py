@@ -2,8 +2,8 @@
 
 from dataclasses import replace
 
-from simulator.delivery import DeliveryPolicy
-from simulator.sender import WebhookSender
+from simulator.delivery.policy import DeliveryPolicy
+from simulator.delivery.sender import WebhookSender
 from simulator.stories import new_story
 from simulator.versions import CURRENT
 

@@ -7,7 +7,7 @@ import requests
 
 from platform_adapter import create_app
 from platform_adapter.config import Settings
-from simulator.receiver import serving
+from simulator.delivery.receiver import serving
 
 from .support import SECRET_KEY, Platform
 

@@ -12,7 +12,7 @@ from platform_adapter.config import Settings
 from platform_adapter.errors import ConfigError
 from platform_adapter.schema import throttle_table
 from platform_adapter.throttle import ALL_ADDRESSES, PER_ADDRESS, Rule
-from simulator.receiver import serving
+from simulator.delivery.receiver import serving
 
 from .support import ADMIN_PASSWORD, Web
 

@@ -9,7 +9,7 @@ import stripe
 from click.testing import CliRunner
 
 from simplex_stripe.cli import main
-from simulator.receiver import VerifyingReceiver, serving
+from simulator.delivery.receiver import VerifyingReceiver, serving
 from simulator.stories import SEQUENCES
 from tests.support.sink import ScriptedSink
 

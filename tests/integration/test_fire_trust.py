@@ -16,7 +16,7 @@ from platform_adapter.probe import PROBE_PREFIX
 from platform_adapter.webhooks import WEBHOOK_PATH
 from simplex_stripe.cli import main
 from simulator.fake_stripe import FakeStripe
-from simulator.receiver import serving
+from simulator.delivery.receiver import serving
 from tests.support.sink import ScriptedSink
 
 SECRET = "whsec_demo_0123456789"

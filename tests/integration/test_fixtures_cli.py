@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from simplex_stripe.cli import main
 from simulator.fake_stripe import FakeStripe
-from simulator.receiver import VerifyingReceiver, serving
+from simulator.delivery.receiver import VerifyingReceiver, serving
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "fixtures"
 KEY = "sk_test_fixture_suite"

@@ -17,7 +17,7 @@ from platform_adapter.config import Settings
 from platform_adapter.webhooks import WEBHOOK_PATH
 from simplex_stripe.cli import main
 from simulator.fake_stripe import FakeStripe
-from simulator.receiver import serving
+from simulator.delivery.receiver import serving
 from tests.platform.support import Probe
 
 SECRET = "whsec_listen_tests_0123456789"
@@ -153,7 +153,7 @@ def test_resend_of_an_unknown_event_exits_2(fake):
 
 def test_a_refusal_line_names_the_platforms_error_code_and_reason(platform):
     from simplex_stripe.cli.listen import Relay
-    from simulator.signing import signature_header
+    from simulator.delivery.signing import signature_header
     lines: list[str] = []
     relay = Relay(platform.webhook_url, "whsec_not_the_platforms_secret_0123", echo=lines.append)
     relay.endpoint_secret = "whsec_endpoint_secret_0123456789"

@@ -17,7 +17,7 @@ from click.testing import CliRunner
 
 from simplex_stripe.cli import main
 from simulator.fake_stripe import FakeStripe
-from simulator.receiver import VerifyingReceiver, serving
+from simulator.delivery.receiver import VerifyingReceiver, serving
 from tests.support.openapi import require_spec
 from simulator.stories import SEQUENCES, new_story
 from simulator.versions import CURRENT, PRE_BASIL

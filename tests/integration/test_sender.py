@@ -5,10 +5,10 @@ import itertools
 import pytest
 import stripe
 
-from simulator.delivery import DeliveryPolicy
+from simulator.delivery.policy import DeliveryPolicy
 from simulator.errors import InvalidOption, TargetUnreachable
-from simulator.receiver import VerifyingReceiver, serving
-from simulator.sender import STRIPE_HEADERS, WebhookSender
+from simulator.delivery.receiver import VerifyingReceiver, serving
+from simulator.delivery.sender import STRIPE_HEADERS, WebhookSender
 from simulator.versions import CURRENT, PRE_BASIL
 from tests.support.sink import ScriptedSink
 from tests.support.stories import STORIES, story_events

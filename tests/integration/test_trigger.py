@@ -11,7 +11,7 @@ from platform_adapter import create_app
 from platform_adapter.config import Settings
 from simplex_stripe.cli import main
 from simulator.fake_stripe import FakeStripe
-from simulator.receiver import VerifyingReceiver, serving
+from simulator.delivery.receiver import VerifyingReceiver, serving
 from simulator.triggers import trigger_names
 from tests.platform.support import Probe
 

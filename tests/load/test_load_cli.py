@@ -22,7 +22,7 @@ from platform_adapter.webhooks import WEBHOOK_PATH
 from simplex_stripe.cli import main
 from simplex_stripe.cli.load import read_summary
 from simulator.fake_stripe import FakeStripe
-from simulator.receiver import VerifyingReceiver, serving
+from simulator.delivery.receiver import VerifyingReceiver, serving
 from tests.support.processes import stop_process
 from tests.support.sink import ScriptedSink
 

@@ -4,7 +4,7 @@ import pytest
 
 from platform_adapter import create_app
 from platform_adapter.config import Settings
-from simulator.receiver import serving
+from simulator.delivery.receiver import serving
 
 from .support import SECRET, TOKEN, DictGateway, Probe
 

@@ -8,9 +8,9 @@ import requests
 
 from platform_adapter import accounts as accounts_module
 from platform_adapter.schema import events as events_table, facts_table, redeliveries
-from simulator.delivery import DeliveryPolicy
-from simulator.sender import WebhookSender
-from simulator.signing import signature
+from simulator.delivery.policy import DeliveryPolicy
+from simulator.delivery.sender import WebhookSender
+from simulator.delivery.signing import signature
 
 from .support import SECRET, STORY_FOR, expected, sign, state_of, story
 

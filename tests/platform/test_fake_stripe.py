@@ -14,10 +14,10 @@ import stripe
 from platform_adapter import create_app
 from platform_adapter.config import Settings
 from platform_adapter.probe import iso
-from simulator.delivery import DeliveryPolicy
+from simulator.delivery.policy import DeliveryPolicy
 from simulator.periods import shift_months
-from simulator.receiver import serving
-from simulator.sender import WebhookSender
+from simulator.delivery.receiver import serving
+from simulator.delivery.sender import WebhookSender
 from simulator.stories import Story, new_story
 from simulator.versions import CURRENT, PRE_BASIL
 

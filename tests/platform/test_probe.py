@@ -8,9 +8,9 @@ from freezegun import freeze_time
 
 from platform_adapter import create_app
 from platform_adapter.probe import PROBE_PREFIX
-from simulator.delivery import DeliveryPolicy
-from simulator.receiver import serving
-from simulator.sender import WebhookSender
+from simulator.delivery.policy import DeliveryPolicy
+from simulator.delivery.receiver import serving
+from simulator.delivery.sender import WebhookSender
 
 from .support import SECRET, TOKEN, Probe, story
 

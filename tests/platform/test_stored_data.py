@@ -11,7 +11,7 @@ from platform_adapter.config import Settings
 from platform_adapter.repair import repair
 from platform_adapter.schema import accounts, facts_table
 from simplex_stripe.cli import main
-from simulator.receiver import serving
+from simulator.delivery.receiver import serving
 from tests.front.support import Web
 
 from .support import SECRET, TOKEN, DictGateway, Probe, story

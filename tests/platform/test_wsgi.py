@@ -14,8 +14,8 @@ import pytest
 import requests
 
 from platform_adapter.storage import Store
-from simulator.delivery import DeliveryPolicy
-from simulator.sender import WebhookSender
+from simulator.delivery.policy import DeliveryPolicy
+from simulator.delivery.sender import WebhookSender
 
 from tests.support.processes import stop_process
 

@@ -7,8 +7,8 @@ import requests
 
 from platform_adapter.schema import events as events_table, redeliveries
 from platform_adapter.storage import Store
-from simulator.delivery import DeliveryPolicy
-from simulator.sender import Attempt, Report, WebhookSender
+from simulator.delivery.policy import DeliveryPolicy
+from simulator.delivery.sender import Attempt, Report, WebhookSender
 from sqlalchemy import func, select
 
 from tests.platform.support import SECRET, Probe

@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 
 from platform_adapter.storage import Store
-from simulator.delivery import DeliveryPolicy
-from simulator.sender import WebhookSender
+from simulator.delivery.policy import DeliveryPolicy
+from simulator.delivery.sender import WebhookSender
 from tests.platform.support import SECRET
 from tests.support.required import need
 from tests.support.processes import StopSignal, Stopped

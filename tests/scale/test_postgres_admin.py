@@ -15,7 +15,7 @@ from platform_adapter.errors import ConfigError
 from platform_adapter.schema import throttle_table
 from platform_adapter.sealing import PREFIX
 from platform_adapter.storage import Store
-from simulator.receiver import serving
+from simulator.delivery.receiver import serving
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]  # slow: starts PostgreSQL
 PASSWORD = "admin-password-for-postgres"

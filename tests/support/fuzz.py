@@ -23,7 +23,7 @@ from sqlalchemy import select
 
 from platform_adapter.schema import accounts, events, facts_table, links, redeliveries
 from platform_adapter.webhooks import WEBHOOK_PATH
-from simulator.signing import signature
+from simulator.delivery.signing import signature
 from simulator.versions import CURRENT, PRE_BASIL
 
 from .stories import all_events

@@ -9,7 +9,7 @@ from rich.console import Console
 from simplex_stripe.cli.answers import parse_expect, summary, surprises, tally
 from simplex_stripe.cli.live import LiveDeliveries, plain_line
 from simplex_stripe.cli.tables import Rows
-from simulator.sender import Attempt, Report
+from simulator.delivery.sender import Attempt, Report
 
 EVENT_ID = "evt_1abkzND9ARtsaTJv29x24tl2"
 LONG_TYPE = "checkout.session.async_payment_succeeded"

@@ -74,7 +74,7 @@ def test_sdk_pins_the_current_profile():
 
 
 def test_retry_after_is_the_one_retry_rule_of_sender_and_fan_out():
-    from simulator.delivery import RETRY_PROFILES, DeliveryPolicy
+    from simulator.delivery.policy import RETRY_PROFILES, DeliveryPolicy
 
     for name, delays in RETRY_PROFILES.items():
         policy = DeliveryPolicy(retry=name, time_scale=0.5)

@@ -7,8 +7,8 @@ import time
 
 import pytest
 
-from simulator.delivery import DeliveryPolicy
-from simulator.sender import WebhookSender
+from simulator.delivery.policy import DeliveryPolicy
+from simulator.delivery.sender import WebhookSender
 from tests.support.processes import StopSignal, Stopped, stop_process
 from tests.support.postgres import free_port
 

@@ -3,7 +3,7 @@
 import pytest
 
 from platform_adapter.product_rules import ACCOUNT_TYPES, check_catalog, check_product, metadata_problems
-from simulator.objects.catalog import price_object, product_object, recurring
+from simulator.objects.catalogue import price_object, product_object, recurring
 
 
 def product(pid="prod_A", created=1, **metadata):

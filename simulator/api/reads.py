@@ -1,0 +1,250 @@
+"""The read surface around the modelled resources: sub-resource lists and retrieves, answered from stored state.
+
+What the fake does not model (refunds, disputes, tax ids, cash balances, Connect accounts, legacy sources) is
+answered as Stripe answers an account that has none: an empty list, or `No such …` for an id.
+"""
+
+from ..engine.account import ACCOUNT_CREATED
+from ..engine.errors import PermissionDenied, ResourceMissing
+from ..engine.rendering import list_object, render
+from ..engine.state import ACCOUNT_ID
+from .checkout import include_line_items
+from .context import Call
+
+CAPABILITIES = ("card_payments", "transfers")  # as account_object() shows them
+
+
+def _page(call: Call, url: str, items: list[dict]) -> dict:
+    """One page of an in-memory list (newest first already), honouring limit and the cursors."""
+    p = call.params
+    ids = [item["id"] for item in items]
+    if p.get("starting_after") is not None:
+        start = _position(ids, p["starting_after"], "starting_after") + 1
+        chosen = items[start:start + p.get("limit", 10)]
+        more = start + len(chosen) < len(items)
+    elif p.get("ending_before") is not None:
+        end = _position(ids, p["ending_before"], "ending_before")
+        chosen = items[max(0, end - p.get("limit", 10)):end]
+        more = end - len(chosen) > 0
+    else:
+        chosen = items[:p.get("limit", 10)]
+        more = len(chosen) < len(items)
+    return list_object(url, chosen, more)
+
+
+def _position(ids: list[str], cursor: str, param: str) -> int:
+    if cursor not in ids:
+        raise ResourceMissing("object", cursor, param, in_body=True)
+    return ids.index(cursor)
+
+
+def _own_account(call: Call) -> str:
+    """The account named in the path, which must be the fake's own (as `GET /v1/accounts/{other}` is refused)."""
+    wanted = call.args["account"]
+    if wanted != ACCOUNT_ID:
+        raise PermissionDenied(f"The provided key does not have access to account '{wanted}' (or that account does "
+                               "not exist). Application access may have been revoked.", code="account_invalid")
+    return wanted
+
+
+def _customer(call: Call) -> dict:
+    return call.state.store.require("customer", call.args["customer"], "customer")
+
+
+def empty_list(url: str, owner):
+    """A list handler for something the account has none of: checks the owner, answers an empty page."""
+    def handler(call: Call) -> dict:
+        owner(call)
+        return list_object(url.format(**call.args), [], False)
+    handler.__doc__ = f"GET {url}: always empty (not modelled)."
+    return handler
+
+
+def missing(kind: str, owner):
+    """A retrieve handler for something the account has none of: `No such <kind>`."""
+    def handler(call: Call) -> dict:
+        owner(call)
+        raise ResourceMissing(kind, call.args["id"])
+    handler.__doc__ = f"GET one {kind}: none exist (not modelled)."
+    return handler
+
+
+def list_accounts(call: Call) -> dict:
+    """GET /v1/accounts: connected accounts; the fake is no platform, so none."""
+    return list_object("/v1/accounts", [], False)
+
+
+def capability_object(name: str) -> dict:
+    """One active capability of the fake's own account."""
+    requirements = {"alternatives": [], "current_deadline": None, "currently_due": [], "disabled_reason": None,
+                    "errors": [], "eventually_due": [], "past_due": [], "pending_verification": []}
+    return {"id": name, "object": "capability", "account": ACCOUNT_ID, "requested": True,
+            "requested_at": ACCOUNT_CREATED, "requirements": requirements,
+            "future_requirements": {**requirements, "current_deadline": None}, "status": "active"}
+
+
+def list_capabilities(call: Call) -> dict:
+    """GET /v1/accounts/{account}/capabilities: the ones the account object shows as active."""
+    _own_account(call)
+    return list_object(f"/v1/accounts/{ACCOUNT_ID}/capabilities", [capability_object(c) for c in CAPABILITIES],
+                       False)
+
+
+def retrieve_capability(call: Call) -> dict:
+    """GET /v1/accounts/{account}/capabilities/{capability}."""
+    _own_account(call)
+    if call.args["capability"] not in CAPABILITIES:
+        raise ResourceMissing("capability", call.args["capability"], "capability")
+    return capability_object(call.args["capability"])
+
+
+def cash_balance(call: Call) -> dict:
+    """GET /v1/customers/{customer}/cash_balance: no funds held."""
+    customer = _customer(call)
+    return {"object": "cash_balance", "available": None, "customer": customer["id"], "customer_account": None,
+            "livemode": False, "settings": {"reconciliation_mode": "automatic", "using_merchant_default": True}}
+
+
+def customer_payment_method(call: Call) -> dict:
+    """GET /v1/customers/{customer}/payment_methods/{payment_method}: only one attached to this customer."""
+    customer = _customer(call)
+    pm = call.state.store.get(call.args["payment_method"])
+    if pm is None or pm.get("object") != "payment_method" or pm.get("customer") != customer["id"]:
+        raise ResourceMissing("PaymentMethod", call.args["payment_method"], "payment_method")
+    return pm
+
+
+def _customer_subscriptions(call: Call, customer: dict) -> list[dict]:
+    """The customer's subscriptions other than canceled ones (as Stripe lists them), newest first."""
+    subs = [s for s in call.state.store.all("subscription")
+            if s["customer"] == customer["id"] and s["status"] != "canceled"]
+    return [render(call.state, s, call.version) for s in reversed(subs)]
+
+
+def customer_subscriptions(call: Call) -> dict:
+    """GET /v1/customers/{customer}/subscriptions."""
+    customer = _customer(call)
+    return _page(call, f"/v1/customers/{customer['id']}/subscriptions", _customer_subscriptions(call, customer))
+
+
+def customer_subscription(call: Call) -> dict:
+    """GET /v1/customers/{customer}/subscriptions/{subscription_exposed_id}: one of this customer's."""
+    customer = _customer(call)
+    id = call.args["subscription_exposed_id"]
+    sub = call.state.store.get(id)
+    if sub is None or sub.get("object") != "subscription" or sub["customer"] != customer["id"]:
+        raise ResourceMissing("subscription", id, "subscription_exposed_id")
+    return render(call.state, sub, call.version)
+
+
+def _subscription_items(call: Call, sub: dict) -> list[dict]:
+    return render(call.state, sub, call.version)["items"]["data"]
+
+
+def list_subscription_items(call: Call) -> dict:
+    """GET /v1/subscription_items?subscription=…: the subscription's items."""
+    sub = call.state.store.require("subscription", call.params["subscription"], "subscription", in_body=True)
+    return _page(call, "/v1/subscription_items", _subscription_items(call, sub))
+
+
+def retrieve_subscription_item(call: Call) -> dict:
+    """GET /v1/subscription_items/{item}."""
+    for sub in call.state.store.all("subscription"):
+        if any(item["id"] == call.args["item"] for item in sub["items"]):
+            return next(i for i in _subscription_items(call, sub) if i["id"] == call.args["item"])
+    raise ResourceMissing("subscription_item", call.args["item"])
+
+
+def _charge(call: Call) -> dict:
+    return call.state.store.require("charge", call.args["charge"], "charge")
+
+
+def _intent(call: Call) -> dict:
+    return call.state.store.require("payment_intent", call.args["intent"], "intent")
+
+
+def _product(call: Call) -> dict:
+    return call.state.store.require("product", call.args["product"], "product")
+
+
+def charge_dispute(call: Call) -> dict:
+    """GET /v1/charges/{charge}/dispute: the fake's charges are never disputed."""
+    charge = _charge(call)
+    raise ResourceMissing("dispute", charge["id"], "charge")
+
+
+def subscription_discount(call: Call) -> dict:
+    """GET /v1/customers/{customer}/subscriptions/{id}/discount: no coupons, so none."""
+    sub = customer_subscription(call)
+    raise ResourceMissing("discount", sub["id"], "subscription_exposed_id")
+
+
+def customer_discount(call: Call) -> dict:
+    """GET /v1/customers/{customer}/discount: no coupons, so none."""
+    customer = _customer(call)
+    raise ResourceMissing("discount", customer["id"], "customer")
+
+
+def include_customer_list(kind: str):
+    """`expand[]=sources|subscriptions|tax_ids` on a customer: the list its sub-resource answers (first page)."""
+    def hook(state, customer: dict, version: str) -> dict:
+        data = []
+        if kind == "subscriptions":
+            subs = [s for s in state.store.all("subscription")
+                    if s["customer"] == customer["id"] and s["status"] != "canceled"]
+            data = [render(state, s, version) for s in reversed(subs)]
+        return list_object(f"/v1/customers/{customer['id']}/{kind}", data[:10], len(data) > 10)
+    return hook
+
+
+def include_breakdown(state, session: dict, version: str) -> dict:
+    """`expand[]=total_details.breakdown` on a Checkout Session: its taxes per rate (no discounts exist)."""
+    taxes: dict[str, dict] = {}
+    for item in include_line_items(state, session, version)["data"]:
+        for tax in item.get("taxes") or ():
+            entry = taxes.setdefault(tax["rate"]["id"], {"amount": 0, "rate": tax["rate"],
+                                                         "taxability_reason": tax["taxability_reason"],
+                                                         "taxable_amount": 0})
+            entry["amount"] += tax["amount"]
+            entry["taxable_amount"] += tax["taxable_amount"]
+    return {"discounts": [], "taxes": list(taxes.values())}
+
+
+INCLUDABLE = {("customer", kind): include_customer_list(kind) for kind in ("sources", "subscriptions", "tax_ids")}
+INCLUDABLE_IN = {("checkout.session", "total_details", "breakdown"): include_breakdown}
+
+ROUTES = [
+    ("GET", "/v1/accounts", list_accounts),
+    ("GET", "/v1/accounts/<account>/capabilities", list_capabilities),
+    ("GET", "/v1/accounts/<account>/capabilities/<capability>", retrieve_capability),
+    *[("GET", f"/v1/accounts/<account>/{kind}", empty_list(f"/v1/accounts/{{account}}/{kind}", _own_account))
+      for kind in ("external_accounts", "people", "persons")],
+    ("GET", "/v1/accounts/<account>/bank_accounts/<id>", missing("external_account", _own_account)),
+    ("GET", "/v1/accounts/<account>/external_accounts/<id>", missing("external_account", _own_account)),
+    ("GET", "/v1/accounts/<account>/people/<id>", missing("person", _own_account)),
+    ("GET", "/v1/accounts/<account>/persons/<id>", missing("person", _own_account)),
+    ("GET", "/v1/charges/<charge>/refunds", empty_list("/v1/charges/{charge}/refunds", _charge)),
+    ("GET", "/v1/charges/<charge>/refunds/<id>", missing("refund", _charge)),
+    ("GET", "/v1/charges/<charge>/dispute", charge_dispute),
+    ("GET", "/v1/payment_intents/<intent>/amount_details_line_items",
+     empty_list("/v1/payment_intents/{intent}/amount_details_line_items", _intent)),
+    ("GET", "/v1/products/<product>/features/<id>", missing("product_feature", _product)),
+    *[("GET", f"/v1/customers/<customer>/{kind}", empty_list(f"/v1/customers/{{customer}}/{kind}", _customer))
+      for kind in ("balance_transactions", "bank_accounts", "cards", "sources", "cash_balance_transactions",
+                   "tax_ids")],
+    ("GET", "/v1/customers/<customer>/balance_transactions/<id>", missing("customer_balance_transaction", _customer)),
+    ("GET", "/v1/customers/<customer>/bank_accounts/<id>", missing("source", _customer)),
+    ("GET", "/v1/customers/<customer>/cards/<id>", missing("source", _customer)),
+    ("GET", "/v1/customers/<customer>/sources/<id>", missing("source", _customer)),
+    ("GET", "/v1/customers/<customer>/cash_balance_transactions/<id>",
+     missing("customer_cash_balance_transaction", _customer)),
+    ("GET", "/v1/customers/<customer>/tax_ids/<id>", missing("tax_id", _customer)),
+    ("GET", "/v1/customers/<customer>/cash_balance", cash_balance),
+    ("GET", "/v1/customers/<customer>/discount", customer_discount),
+    ("GET", "/v1/customers/<customer>/payment_methods/<payment_method>", customer_payment_method),
+    ("GET", "/v1/customers/<customer>/subscriptions", customer_subscriptions),
+    ("GET", "/v1/customers/<customer>/subscriptions/<subscription_exposed_id>", customer_subscription),
+    ("GET", "/v1/customers/<customer>/subscriptions/<subscription_exposed_id>/discount", subscription_discount),
+    ("GET", "/v1/subscription_items", list_subscription_items),
+    ("GET", "/v1/subscription_items/<item>", retrieve_subscription_item),
+]

@@ -1,0 +1,173 @@
+"""`/_sim/…` control helpers for tests and tools: complete a session, move the clock, reset, seed, deliveries."""
+
+import dataclasses
+import json
+
+from flask import Blueprint, Response, current_app, request
+
+from ..engine.checkout import render_session
+from ..engine.completion import complete
+from ..engine.customers import replace_card
+from ..engine.errors import FakeStripeError, InvalidParameter, MissingParameter
+from ..engine.events import render_event
+from ..engine.seed import SEEDS
+from ..errors import InvalidOption
+from .context import resolve_version
+
+bp = Blueprint("sim", __name__)
+
+
+def _json(body, status: int = 200) -> Response:
+    return Response(json.dumps(body), status, mimetype="application/json")
+
+
+def _int(name: str) -> int | None:
+    value = request.values.get(name)
+    if value is None:
+        return None
+    if not value.lstrip("-").isdigit():
+        raise InvalidParameter(f"Invalid integer: {value}", name, code="parameter_invalid_integer")
+    return int(value)
+
+
+def helper(view):
+    """Run a helper under the state lock, translating errors to Stripe's error JSON."""
+    def wrapped(**args):
+        fake = current_app.extensions["fake_stripe"]
+        try:
+            with fake.state.lock:
+                fake.state.catch_up()
+                body = view(fake, **args)
+                if request.method == "POST":
+                    fake.changed()
+            return _json(body)
+        except FakeStripeError as exc:
+            return _json(exc.body(), exc.http_status)
+    wrapped.__name__ = view.__name__
+    wrapped.__doc__ = view.__doc__
+    return wrapped
+
+
+@bp.post("/_sim/checkout/sessions/<id>/complete")
+@helper
+def complete_session(fake, id: str) -> dict:
+    """Pay a session as the hosted page would (`card`, default 4242…, or `method=sepa_debit`); returns it."""
+    state = fake.state
+    session = state.store.require("checkout.session", id)
+    complete(state, session, request.values.get("card") or "4242424242424242",
+             email=request.values.get("email"), name=request.values.get("name"),
+             method=request.values.get("method") or "card")
+    version = resolve_version(request.headers.get("Stripe-Version"), state.default_version)
+    return render_session(state, session, version)
+
+
+@bp.post("/_sim/clock/advance")
+@helper
+def advance_clock(fake) -> dict:
+    """Move the account clock (`to=<unix>` or `seconds=N`); everything due runs; returns the new time."""
+    to, seconds = _int("to"), _int("seconds")
+    if to is None and seconds is None:
+        raise MissingParameter("to")
+    try:
+        now = fake.state.advance(seconds=seconds, to=to)
+    except ValueError as exc:
+        raise InvalidParameter(str(exc), "to" if to is not None else "seconds") from None
+    return {"object": "sim.clock", "now": now}
+
+
+@bp.get("/_sim/clock")
+@helper
+def show_clock(fake) -> dict:
+    """The account clock's current time."""
+    return {"object": "sim.clock", "now": fake.state.now()}
+
+
+@bp.post("/_sim/reset")
+@helper
+def reset(fake) -> dict:
+    """Forget every object, event, endpoint and delivery."""
+    fake.reset()
+    return {"object": "sim.reset", "reset": True}
+
+
+@bp.post("/_sim/seed")
+@helper
+def seed(fake) -> dict:
+    """Add a named seed's objects (`name=guide`)."""
+    name = request.values.get("name", "guide")
+    if name not in SEEDS:
+        raise InvalidParameter(f"Invalid name: must be one of {', '.join(SEEDS)}", "name")
+    return {"object": "sim.seed", "name": name, "created": fake.load_seed(name)}
+
+
+@bp.get("/_sim/events")
+@helper
+def events_after(fake) -> dict:
+    """Events after `after` (an event id; empty: from the first), oldest first, in `api_version`'s shape.
+
+    `last` is the newest event's id: a story remembers it before acting, then asks for what came after.
+    """
+    state = fake.state
+    version = resolve_version(request.values.get("api_version"), state.default_version)
+    after = request.values.get("after")
+    data = []
+    if after is not None:
+        mark = state.store.position("event", after or None) if after else 0
+        data = [render_event(state, record, version) for record in state.store.since("event", mark)]
+    return {"object": "list", "data": data, "last": state.store.newest("event")}
+
+
+@bp.get("/_sim/deliveries")
+@helper
+def deliveries(fake) -> dict:
+    """Every webhook delivery attempt so far, oldest first, with status and response."""
+    return {"object": "list", "data": fake.deliveries, "pending": fake.outbox.pending()}
+
+
+@bp.post("/_sim/customers/<id>/card")
+@helper
+def set_card(fake, id: str) -> dict:
+    """Give a customer (and its live subscriptions) a new default test card, e.g. 4000000000000341."""
+    customer = fake.state.store.require("customer", id)
+    return replace_card(fake.state, customer, request.values.get("card") or "")
+
+
+def delivery_view(fake) -> dict:
+    """The delivery options in force, as /_sim/delivery shows them."""
+    policy = fake.delivery
+    return {"object": "sim.delivery", "order": policy.order, "seed": str(policy.seed),
+            "duplicates": policy.duplicates, "retry": policy.retry, "time_scale": policy.time_scale,
+            "retry_delays": policy.retry_delays()}
+
+
+@bp.get("/_sim/delivery")
+@helper
+def show_delivery(fake) -> dict:
+    """How webhooks go out: order, seed, duplicates, retry profile and its delays (× time_scale)."""
+    return delivery_view(fake)
+
+
+@bp.post("/_sim/delivery")
+@helper
+def change_delivery(fake) -> dict:
+    """Change `order` (in-order|shuffled|reversed), `seed`, `duplicates`, `retry` (test|live|none) or
+    `time_scale` for the events made from now on; returns the options in force."""
+    changes: dict = {}
+    for name in ("order", "seed", "retry"):
+        if request.values.get(name):
+            changes[name] = request.values[name]
+    if request.values.get("duplicates") is not None:
+        changes["duplicates"] = _int("duplicates")
+    if request.values.get("time_scale") is not None:
+        try:
+            changes["time_scale"] = float(request.values["time_scale"])
+        except ValueError:
+            raise InvalidParameter(f"Invalid number: {request.values['time_scale']}", "time_scale") from None
+    policy = fake.delivery
+    for name, value in changes.items():  # one at a time, so a refusal names its parameter
+        try:
+            policy = dataclasses.replace(policy, **{name: value})
+        except InvalidOption as exc:
+            raise InvalidParameter(str(exc), name) from None
+    fake.set_delivery(**changes)
+    return delivery_view(fake)

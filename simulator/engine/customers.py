@@ -1,0 +1,96 @@
+"""Customers, optionally on a test clock, with their default payment method."""
+
+import copy
+import hashlib
+
+from ..objects.customers import customer_object
+from .billing import end_subscription
+from .errors import MissingParameter
+from .events import emit
+from .metadata import merge_metadata
+from .payments import attach, card_number, check_card, check_payment_method, new_payment_method
+from .rendering import deleted
+from .state import State
+
+SIMPLE = ("address", "balance", "description", "email", "name", "phone", "preferred_locales", "tax_exempt",
+          "invoice_prefix", "next_invoice_sequence")
+
+
+def invoice_prefix(customer_id: str) -> str:
+    """A stable 8-character invoice number prefix per customer, as Stripe assigns one."""
+    return hashlib.sha256(customer_id.encode()).hexdigest()[:8].upper()
+
+
+def create_customer(state: State, p: dict, *, at: int | None = None, origin=(None, None),
+                    quiet: bool = False) -> dict:
+    """Store a customer (on its test clock's time); emits customer.created unless the caller will (`quiet`)."""
+    clock = p.get("test_clock")
+    if clock is not None:
+        state.store.require("test_helpers.test_clock", clock, "test_clock", in_body=True)
+    at = state.now(clock) if at is None else at
+    id = state.new_id("cus")
+    customer = customer_object(id=id, email=p.get("email"), created=at, name=p.get("name"),
+                               metadata=p.get("metadata"), test_clock=clock,
+                               invoice_prefix=p.get("invoice_prefix") or invoice_prefix(id),
+                               description=p.get("description"))
+    customer.update({k: p[k] for k in SIMPLE if k in p and k not in ("invoice_prefix",)})
+    state.store.add(customer)
+    if not quiet:
+        emit(state, "customer.created", customer, at=at, origin=origin)
+    if p.get("payment_method"):
+        attach(state, p["payment_method"], customer, at=at, origin=origin, param="payment_method")
+    settings = p.get("invoice_settings") or {}
+    if settings.get("default_payment_method"):
+        set_default_payment_method(state, customer, settings["default_payment_method"], at=at, origin=origin)
+    return customer
+
+
+def set_default_payment_method(state: State, customer: dict, pm_id: str | None, *, at: int,
+                               origin=(None, None)) -> None:
+    """Point invoice_settings.default_payment_method at an attached card; emits customer.updated."""
+    check_payment_method(state, customer, pm_id, "invoice_settings[default_payment_method]")
+    old = copy.deepcopy(customer)
+    customer["invoice_settings"]["default_payment_method"] = pm_id
+    emit(state, "customer.updated", customer, at=at, old=old, origin=origin)
+
+
+def replace_card(state: State, customer: dict, card: str) -> dict:
+    """A new default test card for a customer and its live subscriptions (how a story makes renewals fail)."""
+    number = card_number(card)
+    if not number:
+        raise MissingParameter("card")
+    check_card(number)
+    at = state.now(customer["test_clock"])
+    pm = new_payment_method(state, number, at=at, email=customer["email"], name=customer["name"])
+    attach(state, pm["id"], customer, at=at)
+    set_default_payment_method(state, customer, pm["id"], at=at)
+    for sub in state.store.all("subscription"):
+        if sub["customer"] == customer["id"] and sub["status"] not in ("canceled", "incomplete_expired"):
+            sub["default_payment_method"] = pm["id"]
+    return pm
+
+
+def change_customer(state: State, customer: dict, p: dict, *, origin=(None, None)) -> dict:
+    """Update a customer: metadata merges, invoice_settings.default_payment_method must be attached."""
+    settings = p.get("invoice_settings") or {}
+    check_payment_method(state, customer, settings.get("default_payment_method"),
+                         "invoice_settings[default_payment_method]")
+    old = copy.deepcopy(customer)
+    customer.update({k: p[k] for k in SIMPLE if k in p})
+    if "metadata" in p:
+        customer["metadata"] = merge_metadata(customer["metadata"], p["metadata"])
+    for key in ("default_payment_method", "footer", "custom_fields", "rendering_options"):
+        if key in settings:
+            customer["invoice_settings"][key] = settings[key]
+    emit(state, "customer.updated", customer, at=state.now(customer["test_clock"]), old=old, origin=origin)
+    return customer
+
+
+def remove_customer(state: State, customer: dict, *, origin=(None, None)) -> dict:
+    """Delete a customer; its live subscriptions end with it."""
+    for sub in list(state.store.all("subscription")):
+        if sub["customer"] == customer["id"] and sub["status"] not in ("canceled", "incomplete_expired"):
+            end_subscription(state, sub, at=state.now(customer["test_clock"]), origin=origin)
+    state.store.remove(customer["id"])
+    emit(state, "customer.deleted", customer, at=state.now(customer["test_clock"]), origin=origin)
+    return deleted(customer["id"], "customer")

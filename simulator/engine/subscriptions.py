@@ -1,0 +1,214 @@
+"""Subscriptions: records, rendering per API version, and the create/retrieve/list/update/cancel endpoints."""
+
+import copy
+
+from ..objects.subscriptions import subscription_item_object, subscription_object
+from .billing import (INCOMPLETE_EXPIRES, LIVE, bill_change, charge_now, end_subscription, interval_of, item_lines,
+                      period_for)
+from .errors import CardDeclined, InvalidRequest
+from .events import emit
+from .invoices import collect, finalize, new_invoice
+from .metadata import merge_metadata
+from .payments import DECLINE_MESSAGES, check_payment_method, decline_of
+from .prices import render_price
+from .state import State
+
+
+def new_item(state: State, price: dict, quantity: int, tax_rates: list[str], at: int) -> dict:
+    """A subscription item as stored."""
+    return {"id": state.new_id("si"), "price": price["id"], "quantity": quantity, "tax_rates": list(tax_rates),
+            "created": at, "metadata": {}}
+
+
+def new_subscription(state: State, customer: dict, items: list[dict], *, at: int, currency: str,
+                     metadata: dict | None, default_tax_rates: list[str], payment_method: str | None) -> dict:
+    """Store an active subscription whose first period starts now, and schedule its renewal."""
+    sub = {
+        "id": state.new_id("sub"), "object": "subscription", "customer": customer["id"], "items": items,
+        "status": "active", "created": at, "start_date": at, "anchor": at, "cycle": 0, "period": [at, at],
+        "currency": currency, "latest_invoice": None, "metadata": dict(metadata or {}),
+        "default_tax_rates": list(default_tax_rates), "cancel_at_period_end": False, "cancel_at": None,
+        "canceled_at": None, "ended_at": None, "cancellation_reason": None, "cancellation_feedback": None,
+        "cancellation_comment": None, "test_clock": customer["test_clock"], "default_payment_method": payment_method,
+        "pending_items": [], "description": None,
+    }
+    for item in items:
+        item["subscription"] = sub["id"]
+    sub["period"] = list(period_for(at, 0, interval_of(state, sub)))
+    state.store.add(sub)
+    state.schedule(sub["test_clock"], sub["period"][1], "renew", sub["id"])
+    return sub
+
+
+def render_subscription(state: State, record: dict, version: str) -> dict:
+    """The `subscription` in `version`'s shape (items carry the period from basil on)."""
+    period = tuple(record["period"])
+    items = [subscription_item_object(
+        id=item["id"], subscription=record["id"], price=render_price(state, state.store.get(item["price"]), version),
+        created=item["created"], period=period, version=version, quantity=item["quantity"],
+        tax_rates=[state.store.get(r) for r in item["tax_rates"]]) for item in record["items"]]
+    for rendered, item in zip(items, record["items"]):
+        rendered["metadata"] = dict(item["metadata"])
+    sub = subscription_object(
+        id=record["id"], customer=record["customer"], items=items, status=record["status"],
+        created=record["created"], start_date=record["start_date"], billing_cycle_anchor=record["anchor"],
+        currency=record["currency"], version=version, current_period=period,
+        latest_invoice=record["latest_invoice"], metadata=record["metadata"],
+        default_tax_rates=[state.store.get(r) for r in record["default_tax_rates"]],
+        cancel_at_period_end=record["cancel_at_period_end"], cancel_at=record["cancel_at"],
+        canceled_at=record["canceled_at"], ended_at=record["ended_at"],
+        cancellation_reason=record["cancellation_reason"], test_clock=record["test_clock"],
+        default_payment_method=record["default_payment_method"])
+    sub["cancellation_details"].update(feedback=record["cancellation_feedback"], comment=record["cancellation_comment"])
+    sub["description"] = record["description"]
+    return sub
+
+
+def change_items(state: State, sub: dict, changes: list[dict]) -> list[tuple[dict | None, dict | None]]:
+    """Apply items[] (price/quantity changes, new and deleted items); return (before, after) pairs."""
+    pairs, at = [], state.now(sub["test_clock"])
+    for index, change in enumerate(changes):
+        param = f"items[{index}]"
+        item = next((i for i in sub["items"] if i["id"] == change.get("id")), None)
+        if "id" in change and item is None:
+            raise InvalidRequest(f"Invalid subscription_item id: {change['id']}", param=f"{param}[id]")
+        before = copy.deepcopy(item)
+        if change.get("deleted"):
+            sub["items"].remove(item)
+            pairs.append((before, None))
+            continue
+        price_id = change.get("price") or change.get("plan") or (item or {}).get("price")
+        if price_id is None:
+            raise InvalidRequest(f"Missing required param: {param}[price].", param=f"{param}[price]",
+                                 code="parameter_missing")
+        price = state.store.require("price", price_id, f"{param}[price]", in_body=True)
+        if item is None:
+            item = new_item(state, price, change.get("quantity", 1), change.get("tax_rates") or [], at)
+            item["subscription"] = sub["id"]
+            sub["items"].append(item)
+        item["price"], item["quantity"] = price["id"], change.get("quantity", item["quantity"])
+        if "tax_rates" in change:
+            item["tax_rates"] = list(change["tax_rates"] or [])
+        if "metadata" in change:
+            item["metadata"] = merge_metadata(item["metadata"], change["metadata"])
+        if before != item:
+            pairs.append((before, copy.deepcopy(item)))
+    check_items(state, sub, "items")
+    return pairs
+
+
+def apply_fields(state: State, sub: dict, p: dict, at: int) -> None:
+    if "metadata" in p:
+        sub["metadata"] = merge_metadata(sub["metadata"], p["metadata"])
+    if "cancel_at_period_end" in p and p["cancel_at_period_end"] != sub["cancel_at_period_end"]:
+        scheduled = p["cancel_at_period_end"]
+        # canceled_at records the request time; cancel_at the period end the cancellation takes effect.
+        sub.update(cancel_at_period_end=scheduled, canceled_at=at if scheduled else None,
+                   cancel_at=sub["period"][1] if scheduled else None,
+                   cancellation_reason="cancellation_requested" if scheduled else None)
+    details = p.get("cancellation_details") or {}
+    sub.update({f"cancellation_{k}": details[k] for k in ("feedback", "comment") if k in details})
+    if "default_payment_method" in p:
+        pm_id = p["default_payment_method"]
+        if pm_id is not None:
+            state.store.require("payment_method", pm_id, "default_payment_method", in_body=True)
+        sub["default_payment_method"] = pm_id
+    if "default_tax_rates" in p:
+        sub["default_tax_rates"] = [state.store.require("tax_rate", r, "default_tax_rates", in_body=True)["id"]
+                                    for r in p["default_tax_rates"] or []]
+    if "description" in p:
+        sub["description"] = p["description"]
+
+
+def check_items(state: State, sub: dict, param: str) -> None:
+    """Every item is a recurring, active price, and they share one billing interval."""
+    for index, item in enumerate(sub["items"]):
+        price = state.store.get(item["price"])
+        if not price["recurring"]:
+            raise InvalidRequest("The price specified is set to `type=one_time` but this field only accepts "
+                                 "prices with `type=recurring`.", param=f"{param}[{index}][price]")
+        for rate in item["tax_rates"]:
+            state.store.require("tax_rate", rate, f"{param}[{index}][tax_rates]", in_body=True)
+    for rate in sub["default_tax_rates"]:
+        state.store.require("tax_rate", rate, "default_tax_rates", in_body=True)
+    intervals = {(r["interval"], r["interval_count"]) for r in (state.store.get(i["price"])["recurring"]
+                                                                  for i in sub["items"])}
+    if len(intervals) > 1 or not sub["items"]:
+        raise InvalidRequest("All prices on a subscription must have the same `recurring.interval` and "
+                             "`recurring.interval_count`.", param=param)
+
+
+def change_subscription(state: State, sub: dict, p: dict, *, origin=(None, None)) -> dict:
+    """POST /v1/subscriptions/{id}: price changes with proration, cancel_at_period_end, metadata."""
+    at = state.now(sub["test_clock"])
+    if sub["status"] not in LIVE and set(p) - {"metadata", "cancellation_details", "expand"}:
+        raise InvalidRequest("A canceled subscription can only update its cancellation_details and metadata.")
+    old = copy.deepcopy(sub)
+    old_interval = interval_of(state, sub)
+    apply_fields(state, sub, p, at)
+    pairs = change_items(state, sub, p["items"]) if p.get("items") else []
+    new_interval = interval_of(state, sub)
+    changed = (old_interval["interval"], old_interval["interval_count"]) != \
+        (new_interval["interval"], new_interval["interval_count"])
+    invoice, items = bill_change(state, sub, pairs, p.get("proration_behavior", "create_prorations"), at=at,
+                                 interval_changed=changed) if pairs else (None, [])
+    if invoice is not None:
+        sub["latest_invoice"] = invoice["id"]
+    emit(state, "customer.subscription.updated", sub, at=at, old=old, origin=origin)
+    for ii in items:
+        emit(state, "invoiceitem.created", ii, at=at, origin=origin)
+    if invoice is not None:
+        charge_now(state, invoice, at=at, origin=origin)
+    return sub
+
+
+def subscribe(state: State, p: dict, *, origin=(None, None)) -> dict:
+    """A new subscription, its first period charged now; a declined card leaves it `incomplete`."""
+    customer = state.store.require("customer", p["customer"], "customer", in_body=True)
+    at = state.now(customer["test_clock"])
+    pm_id = p.get("default_payment_method") or customer["invoice_settings"]["default_payment_method"]
+    if pm_id is None:
+        raise InvalidRequest("This customer has no attached payment source or default payment method. Please "
+                             "consider adding a default payment method.", param="default_payment_method")
+    check_payment_method(state, customer, pm_id, "default_payment_method")
+    pm = state.store.get(pm_id)
+    items = []
+    for index, change in enumerate(p["items"]):
+        price = state.store.require("price", change.get("price") or change.get("plan", ""), f"items[{index}][price]",
+                                    in_body=True)
+        items.append(new_item(state, price, change.get("quantity", 1), change.get("tax_rates") or [], at))
+    currency = (p.get("currency") or state.store.get(items[0]["price"])["currency"]).lower()
+    probe = {"items": items, "default_tax_rates": p.get("default_tax_rates") or []}
+    check_items(state, probe, "items")
+    if decline_of(pm) is not None and p.get("payment_behavior") == "error_if_incomplete":
+        raise CardDeclined(DECLINE_MESSAGES[decline_of(pm)], decline_of(pm))
+    sub = new_subscription(state, customer, items, at=at, currency=currency, metadata=p.get("metadata"),
+                           default_tax_rates=probe["default_tax_rates"],
+                           payment_method=p.get("default_payment_method"))
+    # Stripe knows the first payment's outcome before customer.subscription.created goes out.
+    sub["status"] = "active" if decline_of(pm) is None else "incomplete"
+    invoice = new_invoice(state, customer, lines=item_lines(state, sub, tuple(sub["period"])),
+                          billing_reason="subscription_create", currency=currency, at=at, subscription=sub)
+    sub["latest_invoice"] = invoice["id"]
+    emit(state, "customer.subscription.created", sub, at=at, origin=origin)
+    emit(state, "invoice.created", invoice, at=at, origin=origin)
+    finalize(state, invoice, at=at, origin=origin)
+    collect(state, invoice, pm, at=at, origin=origin, description="Subscription creation")
+    if sub["status"] == "incomplete":
+        state.schedule(sub["test_clock"], at + INCOMPLETE_EXPIRES, "expire_incomplete", sub["id"])
+    return sub
+
+
+def cancel_now(state: State, sub: dict, p: dict, *, origin=(None, None)) -> dict:
+    """Cancel now (whatever was scheduled); emits customer.subscription.deleted."""
+    if sub["status"] not in LIVE:
+        raise InvalidRequest(f"This subscription has already been canceled ({sub['id']}).")
+    details = p.get("cancellation_details") or {}
+    sub.update({f"cancellation_{k}": details[k] for k in ("feedback", "comment") if k in details})
+    sub["canceled_at"] = None  # an immediate cancel is requested now, whatever was scheduled before
+    end_subscription(state, sub, at=state.now(sub["test_clock"]), origin=origin)
+    return sub
+
+
+RENDERERS = {"subscription": render_subscription}
+VERSIONED = frozenset({"subscription"})
