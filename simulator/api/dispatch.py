@@ -5,9 +5,11 @@ import json
 from http import HTTPStatus
 from urllib.parse import parse_qsl
 
-from ..engine.errors import FakeStripeError, NotSimulated, ParameterError, PermissionDenied, UnknownRoute
+from ..engine.errors import (FakeStripeError, InvalidParameter, NotSimulated, ParameterError, PermissionDenied,
+                             UnknownRoute)
 from ..engine.state import ACCOUNT_ID
-from .context import Call, Handler, authenticate, mask, resolve_version
+from ..versions import removed_parameter
+from .context import Call, Handler, authenticate, mask, served_version
 from .expand import Includes, check_paths, expand
 from .forms import decode
 from .operations import Operation, matcher, spec_template_of_route
@@ -80,8 +82,11 @@ class FakeStripeApp:
             headers["Idempotency-Key"] = idem
         try:
             key = authenticate(environ.get("HTTP_AUTHORIZATION"), fake.api_key)
-            version = resolve_version(environ.get("HTTP_STRIPE_VERSION"), state.default_version)
-            headers["Stripe-Version"] = version
+            served = served_version(environ.get("HTTP_STRIPE_VERSION"), state.default_version)
+            version = headers["Stripe-Version"] = served.version
+            if served.substituted:
+                # Newer than the versions this fake knows: served in the newest one's shapes, and said so.
+                headers["Stripe-Version-Requested"] = served.requested
             _check_account(environ.get("HTTP_STRIPE_ACCOUNT"), key)
             pairs = _pairs(environ)
             raw = decode(pairs)
@@ -125,6 +130,9 @@ def run(handler: Handler, call: Call, includes: Includes) -> tuple[int, bytes]:
     state = call.state
     try:
         state.catch_up()
+        removal = removed_parameter(call.operation.id, call.raw, call.version) if call.operation else None
+        if removal is not None:  # Stripe refuses it at this version, simulated operation or not
+            raise InvalidParameter(removal.message, removal.name, code=removal.code)
         if call.operation is not None and handler is not not_simulated:
             call.params = validate(call.operation, call.raw)
         call.expand = coerce(EXPAND, call.raw["expand"], "expand") if "expand" in call.raw else None
