@@ -4,6 +4,7 @@ served, and from which version each versioned field and parameter exists (docs/f
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
 from .errors import UnknownApiVersion
 
@@ -183,6 +184,16 @@ def has_field(kind: str, name: str, version: str) -> bool:
 def absent_fields(kind: str, version: str) -> tuple[str, ...]:
     """The versioned fields of `kind` that do not exist at `version`."""
     return tuple(gate.name for gate in FIELDS if gate.where == kind and not gate.present(version))
+
+
+@cache
+def absent_at(version: str) -> dict[str, frozenset[str]]:
+    """Object type -> the versioned fields it does not carry at `version` (empty at the newest versions)."""
+    out: dict[str, set[str]] = {}
+    for gate in FIELDS:
+        if not gate.present(version):
+            out.setdefault(gate.where, set()).add(gate.name)
+    return {kind: frozenset(names) for kind, names in out.items()}
 
 
 def removed_parameter(operation: str, params: dict, version: str) -> Removal | None:

@@ -7,6 +7,7 @@ from urllib.parse import parse_qsl
 
 from ..engine.errors import (FakeStripeError, InvalidParameter, NotSimulated, ParameterError, PermissionDenied,
                              UnknownRoute)
+from ..engine.rendering import gate
 from ..engine.state import ACCOUNT_ID
 from ..versions import removed_parameter
 from .context import Call, Handler, authenticate, mask, served_version
@@ -138,7 +139,7 @@ def run(handler: Handler, call: Call, includes: Includes) -> tuple[int, bytes]:
         call.expand = coerce(EXPAND, call.raw["expand"], "expand") if "expand" in call.raw else None
         if call.expand and call.operation is not None:
             check_paths(response_schema(call.operation), call.expand, call.version)
-        body = expand(includes, state, handler(call), call.expand, call.version)
+        body = gate(expand(includes, state, handler(call), call.expand, call.version), call.version)
         return 200, json.dumps(body).encode()
     except ParameterError as exc:
         # Stripe saves no idempotent result when parameters fail validation.

@@ -2,7 +2,7 @@
 
 from .envelope import make_event, previous_attributes
 from .errors import InvalidRequest
-from .rendering import SHAPES, shape_of, snapshot
+from .rendering import SHAPES, gate, shape_of, snapshot
 from .state import State
 
 NO_REQUEST = (None, None)
@@ -61,7 +61,7 @@ def render_event(state: State, record: dict, version: str) -> dict:
     """The event envelope with its data in `version`'s shape."""
     renders = record["renders"]
     obj, previous = renders.get(shape_of(version)) or renders["*"]
-    return make_event(id=record["id"], type=record["type"], obj=obj, created=record["created"],
+    return make_event(id=record["id"], type=record["type"], obj=gate(obj, version), created=record["created"],
                       api_version=version, previous_attributes=previous, request_id=record["request"]["id"],
                       idempotency_key=record["request"]["idempotency_key"],
                       pending_webhooks=record["pending_webhooks"])

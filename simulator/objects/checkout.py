@@ -30,7 +30,7 @@ def session_object(*, id: str, mode: str, created: int, currency: str, tax: Line
         "currency_conversion": None, "custom_fields": [],
         "custom_text": {"after_submit": None, "shipping_address": None, "submit": None,
                         "terms_of_service_acceptance": None},
-        "customer": customer,
+        "customer": customer, "customer_account": None,
         "customer_creation": customer_creation or ("if_required" if mode == "payment" else "always"),
         "customer_details": customer_details if complete else None,
         "customer_email": customer_email, "discounts": [],
