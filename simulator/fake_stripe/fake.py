@@ -14,6 +14,7 @@ from ..delivery.policy import DeliveryPolicy
 from ..engine.events import acknowledge
 from ..engine.model import new_state
 from ..engine.seed import load_seed
+from ..engine.destinations import restore as restore_destinations
 from ..engine.webhooks import restore_outbox
 from .persistence import StateFile, read, restore
 
@@ -39,6 +40,7 @@ class FakeStripe:
         if saved is not None:
             restore(self.state, saved)
             restore_outbox(self.state)
+            restore_destinations(self.state)
         elif seed:
             self.load_seed(seed)
         self.app = create_app(self)
