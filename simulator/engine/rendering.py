@@ -26,7 +26,10 @@ def gate(value, version: str):
 def _gate(value, absent: dict):
     kind = type(value)
     if kind is dict:
-        drop = absent.get(value.get("object"), ())
+        obj = value.get("object")
+        if obj == "event":  # an event keeps the version it was rendered in (render_event gated it)
+            return value
+        drop = absent.get(obj, ()) if type(obj) is str else ()
         out = None
         for key, item in value.items():
             new = _gate(item, absent) if type(item) in (dict, list) else item

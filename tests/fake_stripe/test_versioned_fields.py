@@ -64,3 +64,11 @@ def test_events_rendered_for_an_older_endpoint_lack_the_newer_fields(http, fake)
     assert "customer_account" in at_newest["data"]["object"]
     # The frozen render is untouched: rendering for clover again after newest still drops, newest still has it.
     assert "customer_account" in render_event(fake.state, event, NEWEST)["data"]["object"]
+
+
+def test_events_listed_at_an_older_version_keep_their_own_version(http):
+    made = customer(http, NEWEST)
+    listed = http("GET", "/v1/events", params={"type": "customer.created"}, headers={"Stripe-Version": CLOVER})
+    assert listed.status_code == 200, listed.text
+    event = listed.json()["data"][0]
+    assert event["data"]["object"]["id"] == made["id"] and "customer_account" in event["data"]["object"]
