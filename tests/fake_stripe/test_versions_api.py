@@ -61,3 +61,17 @@ def test_before_endive_checkout_accepts_payment_method_types(http, guide):
     assert made.status_code == 200, made.text
     assert made.json()["payment_method_types"] == ["card"]
     assert http("POST", "/v1/checkout/sessions", data=session, headers={"Stripe-Version": ENDIVE}).status_code == 200
+
+
+@pytest.mark.slow  # runs bash and curl
+def test_the_docs_curl_example_shows_both_headers(base_url):
+    import re
+    import subprocess
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "fake-stripe.md").read_text(encoding="utf-8")
+    block = next(b for b in re.findall(r"```sh\n(.*?)```", doc, flags=re.S) if "Stripe-Version-Requested" in b)
+    expected = [line[2:] for line in block.splitlines() if line.startswith("# ")]
+    script = block.replace("http://127.0.0.1:12180", base_url)
+    out = subprocess.run(["bash", "-e", "-c", script], capture_output=True, text=True, timeout=30).stdout
+    assert [line.strip() for line in out.splitlines()] == expected
