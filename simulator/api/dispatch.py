@@ -138,7 +138,7 @@ def run(handler: Handler, call: Call, includes: Includes) -> tuple[int, bytes]:
             call.params = validate(call.operation, call.raw)
         call.expand = coerce(EXPAND, call.raw["expand"], "expand") if "expand" in call.raw else None
         if call.expand and call.operation is not None:
-            check_paths(response_schema(call.operation), call.expand, call.version)
+            check_paths(response_schema(call.operation), call.expand, call.version, includes)
         body = gate(expand(includes, state, handler(call), call.expand, call.version), call.version)
         return 200, json.dumps(body).encode()
     except ParameterError as exc:
