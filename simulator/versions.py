@@ -88,6 +88,10 @@ FIELDS: tuple[Gate, ...] = (
            source="Accounts v2 customers; absent in real 2025-11-17.clover responses, present at dahlia")
       for kind in ("customer", "invoice", "payment_intent", "subscription", "checkout.session", "setup_intent")),
     Gate("invoice", "amount_paid_off_stripe", since="2026-05-27.dahlia", source="Stripe changelog, 2026-05-27.dahlia"),
+    # Present in real dahlia responses; the month that added them is not known here, so dahlia's first is claimed.
+    *(Gate(kind, name, since=DAHLIA, source="real dahlia recordings")
+      for kind, name in (("checkout.session", "branding_settings"), ("checkout.session", "integration_identifier"),
+                         ("payment_intent", "payment_details"))),
     Gate("subscription", "billing_schedules", since="2026-05-27.dahlia", source="Stripe changelog, 2026-05-27.dahlia"),
 )
 

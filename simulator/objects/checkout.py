@@ -22,7 +22,12 @@ def session_object(*, id: str, mode: str, created: int, currency: str, tax: Line
         "after_expiration": None, "allow_promotion_codes": None,
         "amount_subtotal": tax.subtotal, "amount_total": tax.total,
         "automatic_tax": {"enabled": False, "liability": None, "provider": None, "status": None},
-        "billing_address_collection": None, "cancel_url": cancel_url,
+        "billing_address_collection": None,
+        # A test account's default Checkout branding (Dashboard → Settings → Branding left as it is).
+        "branding_settings": {"background_color": "#ffffff", "border_style": "rounded", "button_color": "#0074d4",
+                              "display_name": "simplex Meeting", "font_family": "default", "icon": None,
+                              "logo": None},
+        "cancel_url": cancel_url,
         "client_reference_id": client_reference_id, "client_secret": None,
         "collected_information": None if not complete else {
             "business_name": None, "individual_name": None, "shipping_details": None},
@@ -35,7 +40,7 @@ def session_object(*, id: str, mode: str, created: int, currency: str, tax: Line
         "customer_details": customer_details if complete else None,
         "customer_email": customer_email, "discounts": [],
         "expires_at": expires_at if expires_at is not None else created + 86400,
-        "invoice": invoice,
+        "integration_identifier": None, "invoice": invoice,
         "invoice_creation": None if mode != "payment" else {
             "enabled": invoice_creation,
             "invoice_data": {"account_tax_ids": None, "custom_fields": None, "description": None,
@@ -47,7 +52,10 @@ def session_object(*, id: str, mode: str, created: int, currency: str, tax: Line
         "payment_method_options": {"card": {"request_three_d_secure": "automatic"}},
         "payment_method_types": ["card"], "payment_status": payment_status,
         "permissions": None, "phone_number_collection": {"enabled": False},
-        "recovered_from": None, "saved_payment_method_options": None, "setup_intent": None,
+        "recovered_from": None,
+        "saved_payment_method_options": None if customer is None else {
+            "allow_redisplay_filters": ["always"], "payment_method_remove": None, "payment_method_save": None},
+        "setup_intent": None,
         "shipping_address_collection": None, "shipping_cost": None, "shipping_options": [],
         "status": status, "submit_type": None, "subscription": subscription,
         "success_url": success_url,

@@ -72,3 +72,23 @@ def test_events_listed_at_an_older_version_keep_their_own_version(http):
     assert listed.status_code == 200, listed.text
     event = listed.json()["data"][0]
     assert event["data"]["object"]["id"] == made["id"] and "customer_account" in event["data"]["object"]
+
+
+def test_real_checkout_and_intent_fields_at_dahlia_and_later(http, guide, client):
+    data = {"mode": "payment", "success_url": "https://example.com/ok", "line_items[0][quantity]": "1",
+            "line_items[0][price]": guide["professional_1m_one_time"].id}
+    customer_id = customer(http, NEWEST)["id"]
+    for version, present in ((CLOVER, False), (DAHLIA, True), (NEWEST, True)):
+        session = http("POST", "/v1/checkout/sessions", data={**data, "customer": customer_id},
+                       headers={"Stripe-Version": version}).json()
+        assert ("branding_settings" in session) is present and ("integration_identifier" in session) is present
+        assert session["saved_payment_method_options"]["allow_redisplay_filters"] == ["always"]
+    if present:
+        assert session["branding_settings"]["border_style"] == "rounded"
+    _, sub = subscribe(http, guide, NEWEST)
+    intent_id = http("GET", "/v1/invoice_payments", params={"invoice": sub["latest_invoice"]["id"]}).json()[
+        "data"][0]["payment"]["payment_intent"]
+    for version, present in ((CLOVER, False), (NEWEST, True)):
+        intent = http("GET", f"/v1/payment_intents/{intent_id}", headers={"Stripe-Version": version}).json()
+        assert ("payment_details" in intent) is present
+        assert {"automatic_payment_methods", "next_action", "shipping"} <= set(intent)
