@@ -26,9 +26,10 @@ def api(view):
     def wrapper(*args, **kwargs):
         fake = current_app.extensions["fake_stripe"]
         try:
-            authenticate(request.headers.get("Authorization"), fake.api_key)
-            with fake.state.lock:
-                body = view(fake.state, *args, **kwargs)
+            # Each secret key is its own account (sandbox): its destinations, events and outbox.
+            state = fake.sandbox(authenticate(request.headers.get("Authorization"), fake.api_key)).state
+            with state.lock:
+                body = view(state, *args, **kwargs)
             if request.method in ("POST", "DELETE"):
                 fake.changed()
         except FakeStripeError as exc:
