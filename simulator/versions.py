@@ -67,8 +67,10 @@ class Gate:
     source: str = ""
 
     def present(self, version: str) -> bool:
-        """Whether the field (or parameter) exists at `version`."""
+        """Whether the field (or parameter) exists at `version` (removed before `since`: absent in between)."""
         day = _date(version)
+        if self.since is not None and self.removed is not None and self.removed < self.since:
+            return not _date(self.removed) <= day < _date(self.since)
         return (self.since is None or day >= _date(self.since)) and (self.removed is None
                                                                       or day < _date(self.removed))
 
@@ -88,6 +90,11 @@ FIELDS: tuple[Gate, ...] = (
            source="Accounts v2 customers; absent in real 2025-11-17.clover responses, present at dahlia")
       for kind in ("customer", "invoice", "payment_intent", "subscription", "checkout.session", "setup_intent")),
     Gate("invoice", "amount_paid_off_stripe", since="2026-05-27.dahlia", source="Stripe changelog, 2026-05-27.dahlia"),
+    # Invoice line items: real clover responses (2025-10/11) carry none of these; dahlia's spec has all three.
+    Gate("line_item", "subtotal", since=DAHLIA, source="real 2025-10/11 clover responses; dahlia spec"),
+    Gate("line_item", "quantity_decimal", since=DAHLIA, source="real 2025-10/11 clover responses; dahlia spec"),
+    Gate("line_item", "subscription", removed=BASIL, since=DAHLIA,
+         source="moved to parent by basil; absent in real clover responses; back in dahlia's spec"),
     # Present in real dahlia responses; the month that added them is not known here, so dahlia's first is claimed.
     *(Gate(kind, name, since=DAHLIA, source="real dahlia recordings")
       for kind, name in (("checkout.session", "branding_settings"), ("checkout.session", "integration_identifier"),

@@ -92,3 +92,13 @@ def test_real_checkout_and_intent_fields_at_dahlia_and_later(http, guide, client
         intent = http("GET", f"/v1/payment_intents/{intent_id}", headers={"Stripe-Version": version}).json()
         assert ("payment_details" in intent) is present
         assert {"automatic_payment_methods", "next_action", "shipping"} <= set(intent)
+
+
+@pytest.mark.parametrize("version, present", [("2025-10-29.clover", False), (CLOVER, False), (DAHLIA, True)])
+def test_invoice_lines_at_clover_lack_subtotal_quantity_decimal_and_subscription(http, guide, version, present):
+    _, sub = subscribe(http, guide, NEWEST)
+    invoice = http("GET", f"/v1/invoices/{sub['latest_invoice']['id']}", headers={"Stripe-Version": version}).json()
+    line = invoice["lines"]["data"][0]
+    assert line["amount"] == 2900 and "parent" in line
+    for field in ("subtotal", "quantity_decimal", "subscription"):
+        assert (field in line) is present, (version, field)

@@ -75,3 +75,10 @@ def test_endive_removes_payment_method_types_with_stripes_code():
     assert removed_parameter("PostSetupIntents", {"payment_method_types": ["card"]}, NEWEST).code == removal.code
     assert removed_parameter("PostPaymentIntents", {"payment_method_types": ["card"]}, "2026-08-26.dahlia") is None
     assert removed_parameter("PostPaymentIntents", {"amount": 100}, ENDIVE) is None
+
+
+@pytest.mark.parametrize("version, present", [("2024-06-20", True), ("2025-02-24.acacia", True),
+                                              ("2025-03-31.basil", False), ("2025-11-17.clover", False),
+                                              (DAHLIA, True), (NEWEST, True)])
+def test_a_field_removed_and_added_again_is_absent_only_in_between(version, present):
+    assert has_field("line_item", "subscription", version) is present
