@@ -71,3 +71,37 @@ def test_no_response_of_a_served_post_leaves_the_spec_enums(api, validator, tax_
         if canceled.status_code == 200:
             assert not validator.validate_response(canceled.json(), "POST",
                                                    "/v1/subscriptions/{subscription_exposed_id}")
+
+
+def _enum_nodes(schema: dict, path: str = ""):
+    """(path, node) of every string enum of a request schema that lists "" (at any depth)."""
+    if not isinstance(schema, dict):
+        return
+    if schema.get("type") == "string" and "" in schema.get("enum", ()) and schema["enum"] != [""]:
+        yield path, schema
+    for key, child in (schema.get("properties") or {}).items():
+        yield from _enum_nodes(child, f"{path}[{key}]" if path else key)
+    for branch in schema.get("anyOf", ()):
+        yield from _enum_nodes(branch, path)
+    if schema.get("type") == "array":
+        yield from _enum_nodes(schema.get("items", {}), f"{path}[0]")
+
+
+def test_no_served_post_hands_an_empty_enum_value_to_its_handler():
+    """Over every served POST: each enum that lists "" reads "" as unset, and any other value as itself."""
+    from simulator.api.app import served_operations
+    from simulator.api.operations import matcher
+    from simulator.api.validation import coerce, request_schema
+
+    checked = 0
+    for key in sorted(served_operations()):
+        op = matcher().operations[key]
+        if op.method != "POST":
+            continue
+        for path, node in _enum_nodes(request_schema(op)):
+            assert coerce(node, "", path) is None, (op.id, path)
+            for value in node["enum"]:
+                if value:
+                    assert coerce(node, value, path) == value
+            checked += 1
+    assert checked >= 4  # customers' tax_exempt and amount_tax_display, subscriptions' feedback, sessions' …

@@ -90,7 +90,7 @@ def test_real_checkout_and_intent_fields_at_dahlia_and_later(http, guide, client
         "data"][0]["payment"]["payment_intent"]
     for version, present in ((CLOVER, False), (NEWEST, True)):
         intent = http("GET", f"/v1/payment_intents/{intent_id}", headers={"Stripe-Version": version}).json()
-        assert ("payment_details" in intent) is present
+        assert ("payment_details" in intent) is present and ("customer_account" in intent) is present
         assert {"automatic_payment_methods", "next_action", "shipping"} <= set(intent)
 
 
