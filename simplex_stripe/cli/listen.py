@@ -114,8 +114,9 @@ def _interrupt(signum, frame) -> None:
                                "folder, the same on every run).")
 @click.option("--print-secret", is_flag=True, help="Print the listen secret and exit.")
 def listen(forward_to, events, forward_thin_to, thin_events, api_base, api_key, secret, print_secret) -> None:
-    """Forward the fake Stripe's webhook deliveries to a URL, like `stripe listen --forward-to`; thin events with
-    --forward-thin-to."""
+    """Forward the fake Stripe's webhook deliveries to a URL, like `stripe listen --forward-to`.
+
+    Thin events (v2 notifications) go to --forward-thin-to, like `stripe listen --forward-thin-to`."""
     from simulator.errors import SimulatorError  # noqa: PLC0415
     from simulator.delivery.receiver import serving
     from simulator.delivery.sender import check_url
