@@ -150,7 +150,7 @@ def _announce(fake: FakeStripe, base: str, api_key: str | None, as_json: bool) -
     click.echo(f"  publishable key  {details['publishable_key']}")
     click.echo(f"  hosted Checkout  {details['hosted_checkout']}<session id>")
     click.echo(f"  helpers          {details['helpers']}  (checkout/sessions/<id>/complete, clock/advance, reset, "
-               "seed, deliveries)")
+               "seed, deliveries; the secret key as Bearer)")
     click.echo(f"  API version      {details['api_version']}")
     click.echo(f"  webhooks         {_delivery_line(fake.delivery)}")
     click.echo("Press Ctrl-C to stop.")

@@ -1,8 +1,9 @@
 """`simplex-stripe listen`: forward the fake Stripe's webhooks to a local URL, as `stripe listen --forward-to` does.
 
 A relay on 127.0.0.1 is registered on the fake as a webhook endpoint; each delivery it receives is checked
-against that endpoint's secret, signed anew with the listen secret (the same on every run, like Stripe CLI's)
-and POSTed to --forward-to; the fake gets the platform's answer, so its retries follow the platform's status.
+against that endpoint's secret, signed anew by the project's one signer with the listen secret (the same on every
+run, like Stripe CLI's; test mode's v0 decoy; a redelivery signed at least a second after the last) and POSTed to
+--forward-to; the fake gets the platform's answer, so its retries follow the platform's status.
 """
 
 import json
@@ -10,7 +11,6 @@ import os
 import secrets
 import signal
 import threading
-import time
 from datetime import datetime
 from pathlib import Path
 
@@ -47,7 +47,10 @@ class Relay:
 
     def __init__(self, forward_to: str, secret: str, echo=click.echo) -> None:
         import requests  # noqa: PLC0415 - the command imports its HTTP stack only when it runs
+
+        from simulator.delivery.signing import Signer  # noqa: PLC0415
         self.forward_to, self.secret, self.echo = forward_to, secret, echo
+        self.signer = Signer([secret])
         self.endpoint_secret: str | None = None
         self.session = requests.Session()
         self.session.trust_env = False
@@ -62,16 +65,13 @@ class Relay:
         """Forward one delivery; (status, body) for the fake."""
         import requests  # noqa: PLC0415
         import stripe  # noqa: PLC0415
-
-        from simulator.delivery.sender import STRIPE_HEADERS
-        from simulator.delivery.signing import signature_header
         try:
             stripe.WebhookSignature.verify_header(body.decode("utf-8"), header, self.endpoint_secret or "", 300)
             event = json.loads(body)
         except (stripe.SignatureVerificationError, ValueError):
             return 400, b'{"error": "not a delivery from the fake Stripe this listen registered"}'
         self.echo(f"{stamp()}   --> {event.get('type')} [{event.get('id')}]")
-        headers = {**STRIPE_HEADERS, "Stripe-Signature": signature_header(body, [self.secret], int(time.time()))}
+        headers = self.signer.sign(body, event.get("id"))
         try:
             answer = self.session.post(self.forward_to, data=body, headers=headers, timeout=FORWARD_TIMEOUT,
                                        allow_redirects=False)
@@ -151,6 +151,11 @@ def listen(forward_to, events, forward_thin_to, thin_events, api_base, api_key, 
                 thin_relay.endpoint_secret = destination.webhook_endpoint.signing_secret
             click.echo(f"> Ready! You are using Stripe API Version [{version}]. Your webhook signing secret is "
                        f"{secret} (^C to quit)")
+            if endpoint is not None:
+                # The endpoint's id, for `events resend evt_… --webhook-endpoint we_…` (it goes when listen stops).
+                click.echo(f"> Webhook endpoint {endpoint.id} forwards to {forward_to}")
+            if destination is not None:
+                click.echo(f"> Event destination {destination.id} forwards thin events to {forward_thin_to}")
             signal.signal(signal.SIGTERM, _interrupt)
             threading.Event().wait()
         except KeyboardInterrupt:

@@ -72,5 +72,6 @@ def _index(fake):
 
     body = {"object": "fake_stripe", "api": "/v1", "hosted_checkout": "/c/pay/{session_id}",
             "helpers": ["/_sim/checkout/sessions/{id}/complete", "/_sim/clock/advance", "/_sim/reset",
-                        "/_sim/seed", "/_sim/deliveries", "/_sim/delivery"], "now": fake.now}
+                        "/_sim/seed", "/_sim/deliveries", "/_sim/delivery"],
+            "helpers_auth": "Authorization: Bearer <the secret key, as for /v1>", "now": fake.now}
     return Response(json.dumps(body, indent=2), mimetype="application/json")

@@ -1,4 +1,4 @@
-"""Customers, optionally on a test clock, with their default payment method."""
+"""`/v1/customers`: create, retrieve, update, delete, list by email or test clock."""
 
 
 from ..engine.customers import change_customer, create_customer, remove_customer

@@ -1,4 +1,4 @@
-"""Card payments: Stripe's test cards, payment methods, payment intents and charges."""
+"""`/v1/payment_methods`, `/v1/payment_intents` and `/v1/charges`: cards from test tokens, attach, detach, reads."""
 
 
 from ..engine.payments import attach, card_payment_method, detach

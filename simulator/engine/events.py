@@ -1,4 +1,4 @@
-"""Events: every state change records one, renders it per API version and fans it out to endpoints."""
+"""Events: every state change records one, frozen per payload shape, and fans it out to subscribed endpoints."""
 
 from . import destinations
 from .envelope import make_event, previous_attributes

@@ -1,4 +1,4 @@
-"""Turns stored records into Stripe objects in one API version's shape, and lists into list objects."""
+"""Turns stored records into Stripe objects in one payload shape, and lists into list objects."""
 
 import copy
 

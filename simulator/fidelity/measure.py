@@ -3,6 +3,7 @@
 from collections import Counter
 from contextlib import ExitStack
 
+from .cassette import same_story
 from .compare import compare_story
 from .replay import Replayer
 from .report import Report
@@ -24,7 +25,7 @@ def measure(cassette: dict, api_base: str | None = None, *, stories: list[str] |
     report = Report(api_base=api_base or "embedded", basis="responses" if vcr else "events",
                     skipped=list(cassette.get("skipped", [])))
     for story in cassette["stories"]:
-        if stories and story["name"] not in stories:
+        if stories and not any(same_story(story.get("name"), name) for name in stories):
             continue
         with ExitStack() as stack:
             base = api_base or stack.enter_context(_embedded())

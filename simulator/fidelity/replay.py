@@ -12,7 +12,7 @@ import stripe
 from . import seeding
 from .feed import EventFeed
 from .ids import is_id
-from .stories import NEW_SECOND, next_second
+from .scripts import NEW_SECOND, next_second
 from .tape import TapedClient
 
 CLOCK_PATH = "/v1/test_helpers/test_clocks/"
