@@ -12,10 +12,9 @@ import click
 from simulator.delivery.policy import ORDERS, RETRY_PROFILES, DeliveryPolicy
 from simulator.fake_stripe import FakeStripe
 from simulator.fake_stripe.sandboxes import MODES
-from simulator.api.context import TEST_KEY, resolve_version
-from simulator.engine.errors import FakeStripeError
+from simulator.api.context import TEST_KEY
 from simulator.engine.seed import SEEDS
-from simulator.versions import PROFILES
+from simulator.versions import PROFILES, serve
 
 from .connection import DEFAULT_PORT
 from .errors import UsageProblem
@@ -30,10 +29,11 @@ def _check_key(api_key: str | None) -> None:
 def _version(value: str | None) -> str | None:
     if value is None:
         return None
-    try:
-        return resolve_version(PROFILES.get(value, value), value)
-    except FakeStripeError:
-        raise UsageProblem(f"--api-version {value!r} is not a published Stripe API version") from None
+    served = serve(PROFILES.get(value, value))
+    # The account's default must be a version this fake knows (a request may ask for a newer one).
+    if served is None or served.substituted:
+        raise UsageProblem(f"--api-version {value!r} is not a published Stripe API version")
+    return served.version
 
 
 @click.command("fake-stripe")

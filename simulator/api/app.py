@@ -4,16 +4,18 @@ import json
 import threading
 from typing import Callable
 
-from . import (account, billing, catalogue, checkout, clocks, customers, events, invoices, payment_pages, payments,
-               prices, reads, search, subscriptions, webhooks)
+from . import (account, billing, catalogue, checkout, clocks, customers, events, invoice_payments, invoices,
+               payment_pages, payments, prices, reads, search, subscriptions, webhooks)
 from .dispatch import FakeStripeApp
 from .expand import Includes
 from .operations import matcher, spec_template_of_route
 
-DOMAINS = (account, catalogue, prices, customers, payments, checkout, subscriptions, invoices, billing, events,
-           webhooks, clocks, payment_pages, reads, search)
+DOMAINS = (account, catalogue, prices, customers, payments, checkout, subscriptions, invoices, invoice_payments,
+           billing, events, webhooks, clocks, payment_pages, reads, search)
 # (object type, field) -> fn(state, obj, version): fields only included on request (`checkout.session.line_items`).
-INCLUDABLE: dict[tuple[str, str], Callable] = {**checkout.INCLUDABLE, **prices.INCLUDABLE, **reads.INCLUDABLE}
+INCLUDABLE: dict[tuple[str, str], Callable] = {**checkout.INCLUDABLE, **prices.INCLUDABLE, **reads.INCLUDABLE,
+                                               **customers.INCLUDABLE, **payments.INCLUDABLE,
+                                               **invoice_payments.INCLUDABLE}
 # (object type, field, sub-field) -> fn(state, obj, version): includable fields of a nested hash.
 INCLUDABLE_IN: dict[tuple[str, str, str], Callable] = {**reads.INCLUDABLE_IN}
 
