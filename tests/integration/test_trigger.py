@@ -101,7 +101,12 @@ def test_an_override_sends_the_purchase_to_another_account_on_the_reference_plat
 
 
 @pytest.mark.parametrize("args,code,message", [
-    pytest.param(["invoice.voided"], 2, "no trigger for 'invoice.voided'", id="unknown-event"),
+    pytest.param(["promotion_code.created"], 2, "promotion_code.created is a Stripe CLI trigger of promotion codes, "
+                 "which the fake Stripe does not simulate yet", id="not-simulated-yet"),
+    pytest.param(["issuing_card.created"], 2, "issuing_card.created is a Stripe CLI trigger of Issuing, which the fake "
+                 "Stripe does not simulate (it simulates Billing and Payments)", id="outside-billing"),
+    pytest.param(["invoice.bogus"], 2, "the event 'invoice.bogus' is not one Stripe CLI triggers, nor a fixture file",
+                 id="unknown-event"),
     pytest.param(["invoice.paid", "--override", "nobody:x=1"], 2, "no fixture is named 'nobody'", id="bad-override"),
     pytest.param(["invoice.paid", "--target", "http://127.0.0.1:9/x"], 2, "needs --secret", id="no-secret"),
     pytest.param([], 2, "name an event to trigger", id="no-event"),
