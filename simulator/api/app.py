@@ -10,8 +10,8 @@ from .dispatch import FakeStripeApp
 from .expand import Includes
 from .operations import matcher, spec_template_of_route
 
-DOMAINS = (account, catalogue, prices, customers, payments, checkout, subscriptions, invoices, invoice_payments, billing,
-           events, webhooks, clocks, payment_pages, reads, search)
+DOMAINS = (account, catalogue, prices, customers, payments, checkout, subscriptions, invoices, invoice_payments,
+           billing, events, webhooks, clocks, payment_pages, reads, search)
 # (object type, field) -> fn(state, obj, version): fields only included on request (`checkout.session.line_items`).
 INCLUDABLE: dict[tuple[str, str], Callable] = {**checkout.INCLUDABLE, **prices.INCLUDABLE, **reads.INCLUDABLE,
                                                **customers.INCLUDABLE, **payments.INCLUDABLE,

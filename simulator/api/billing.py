@@ -1,4 +1,4 @@
-"""`POST /v1/invoices/{id}/pay` and `/v1/invoices/create_preview`: the parameters the fake simulates, then the engine."""
+"""`POST /v1/invoices/{id}/pay` and `/v1/invoices/create_preview`: the simulated parameters, then the engine."""
 
 from ..engine.billing import pay_now, preview
 from ..engine.errors import InvalidRequest

@@ -115,7 +115,8 @@ def _expand_value(includes, state, value, rest: dict, version: str, key: str):
             if rest or "_" not in value:
                 raise InvalidRequest(f"This property cannot be expanded ({key}).", param="expand")
             return value
-        return _expand(includes, state, render(state, target, version), rest, version) if rest else render(state, target, version)
+        shown = render(state, target, version)
+        return _expand(includes, state, shown, rest, version) if rest else shown
     if isinstance(value, dict):
         return _expand(includes, state, value, rest, version) if rest else value
     if isinstance(value, list):
