@@ -131,6 +131,10 @@ def _interrupt(signum, frame) -> None:
               help="Comma-separated event types to listen for (`*` for all).")
 @api_base_option
 @api_key_option
+@click.option("--forward-thin-to", help="The URL thin events (v2 `v1.…` notifications) are forwarded to, through an "
+                                      "event destination registered on the fake.")
+@click.option("--thin-events", default="*", show_default=True,
+              help="Comma-separated thin event types for --forward-thin-to (`v1.invoice.paid`, … or `*`).")
 @click.option("--secret", help="Sign forwarded deliveries with this whsec_… (default: a secret kept in your config "
                                "folder, the same on every run).")
 @click.option("--print-secret", is_flag=True, help="Print the listen secret and exit.")
@@ -143,48 +147,68 @@ def _interrupt(signum, frame) -> None:
               help="Forward each event to the path of every webhook endpoint on the fake subscribed to it, under "
                    "--forward-to.")
 @click.option("--latest", is_flag=True, help="Receive events in the latest API version, not the account's default.")
-def listen(forward_to, events, api_base, api_key, secret, print_secret, headers, skip_verify, output_format,
-           forward_connect_to, configured, latest) -> None:
-    """Forward the fake Stripe's webhook deliveries to a URL, like `stripe listen --forward-to`."""
+def listen(forward_to, events, api_base, api_key, forward_thin_to, thin_events, secret, print_secret, headers,
+           skip_verify, output_format, forward_connect_to, configured, latest) -> None:
+    """Forward the fake Stripe's webhook deliveries to a URL, like `stripe listen --forward-to`.
+
+    Thin events (v2 notifications) go to --forward-thin-to, like `stripe listen --forward-thin-to`."""
+    from simulator.delivery.receiver import serving  # noqa: PLC0415
+    from simulator.delivery.sender import check_url  # noqa: PLC0415
+    from simulator.delivery.signing import check_secret  # noqa: PLC0415
     from simulator.errors import SimulatorError  # noqa: PLC0415
-    from simulator.delivery.receiver import serving
-    from simulator.delivery.sender import check_url
-    from simulator.delivery.signing import check_secret
     from simulator.versions import CURRENT  # noqa: PLC0415 - --latest: the newest version the fake renders
     try:
         secret = check_secret(secret) if secret else stored_secret()
         if print_secret:
             click.echo(secret)
             return
-        if not forward_to:
-            raise UsageProblem("--forward-to URL is required (or --print-secret)")
-        check_url(forward_to)
-        if forward_connect_to:
-            check_url(forward_connect_to)
+        if not forward_to and not forward_thin_to:
+            raise UsageProblem("--forward-to URL (or --forward-thin-to URL) is required (or --print-secret)")
+        for url in (forward_to, forward_thin_to, forward_connect_to):
+            if url:
+                check_url(url)
         extra = _headers(headers)
     except SimulatorError as exc:
         raise UsageProblem(str(exc)) from None
     types = [t.strip() for t in events.split(",") if t.strip()]
-    relay = Relay(forward_to, secret, headers=extra, verify=not skip_verify, as_json=bool(output_format),
+    thin_types = [t.strip() for t in thin_events.split(",") if t.strip()]
+    relay = Relay(forward_to or "", secret, headers=extra, verify=not skip_verify, as_json=bool(output_format),
                   connect_to=forward_connect_to)
-    with serving(relay) as relay_base:
+    thin_relay = Relay(forward_thin_to or "", secret, headers=extra, verify=not skip_verify,
+                       as_json=bool(output_format))
+    err = bool(output_format)
+    with serving(relay) as relay_base, serving(thin_relay) as thin_base:
         client = client_for(api_key, api_base)
         if configured:
             relay.routes = _routes(client, api_base)
-        endpoint = _register(client, relay_base + "/", types, api_base, CURRENT if latest else None)
-        relay.endpoint_secret = endpoint.secret
-        version = endpoint.api_version or endpoint.last_response.headers.get("Stripe-Version", "account default")
-        click.echo(f"> Ready! You are using Stripe API Version [{version}]. Your webhook signing secret is "
-                   f"{secret} (^C to quit)", err=bool(output_format))
-        # The endpoint's id, for `events resend evt_… --webhook-endpoint we_…` (it goes when listen stops).
-        click.echo(f"> Webhook endpoint {endpoint.id} forwards to {forward_to}", err=bool(output_format))
-        signal.signal(signal.SIGTERM, _interrupt)
+        endpoint = _register(client, relay_base + "/", types, api_base, CURRENT if latest else None) \
+            if forward_to else None
+        destination = None
         try:
+            if forward_thin_to:
+                destination = _register_thin(client, thin_base + "/", thin_types, api_base)
+            version = "account default"
+            if endpoint is not None:
+                relay.endpoint_secret = endpoint.secret
+                version = endpoint.api_version or endpoint.last_response.headers.get("Stripe-Version", version)
+            if destination is not None:
+                thin_relay.endpoint_secret = destination.webhook_endpoint.signing_secret
+            click.echo(f"> Ready! You are using Stripe API Version [{version}]. Your webhook signing secret is "
+                       f"{secret} (^C to quit)", err=err)
+            if endpoint is not None:
+                # The endpoint's id, for `events resend evt_… --webhook-endpoint we_…` (it goes when listen stops).
+                click.echo(f"> Webhook endpoint {endpoint.id} forwards to {forward_to}", err=err)
+            if destination is not None:
+                click.echo(f"> Event destination {destination.id} forwards thin events to {forward_thin_to}", err=err)
+            signal.signal(signal.SIGTERM, _interrupt)
             threading.Event().wait()
         except KeyboardInterrupt:
             pass
         finally:
-            _unregister(client, endpoint.id)
+            if endpoint is not None:
+                _unregister(client, endpoint.id)
+            if destination is not None:
+                _unregister_thin(client, destination.id)
 
 
 def _headers(text: str | None) -> dict[str, str]:
@@ -226,6 +250,28 @@ def _register(client, url: str, types: list[str], api_base: str, version: str | 
         raise UsageProblem(f"the fake refused the endpoint: {exc.user_message or exc}") from None
     except stripe.StripeError as exc:
         raise stripe_failure(exc, api_base) from None
+
+
+def _register_thin(client, url: str, types: list[str], api_base: str):
+    """A thin event destination on the fake pointing at the relay; its secret comes only in this answer."""
+    import stripe  # noqa: PLC0415
+    try:
+        return client.v2.core.event_destinations.create({
+            "name": "simplex-stripe listen", "type": "webhook_endpoint", "event_payload": "thin",
+            "enabled_events": types, "webhook_endpoint": {"url": url},
+            "metadata": {"simplex_stripe": "listen"}, "include": ["webhook_endpoint.signing_secret"]})
+    except stripe.InvalidRequestError as exc:
+        raise UsageProblem(f"the fake refused the event destination: {exc.user_message or exc}") from None
+    except stripe.StripeError as exc:
+        raise stripe_failure(exc, api_base) from None
+
+
+def _unregister_thin(client, destination_id: str) -> None:
+    import stripe  # noqa: PLC0415
+    try:
+        client.v2.core.event_destinations.delete(destination_id)
+    except stripe.StripeError:
+        pass  # the fake is gone already
 
 
 def _unregister(client, endpoint_id: str) -> None:

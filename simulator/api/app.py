@@ -5,17 +5,19 @@ import threading
 from typing import Callable
 
 from . import (account, billing, catalogue, checkout, clocks, coupons, credit_notes, customers, disputes, events,
-               invoices, payment_intents, payment_links, payment_pages, payments, portal, prices, quotes, reads,
-               refunds, schedules, search, setup_intents, sources, subscriptions, webhooks)
+               invoice_payments, invoices, payment_intents, payment_links, payment_pages, payments, portal, prices,
+               quotes, reads, refunds, schedules, search, setup_intents, sources, subscriptions, webhooks)
 from .dispatch import FakeStripeApp
 from .expand import Includes
 from .operations import matcher, spec_template_of_route
 
 DOMAINS = (account, catalogue, prices, customers, sources, payments, payment_intents, setup_intents, refunds, disputes,
-           checkout, subscriptions, schedules, invoices, credit_notes, billing, coupons, portal, payment_links, quotes,
-           events, webhooks, clocks, payment_pages, reads, search)
+           checkout, subscriptions, schedules, invoices, invoice_payments, credit_notes, billing, coupons, portal,
+           payment_links, quotes, events, webhooks, clocks, payment_pages, reads, search)
 # (object type, field) -> fn(state, obj, version): fields only included on request (`checkout.session.line_items`).
-INCLUDABLE: dict[tuple[str, str], Callable] = {**checkout.INCLUDABLE, **prices.INCLUDABLE, **reads.INCLUDABLE}
+INCLUDABLE: dict[tuple[str, str], Callable] = {**checkout.INCLUDABLE, **prices.INCLUDABLE, **reads.INCLUDABLE,
+                                               **customers.INCLUDABLE, **payments.INCLUDABLE,
+                                               **invoice_payments.INCLUDABLE}
 # (object type, field, sub-field) -> fn(state, obj, version): includable fields of a nested hash.
 INCLUDABLE_IN: dict[tuple[str, str, str], Callable] = {**reads.INCLUDABLE_IN}
 

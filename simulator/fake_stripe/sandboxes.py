@@ -17,6 +17,10 @@ from ..engine.state import ACCOUNT_ID
 from ..errors import InvalidOption
 
 
+# Jobs one step of a clock move runs under the state lock before it lets other requests in.
+STEP_JOBS = 50
+
+
 class Sandbox:
     """One account of the fake: its state (objects, ids, clock, scheduled work), idempotency cache and outbox."""
 
@@ -40,6 +44,19 @@ class Sandbox:
         """Move the account clock forward, running every renewal, retry and expiry that falls due."""
         with self.state.lock:
             now = self.state.advance(seconds=seconds, to=to)
+        self.changed()
+        return now
+
+    def advance_in_steps(self, target: int, step: int | None = None) -> int:
+        """Move the account clock to `target`, running the work due by then `step` jobs at a time: the state lock is
+        let go between steps, so other requests (and each step's webhooks) go on during a long move."""
+        step = step or STEP_JOBS
+        while True:
+            with self.state.lock:
+                ran = self.state.run_due(None, target, limit=step)
+                if ran < step:
+                    now = self.state.settle_clock(target)
+                    break
         self.changed()
         return now
 
@@ -86,13 +103,22 @@ class Sandbox:
                                               ("product", "price", "customer", "subscription", "event")}}
 
 
+MODES = ("on-first-use", "registered")
+
+
 class Sandboxes:
-    """Every account of one fake, by id and by key; the first sandbox is the default one (`FakeStripe.state`)."""
+    """Every account of one fake, by id and by key; the first sandbox is the default one (`FakeStripe.state`).
+
+    `on-first-use`: any test key reaches a sandbox, made for it on its first call. `registered`: only the keys
+    the fake made (`create`, the key printed at start) or was pinned to; any other is refused as Stripe refuses
+    a key it does not know."""
 
     def __init__(self, *, seed: str, clock: Callable[[], float] | None, id_seed: str, policy: DeliveryPolicy,
-                 on_change: Callable[[], None], pinned_key: str | None = None) -> None:
+                 on_change: Callable[[], None], pinned_key: str | None = None, mode: str = "on-first-use") -> None:
+        if mode not in MODES:
+            raise InvalidOption(f"sandboxes must be one of {', '.join(MODES)}, got {mode!r}")
         self.seed, self.clock, self.id_seed, self.policy = seed, clock, id_seed, policy
-        self.on_change, self.pinned_key = on_change, pinned_key
+        self.on_change, self.pinned_key, self.mode = on_change, pinned_key, mode
         self.by_id: dict[str, Sandbox] = {}
         # Called with each delivery attempt's record, in every sandbox (the CLI's traffic log).
         self.observers: list[Callable[[dict], None]] = []
@@ -139,6 +165,8 @@ class Sandboxes:
             return sandbox
         if key in self.revoked:
             raise AuthenticationFailed(f"Invalid API Key provided: {mask(key)} (its sandbox was dropped)")
+        if self.mode == "registered":
+            raise AuthenticationFailed(f"Invalid API Key provided: {mask(key)}")
         with self._lock:
             if key in self.by_key:
                 return self.by_key[key]

@@ -10,10 +10,13 @@ from .scripts import SCRIPTS, script_name
 
 DIRECTORY = Path(__file__).with_name("cassettes")
 PREFIX = "example:"
+VCR_EXAMPLES = ("sdk-traffic",)  # VCR YAML recordings (simulator/fidelity/vcr_example.py)
 
 
 def path(name: str) -> Path:
-    """The shipped cassette of one story (by its name or an alias)."""
+    """The shipped cassette of one story (by its name or an alias), or a shipped VCR recording."""
+    if name in VCR_EXAMPLES:
+        return DIRECTORY / f"{name}.yaml"
     try:
         return DIRECTORY / f"{script_name(name)}.json"
     except RecordError as exc:

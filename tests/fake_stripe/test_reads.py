@@ -79,6 +79,7 @@ def lifecycle():
             "payment_method": call("GET", f"/v1/customers/{customer['id']}/payment_methods")["data"][0]["id"],
             "item": sub["items"]["data"][0]["id"], "capability": "card_payments",
             "event": call("GET", "/v1/events")["data"][0]["id"],
+            "invoice_payment": call("GET", "/v1/invoice_payments")["data"][0]["id"],
         }
         yield call, session, base, ids
 

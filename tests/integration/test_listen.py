@@ -171,6 +171,42 @@ def test_a_refusal_line_names_the_platforms_error_code_and_reason(platform):
     assert len(lines) == 2
 
 
+@pytest.mark.slow  # runs `simplex-stripe listen` as a subprocess
+def test_listen_forwards_thin_events_signed_with_the_listen_secret(fake, tmp_path):
+    """--forward-thin-to: the fake's thin events reach the URL re-signed; the SDK verifies them and fetches."""
+    from werkzeug.wrappers import Request, Response
+
+    instance, base, client = fake
+    got: queue.Queue = queue.Queue()
+
+    def app(environ, start_response):
+        request = Request(environ)
+        got.put((request.get_data(), request.headers.get("Stripe-Signature", "")))
+        return Response("{}", content_type="application/json")(environ, start_response)
+
+    with serving(app) as target:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "simplex_stripe", "listen", "--forward-thin-to", target + "/thin",
+             "--thin-events", "v1.customer.created", "--api-base", base, "--secret", SECRET],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            env={**os.environ, "STRIPE_API_KEY": KEY, "XDG_CONFIG_HOME": str(tmp_path / "config")})
+        lines = Lines(process.stdout)
+        try:
+            lines.wait_for("> Ready!")
+            customer = client.v1.customers.create({"email": "thin-listen@example.com"})
+            body, signature = got.get(timeout=20)
+            notification = client.parse_event_notification(body, signature, SECRET)
+            assert notification.type == "v1.customer.created"
+            assert notification.fetch_related_object().id == customer.id
+            lines.wait_for("--> v1.customer.created")
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+            process.stderr.close()
+    # listen removed its destination on the way out
+    assert [d for d in client.v2.core.event_destinations.list().data if d.id.startswith("ed_")] == []
+
+
 def test_resend_to_no_subscribed_endpoint_says_so_and_exits_1(fake):
     instance, base, _ = fake
     client = stripe.StripeClient(KEY, base_addresses={"api": base})

@@ -1,6 +1,8 @@
 """Every delivery the project signs goes through `Signer.sign`: patched, it sees each path use it."""
 
 import json
+import re
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -119,3 +121,18 @@ def test_the_steps_hand_made_deliveries_sign_through_the_signer(calls):
     assert len(calls) == 1 + len(forgeries)
     assert calls[0][2] == headers["Stripe-Signature"] and calls[0][2].startswith("t=1800000000,")
     assert signed_with(calls, signature_steps.WRONG_SECRET) == [calls[1]]
+
+
+def test_no_other_code_makes_a_stripe_signature():
+    """Outside the signer, the code that sends deliveries neither computes an HMAC nor calls the SDK's header maker.
+
+    (`platform_adapter` receives deliveries and only verifies them; its HMACs are its own session marks.)"""
+    root = Path(__file__).resolve().parents[2]
+    signer = root / "simulator" / "delivery" / "signing.py"
+    found = []
+    for package in ("simulator", "steps", "simplex_stripe", "benchmarks"):
+        for path in (root / package).rglob("*.py"):
+            text = path.read_text(encoding="utf-8")
+            if path != signer and re.search(r"hmac\.new\(|generate_signature_header|\bdecoy_for\b|[^_]signature\(", text):
+                found.append(str(path.relative_to(root)))
+    assert not found, found

@@ -7,6 +7,7 @@ import pytest
 from click.testing import CliRunner
 
 from simplex_stripe.cli import main
+from simulator.fake_stripe import FakeStripe
 from simulator.fidelity import examples
 from simulator.fidelity.errors import CassetteError, RecordError
 from simulator.fidelity.scripts import SCRIPTS, script_name, steps
@@ -15,6 +16,7 @@ from simulator.stories import SEQUENCES, get_sequence
 from simulator.story_names import ALIASES, NAMES, RECORDABLE, STORY_NAMES, canonical
 
 SECRET = "whsec_story_names_0123456789"
+KEY = "sk_test_story_names"
 OLD_NAMES = {"cancel-at-period-end": "cancellation", "one-time": "one-time-purchase"}
 LISTED = re.compile(r"^ {4}([a-z][a-z-]*)(?: \(alias ([^)]*)\))?(  \[no record script\])?$")
 
@@ -116,3 +118,18 @@ def test_trigger_tells_a_story_by_an_old_name():
     report = json.loads(result.stdout)
     assert report["fired"] and [e["type"] for e in report["events"]] == list(SEQUENCES["one-time-purchase"].emits)
     assert len(receiver.received) == len(report["events"]) and all(r.verified for r in receiver.received)
+
+
+def test_trigger_tells_a_story_on_a_running_fake_after_what_it_needs():
+    fake = FakeStripe(seed="guide")
+    with fake.serving() as base:
+        result = run("trigger", "renewal", "--api-base", base, "--api-key", KEY, "--json")
+    fake.close()
+    assert result.exit_code == 0, result.output
+    types = [e["type"] for e in json.loads(result.stdout)["events"]]
+    assert types.count("invoice.paid") == 2 and "checkout.session.completed" in types  # subscribed, then renewed
+
+
+def test_a_story_takes_no_fixture_edits():
+    result = run("trigger", "renewal", "--override", "subscription:metadata.accountRef=acct-7")
+    assert result.exit_code == 2 and "a story has none" in result.output
