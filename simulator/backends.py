@@ -175,6 +175,8 @@ class OverHttp:
                                           http_client=stripe.RequestsClient(timeout=timeout))
         self.http = requests.Session()
         self.http.trust_env = False
+        # The helpers act in the key's own account, as the API calls do.
+        self.http.headers["Authorization"] = f"Bearer {api_key}"
         self.timeout = timeout
 
     def _sim(self, method: str, path: str, data: dict | None = None) -> dict:
@@ -232,7 +234,14 @@ class OverHttp:
         return product_id, self._sdk(lambda: self.client.v1.prices.create({**price, "product": product_id}))["id"]
 
     def tax_rate(self, percentage: float, inclusive: bool) -> str:
-        """A new VAT tax rate."""
+        """The account's active tax rate of that percentage and kind, or a new VAT rate when it has none.
+
+        A platform puts every active rate on each Checkout line, so a story must not add a second one.
+        """
+        rates = self._sdk(lambda: self.client.v1.tax_rates.list({"active": True, "limit": 100}))["data"]
+        for rate in rates:
+            if rate["percentage"] == percentage and rate["inclusive"] == inclusive:
+                return rate["id"]
         return self._sdk(lambda: self.client.v1.tax_rates.create(
             {"display_name": "VAT", "percentage": percentage, "inclusive": inclusive}))["id"]
 
@@ -256,3 +265,43 @@ class OverHttp:
 
     def only_shape(self, version: str | None) -> None:
         """A running fake keeps every shape."""
+
+
+class OnTestClock(OverHttp):
+    """A running Stripe (the fake) where the story's customer lives on its own test clock, from `start`.
+
+    The clock and the customer are made with the first purchase, so their events belong to the story; until
+    then the story's now is `start`, moved forwards by `advance`. Time passes only on this clock: other
+    customers of the account, and its own clock, stay where they are.
+    """
+
+    STEP = 28 * 86400  # an advance may go two intervals of the shortest subscription: a month per step is safe
+
+    def __init__(self, api_base: str, api_key: str, *, start: int, timeout: float = 10.0) -> None:
+        super().__init__(api_base, api_key, timeout=timeout)
+        self.start, self.clock_id = start, None
+
+    def now(self) -> int:
+        """The test clock's frozen time (before the first purchase: the story's start)."""
+        if self.clock_id is None:
+            return self.start
+        return self._sdk(lambda: self.client.v1.test_helpers.test_clocks.retrieve(self.clock_id))["frozen_time"]
+
+    def advance(self, to: int) -> int:
+        """Advance the test clock to `to`, a month at most per step; everything due on it runs."""
+        if self.clock_id is None:
+            self.start = max(self.start, to)
+            return self.start
+        now = self.now()
+        while now < to:
+            now = min(to, now + self.STEP)
+            step = {"frozen_time": now}
+            self._sdk(lambda: self.client.v1.test_helpers.test_clocks.advance(self.clock_id, step))
+        return now
+
+    def new_customer(self, params: dict) -> str:
+        """A test clock frozen at the story's now, and the customer on it; the customer's id."""
+        clock = self._sdk(lambda: self.client.v1.test_helpers.test_clocks.create(
+            {"frozen_time": self.start, "name": params.get("email") or "story"}))
+        self.clock_id = clock["id"]
+        return self._sdk(lambda: self.client.v1.customers.create({**params, "test_clock": clock["id"]}))["id"]

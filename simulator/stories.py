@@ -20,7 +20,7 @@ from functools import cache
 from pathlib import Path
 from typing import Callable
 
-from .backends import Backend, InProcess, OverHttp
+from .backends import Backend, InProcess, OnTestClock, OverHttp
 from .errors import InvalidOption, UnknownSequence, WorldStateError
 from .engine.billing import DAY, FINALIZE_DELAY, LIVE, RETRY_DAYS
 from .engine.payments import SETTLE_DELAY
@@ -232,6 +232,9 @@ class Story:
                         "success_url": SUCCESS_URL, "cancel_url": CANCEL_URL, "metadata": cast.metadata()}
         if cast.account:
             params["client_reference_id"] = cast.account
+        if cast.customer is None and isinstance(self.backend, OnTestClock):
+            details = {"email": cast.email, "name": cast.customer_name, "metadata": cast.metadata()}
+            cast.customer = self.backend.new_customer({k: v for k, v in details.items() if v})
         if cast.customer:
             params["customer"] = cast.customer
         else:
@@ -419,9 +422,14 @@ def new_cast(*, seed: str | int = "simplex", start: int, email: str = "jane@exam
                 tax_percentage=tax_rate or None, tax_inclusive=tax_inclusive)
 
 
-def new_story(*, api_base: str | None = None, api_key: str | None = None, **options) -> Story:
-    """A fresh story: in-process on its own engine, or on the running fake Stripe at `api_base`."""
+def new_story(*, api_base: str | None = None, api_key: str | None = None, test_clock: bool = False,
+              **options) -> Story:
+    """A fresh story: in-process on its own engine, or on the running fake Stripe at `api_base` (with
+    `test_clock`, its customer on a test clock of its own from `start`: the story's dates, whatever the
+    account's clock says)."""
     cast = new_cast(**options)
+    if api_base is not None and test_clock:
+        return Story(cast, OnTestClock(api_base, api_key or "sk_test_simplex_story", start=cast.start))
     if api_base is not None:
         return Story(cast, OverHttp(api_base, api_key or "sk_test_simplex_story"))
     return Story(cast, InProcess(seed=cast.seed, start=cast.start))

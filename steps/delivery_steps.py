@@ -8,7 +8,6 @@ from pytest_bdd import parsers, then, when
 from simulator.delivery.policy import DeliveryPolicy
 
 from .guide_catalogue import PLAN_NAMES, GuidePlan
-from .lifecycle_steps import open_checkout_session
 from .timeline import Timeline
 
 HANDLED = {"checkout.session.completed", "invoice.paid", "customer.subscription.updated",
@@ -21,17 +20,15 @@ def _(timeline, guide_plans, plan, times):
     timeline.start(guide_plans[PLAN_NAMES[plan]])
     timeline.run("first-purchase")
     timeline.clock.set(timeline.world.now)
-    timeline.deliver(policy=DeliveryPolicy(retry="none", time_scale=0, duplicates=times - 1))
+    timeline.deliver(policy=DeliveryPolicy(retry="none", time_scale=0, duplicates=times - 1), applies=True)
 
 
 @when(parsers.parse('the customer pays once for "{plan}" and every event is delivered {times:d} times'))
-def _(target, timeline, guide_plans, plan, times):
-    chosen = guide_plans[PLAN_NAMES[plan]]
-    timeline.start(chosen)
-    timeline.world.checkout_session = open_checkout_session(target, timeline.account, chosen.one_time_price, "payment")
+def _(timeline, guide_plans, plan, times):
+    timeline.start(guide_plans[PLAN_NAMES[plan]])
     timeline.run("one-time-purchase")
     timeline.clock.set(timeline.world.now)
-    timeline.deliver(policy=DeliveryPolicy(retry="none", time_scale=0, duplicates=times - 1))
+    timeline.deliver(policy=DeliveryPolicy(retry="none", time_scale=0, duplicates=times - 1), applies=True)
 
 
 @then("the platform recorded each event once, the rest as duplicates")
@@ -60,7 +57,7 @@ def _(target, timeline, guide_plans, clock, story, order):
     for line, policy in ((in_order, None), (timeline, _policy(order))):
         line.start(*plans)
         line.run(*names)
-        line.deliver(policy=policy)
+        line.deliver(policy=policy, applies=True)  # pending events count once a later one links them
     clock.set(max(timeline.world.now, in_order.world.now))
     return reference
 
@@ -96,7 +93,7 @@ def _(target, timeline, product):
     price = target.stripe_client.v1.prices.list({"product": product, "limit": 1}).data[0]
     timeline.start(GuidePlan("broken", "broken", "professional", 1, product, price.id, price.id,
                              price.unit_amount or 2900, price.currency))
-    timeline.happen("first-purchase")
+    timeline.happen("first-purchase", applies=False)  # its invoice is rejected: nothing may apply
 
 
 @then(parsers.re(f"the platform recorded the invoice as {OUTCOME}"))

@@ -4,8 +4,6 @@ from pytest_bdd import given, parsers, when
 
 from .guide_catalogue import PLAN_NAMES, GuidePlan
 
-SUCCESS_URL = "https://meeting.example.com/account/settings?checkout=success&session_id={CHECKOUT_SESSION_ID}"
-
 
 def plan_named(guide_plans: dict, name: str) -> GuidePlan:
     """A guide plan by the name the features use."""
@@ -18,14 +16,6 @@ def use_plan(timeline, plan: GuidePlan) -> None:
         timeline.start(plan)
         return
     timeline.buy_next(plan)
-
-
-def open_checkout_session(target, account: str, price: str, mode: str) -> str:
-    """A real Checkout Session in the platform's Stripe account, so the platform can list its line items."""
-    params = {"mode": mode, "line_items": [{"price": price, "quantity": 1}], "success_url": SUCCESS_URL,
-              "client_reference_id": account, "metadata": {"accountRef": account}}
-    params["payment_intent_data" if mode == "payment" else "subscription_data"] = {"metadata": {"accountRef": account}}
-    return target.stripe_client.v1.checkout.sessions.create(params).id
 
 
 @given(parsers.parse('the customer subscribes to "{plan}"'))
@@ -54,7 +44,7 @@ def _(timeline, guide_plans, plan):
 @when("the customer stops auto-renewal")
 def _(timeline):
     timeline.run("cancellation")
-    timeline.advance(timeline.clock.now)  # the deletion waits for the period end
+    timeline.advance(timeline.clock.now, applies=True)  # the deletion waits for the period end
 
 
 @when("the customer stops auto-renewal and changes their mind")
@@ -67,28 +57,29 @@ def _(timeline):
     timeline.happen("cancel-now")
 
 
-def _pay_once(target, timeline, guide_plans, plan: str, sequence: str, deliver_all: bool = True) -> None:
-    chosen = plan_named(guide_plans, plan)
-    use_plan(timeline, chosen)
-    timeline.world.checkout_session = open_checkout_session(target, timeline.account, chosen.one_time_price, "payment")
+def _pay_once(timeline, guide_plans, plan: str, sequence: str, deliver_all: bool = True) -> None:
+    """The customer pays the session on Stripe's hosted page; what is due by now reaches the platform."""
+    use_plan(timeline, plan_named(guide_plans, plan))
     timeline.run(sequence)
-    timeline.advance(timeline.world.now if deliver_all else timeline.clock.now, deliver_all=deliver_all)
+    # A delayed payment method completes the session unpaid: nothing of it may be applied yet.
+    timeline.advance(timeline.world.now if deliver_all else timeline.clock.now, deliver_all=deliver_all,
+                     applies=deliver_all)
 
 
 @given(parsers.parse('the customer pays once for "{plan}"'))
 @when(parsers.parse('the customer pays once for "{plan}"'))
-def _(target, timeline, guide_plans, plan):
-    _pay_once(target, timeline, guide_plans, plan, "one-time-purchase")
+def _(timeline, guide_plans, plan):
+    _pay_once(timeline, guide_plans, plan, "one-time-purchase")
 
 
 @when(parsers.parse('the customer pays once for "{plan}" with a delayed payment method'))
-def _(target, timeline, guide_plans, plan):
-    _pay_once(target, timeline, guide_plans, plan, "one-time-purchase-delayed", deliver_all=False)
+def _(timeline, guide_plans, plan):
+    _pay_once(timeline, guide_plans, plan, "one-time-purchase-delayed", deliver_all=False)
 
 
 @when(parsers.parse('the customer pays once for "{plan}" and Stripe also sends its invoice'))
-def _(target, timeline, guide_plans, plan):
-    _pay_once(target, timeline, guide_plans, plan, "one-time-purchase-invoiced")
+def _(timeline, guide_plans, plan):
+    _pay_once(timeline, guide_plans, plan, "one-time-purchase-invoiced")
 
 
 @given(parsers.parse("Stripe sends payloads in the {shape} shape"))

@@ -8,6 +8,7 @@ from .errors import TargetError
 from .guide_catalogue import GuidePlan, ensure_guide_catalogue
 from .preflight import PLACEHOLDER, preflight
 from .target import DEFAULT_FACTORY, TargetOptions, embedded_target
+from .timeline import NOT_APPLICABLE
 
 pytest_plugins = [
     "steps.common_steps", "steps.catalogue_steps", "steps.lifecycle_steps", "steps.signature_steps",
@@ -22,7 +23,6 @@ TAG_MARKERS = {
     "clock": "needs the platform's clock at the scenario's date",
     "contract": "a clause of the conformance contract itself",
 }
-NOT_APPLICABLE = "not applicable: "
 PREFLIGHT_FAILED = "preflight: "  # how a configuration mistake stops the run (pytest.exit's message)
 DEPLOYED = pytest.StashKey()
 

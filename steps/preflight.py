@@ -60,7 +60,7 @@ def check_probe(target: Target, given: str) -> None:
 
 def check_webhook_secret(target: Target) -> None:
     """A signed event the platform must acknowledge (2xx): proves the endpoint is there and the secret is its own."""
-    timeline = Timeline(target, f"conformance-preflight-{secrets.token_hex(4)}", Clock(int(time.time())))
+    timeline = Timeline(target, f"conformance-preflight-{secrets.token_hex(4)}", Clock(int(time.time())), local=True)
     timeline.start(PLACEHOLDER)
     ping = next(e for e in timeline.run("first-purchase") if e["type"] == PING_TYPE)
     attempt = timeline.sender().attempt(ping, 1)
