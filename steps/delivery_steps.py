@@ -96,9 +96,13 @@ def _(target, timeline, product):
     timeline.happen("first-purchase", applies=False)  # its invoice is rejected: nothing may apply
 
 
-@then(parsers.re(f"the platform recorded the invoice as {OUTCOME}"))
-def _(target, timeline, outcome, code):
-    paid = {e["id"] for e in timeline.delivered if e["type"] == "invoice.paid"}
-    outcomes = [(e["outcome"], e.get("reasonCode")) for e in target.probe.events(paid)]
-    assert outcomes and {o for o, _ in outcomes} == {outcome}, outcomes
-    assert code is None or {c for _, c in outcomes} == {code}, outcomes
+@then(parsers.re(f"the platform recorded the (?P<what>invoice|Checkout Session) as {OUTCOME}"))
+def _(target, timeline, what, outcome, code):
+    kind = "invoice.paid" if what == "invoice" else "checkout.session.completed"
+    sent = {e["id"] for e in timeline.delivered if e["type"] == kind}
+    outcomes = {e["id"]: (e["outcome"], e.get("reasonCode")) for e in target.probe.events(sent)}
+    assert sent, f"no {kind} was delivered"
+    for event_id in sorted(sent):
+        got = outcomes.get(event_id, ("not listed", None))
+        assert got[0] == outcome and (code is None or got[1] == code), \
+            f"{event_id} ({kind}): listed as {got[0]} ({got[1]}), expected {outcome} ({code})"

@@ -46,6 +46,7 @@ Feature: One-time purchases
     Given it is 2026-03-10 09:00
     When the customer pays once for "1-month Professional" with a delayed payment method
     Then the account has no paid time
+    And the platform recorded the Checkout Session as "ignored" with the code "session_not_paid"
 
   @reference
   Scenario: The invoice of a one-time Checkout does not grant a second time

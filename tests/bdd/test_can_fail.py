@@ -138,3 +138,36 @@ def test_each_broken_variant_fails_the_scenarios_that_catch_it(variant, tmp_path
     assert code == 1, "a broken platform must make the conformance run exit 1"
     assert must_fail <= failed, f"not caught: {sorted(must_fail - failed)}"
     assert must_pass <= passed, f"should still pass: {sorted(must_pass - passed)}"
+
+
+# Every scenario that delivers a story's events (the lifecycles, Stripe's delivery, both shapes, the probe's
+# readings of a purchase): `-k` keywords selecting them, and how many there are.
+LIFECYCLE_KEYWORDS = ("(lifecycle_holds or onetime or checkout_completed or duplicates or redelivered or "
+                      "every_delivery_order or other_event_types or broken_metadata or first_purchase or "
+                      "renewal or month_arithmetic or unrenewed or expiry or plan_change or another_interval or "
+                      "cancelling or undoing or event_list_pages or reading_an_account) and not (taxed or currencies)")
+LIFECYCLE_SCENARIOS = 39
+
+
+def failures(junit: Path) -> dict[str, str | None]:
+    """Scenario name -> its failure message (None: it passed)."""
+    found = {}
+    for case in ET.parse(junit).getroot().iter("testcase"):
+        failure = case.find("failure") if case.find("failure") is not None else case.find("error")
+        found[case.get("name")] = None if failure is None else (failure.get("message") or "") + (failure.text or "")
+    return found
+
+
+@pytest.mark.parametrize("variant", ["answers_500", "applies_nothing"])
+def test_a_platform_that_applies_nothing_fails_every_lifecycle_scenario_naming_the_event(variant, tmp_path):
+    junit = tmp_path / f"{variant}.xml"
+    result = subprocess.run(
+        [sys.executable, "-m", "simplex_stripe", "conformance", "--platform-factory", f"tests.bdd.variants:{variant}",
+         "-k", LIFECYCLE_KEYWORDS, "--junit-xml", str(junit)], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 1, result.stdout[-2000:] + result.stderr[-2000:]
+    found = failures(junit)
+    assert len(found) == LIFECYCLE_SCENARIOS, sorted(found)
+    passed = sorted(name for name, message in found.items() if message is None)
+    assert not passed, f"passed on a platform that applies nothing: {passed}"
+    unnamed = sorted(name for name, message in found.items() if "evt_" not in message)
+    assert not unnamed, f"failed without naming the event: {unnamed}"

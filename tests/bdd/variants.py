@@ -10,12 +10,29 @@ import json
 
 from platform_adapter import (accounts, catalogue, checkout, create_app, facts, keys, ledger, payloads, probe,
                               product_rules, products, stripe_audit, webhooks)
+from platform_adapter.errors import StorageError
 from platform_adapter.transaction import EventStoredAlready, Tx
 
 
 def signature_not_checked(settings):
     """Trusts any body that parses as JSON."""
     webhooks.verify_event = lambda body, header, secret, *, tolerance_s: json.loads(body)
+    return create_app(settings)
+
+
+def answers_500(settings):
+    """Fails every signed event (its database is down): Stripe retries, nothing is ever applied."""
+    def fail(state, event, payload):
+        raise StorageError("the database failed (OperationalError); nothing was stored")
+
+    webhooks.handle_event = fail
+    return create_app(settings)
+
+
+def applies_nothing(settings):
+    """Acknowledges every signed event as ignored, and stores and applies none of them."""
+    webhooks.handle_event = lambda state, event, payload: ledger.Outcome(
+        event["id"], "ignored", "not handled here", code="event_type_not_handled")
     return create_app(settings)
 
 
