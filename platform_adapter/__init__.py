@@ -7,7 +7,7 @@ import json
 import logging
 import os
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable
 
 from flask import Flask, render_template, send_from_directory
@@ -112,3 +112,8 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None,
     app.register_blueprint(admin_pages.bp)
     app.register_blueprint(account_pages.bp)
     return app
+
+
+def create_refetch_app(settings: Settings | None = None, **parts) -> Flask:
+    """The app in re-fetch mode, whatever the environment says (`conformance --platform-factory` uses it)."""
+    return create_app(replace(settings or Settings.from_env(), refetch_events=True), **parts)

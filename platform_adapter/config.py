@@ -28,6 +28,7 @@ ENVIRONMENT: dict[str, str] = {
     "SIMPLEX_TRUSTED_PROXIES": "trusted_proxies",
     "SIMPLEX_ENCRYPTION_KEY": "encryption_key",
     "SIMPLEX_ENCRYPTION_KEY_FILE": "encryption_key_file",
+    "SIMPLEX_REFETCH_EVENTS": "refetch_events",
 }
 REQUIRED = ("STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET")
 # The keys the admin page may save; a saved value wins over the environment's.
@@ -66,6 +67,8 @@ class Settings:
     # Fernet key(s) sealing the saved secrets, newest first (comma-separated); else read from a key file.
     encryption_key: str | None = field(default=None, repr=False)
     encryption_key_file: str | None = None
+    # Re-fetch mode: each handled event's object is retrieved from Stripe and its latest state is what counts.
+    refetch_events: bool = False
 
     def __post_init__(self) -> None:
         # Without an admin password nobody could save the keys later, so they must be given now.
@@ -81,6 +84,7 @@ class Settings:
         if not self.database_url:
             object.__setattr__(self, "database_url", sqlite_url(self.data_dir))
         object.__setattr__(self, "trusted_proxies", _proxies(self.trusted_proxies))
+        object.__setattr__(self, "refetch_events", _flag("SIMPLEX_REFETCH_EVENTS", self.refetch_events))
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides) -> "Settings":
@@ -125,3 +129,16 @@ def _proxies(value: int | str) -> int:
     if not 0 <= count <= 10:
         raise ConfigError(f"SIMPLEX_TRUSTED_PROXIES must be a number of proxies from 0 to 10, not {value!r}")
     return count
+
+
+FLAGS = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False, "no": False, "off": False}
+
+
+def _flag(name: str, value: bool | str) -> bool:
+    """An on/off setting: a bool, or 1/0, true/false, yes/no, on/off from the environment."""
+    if isinstance(value, bool):
+        return value
+    found = FLAGS.get(str(value).strip().lower())
+    if found is None:
+        raise ConfigError(f"{name} must be one of {', '.join(FLAGS)}, not {value!r}")
+    return found

@@ -142,9 +142,11 @@ class Story:
         self.cast.checkout_session = session_id
 
     # ---- running ----------------------------------------------------------------------------
-    def run(self, names: list[str], version: str = CURRENT, *, at: int | None = None) -> list[dict]:
-        """Tell the named sequences in order (from `at`, if later than now); return their events in `version`."""
-        sequences = [get_sequence(name) for name in names]  # unknown names fail before anything runs
+    def run(self, names: list, version: str = CURRENT, *, at: int | None = None) -> list[dict]:
+        """Tell the named sequences (or Sequence objects) in order, from `at` if later than now; return their
+        events in `version`."""
+        # Unknown names fail before anything runs.
+        sequences = [name if isinstance(name, Sequence) else get_sequence(name) for name in names]
         self.backend.only_shape(version)
         mark = self.backend.mark()
         if at is not None:
