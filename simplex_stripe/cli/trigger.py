@@ -10,6 +10,10 @@ import click
 
 from .connection import DEFAULT_API_BASE, api_key_option
 from .errors import UsageProblem
+
+NOWHERE = ("note: run on an engine in this process (no --api-base), so the objects these events name exist in no "
+           "Stripe: a platform that retrieves them gets 404. Give --api-base and --api-key (the platform's Stripe, "
+           "a fake) to make them there.")
 from .fixtures import edits, with_edit_options
 
 
@@ -73,6 +77,7 @@ def _trigger(event_type, target, secrets, account, api_base, api_key, changes, a
     if target and not api_base:
         seed = seed or token_source.token_hex(4)
         click.echo(f"seed {seed}: replay this run with --seed {seed}", err=True)
+        click.echo(NOWHERE, err=True)
         backend = InProcess(seed=f"trigger:{seed}", start=int(time.time()))
     else:
         backend = OverHttp(api_base or DEFAULT_API_BASE, api_key)
