@@ -147,8 +147,10 @@ class Timeline:
 
     def sender(self, policy: DeliveryPolicy | None = None, secrets: list[str] | None = None) -> WebhookSender:
         """A sender to the target's webhook URL, signing with the platform's secret."""
+        # Signed at the platform's now: the scenario's date where the harness moves the platform's clock.
         return WebhookSender(self.target.webhook_url, secrets or [self.target.webhook_secret],
-                             policy or DeliveryPolicy(retry="none", time_scale=0))
+                             policy or DeliveryPolicy(retry="none", time_scale=0),
+                             clock=lambda: platform_now(self.target, self.clock))
 
     def deliver(self, events: list[dict] | None = None, policy: DeliveryPolicy | None = None, *,
                 check: bool = True, applies: bool = False) -> Report:

@@ -69,6 +69,13 @@ VARIANTS = {
         "onetime_purchase",
         {"test_a_onetime_purchase_of_another_account_type_while_one_runs_counts_from_the_purchase"},
         {"test_a_second_onetime_purchase_extends_the_first"}),
+    "one_time_chained_from_the_end": (
+        "chain_in or second_onetime",
+        {"test_onetime_terms_chain_in_stripes_month_arithmetic_counted_from_the_first_purchase"
+         "[2026-01-31 10:00-2026-02-28 10:00-2026-02-10 10:00-2026-03-31 10:00]",
+         "test_onetime_terms_chain_in_stripes_month_arithmetic_counted_from_the_first_purchase"
+         "[2028-01-31 10:00-2028-02-29 10:00-2028-02-10 10:00-2028-03-31 10:00]"},
+        {"test_a_second_onetime_purchase_extends_the_first"}),
     "package_and_custom_prices_accepted": (
         "only_standard_pricing",
         {"test_only_standard_pricing[package-every 9 months-package_pricing]",

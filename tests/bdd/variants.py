@@ -181,6 +181,19 @@ def one_time_type_ignored(settings):
     return create_app(settings)
 
 
+def one_time_chained_from_the_end(settings):
+    """A one-time purchase while a term runs adds its months to the term's end (Jan 31 -> Feb 28 -> Mar 28)."""
+    def one_time_term(facts):
+        grants = sorted((f.data["at"], f.key, f.data) for f in facts if f.kind == "grant")
+        term = None  # (type, end)
+        for at, _key, grant in grants:
+            start = term[1] if term and term[0] == grant["type"] and term[1] > at else at
+            term = (grant["type"], accounts.shift_months(start, grant["months"]))
+        return None if term is None else accounts._Term(term[1], term[0], False, None, (term[1], 0, ""))
+    accounts._one_time_term = one_time_term
+    return create_app(settings)
+
+
 def package_and_custom_prices_accepted(settings):
     """Checks the pricing model and metering only: package pricing and customer-chosen amounts pass."""
     original = product_rules.price_problems
