@@ -1,6 +1,6 @@
 """Steps of the lifecycles: subscribe, renew, switch, cancel, pay once."""
 
-from pytest_bdd import given, parsers, when
+from pytest_bdd import given, parsers, then, when
 
 from simulator.stories import Sequence
 
@@ -31,6 +31,22 @@ def use_plan(timeline, plan: GuidePlan) -> None:
 def _(timeline, guide_plans, plan):
     use_plan(timeline, plan_named(guide_plans, plan))
     timeline.happen("first-purchase")
+
+
+@when(parsers.parse('the customer subscribes to "{plan}" and only the Checkout Session\'s event arrives'))
+def _(timeline, guide_plans, plan):
+    use_plan(timeline, plan_named(guide_plans, plan))
+    events = timeline.run("first-purchase")
+    timeline.pending.clear()
+    timeline.clock.set(timeline.world.now)
+    timeline.deliver([e for e in events if e["type"] == "checkout.session.completed"])
+
+
+@then("the account is linked to the customer and the subscription")
+def _(target, account, timeline):
+    state = target.probe.account(account)
+    cast = timeline.world.cast
+    assert (state["customerId"], state["subscriptionId"]) == (cast.customer, cast.subscription), state
 
 
 @when("the subscription renews")

@@ -76,6 +76,10 @@ VARIANTS = {
          "test_onetime_terms_chain_in_stripes_month_arithmetic_counted_from_the_first_purchase"
          "[2028-01-31 10:00-2028-02-29 10:00-2028-02-10 10:00-2028-03-31 10:00]"},
         {"test_a_second_onetime_purchase_extends_the_first"}),
+    "subscription_session_grants": (
+        "grants_only_through or first_purchase_makes",
+        {"test_a_subscriptions_checkout_grants_only_through_its_invoice"},
+        {"test_a_first_purchase_makes_the_account_active_with_autorenewal_until_the_period_end"}),
     "package_and_custom_prices_accepted": (
         "only_standard_pricing",
         {"test_only_standard_pricing[package-every 9 months-package_pricing]",

@@ -194,6 +194,19 @@ def one_time_chained_from_the_end(settings):
     return create_app(settings)
 
 
+def subscription_session_grants(settings):
+    """A subscription-mode checkout.session.completed grants its line items' term, as a one-time purchase does."""
+    original = facts.HANDLERS["checkout.session.completed"]
+
+    def from_session(meta, session, resolver):
+        if payloads.get(session, "mode") == "subscription":
+            session = {**(session.to_dict() if hasattr(session, "to_dict") else session), "mode": "payment"}
+        return original(meta, session, resolver)
+
+    facts.HANDLERS["checkout.session.completed"] = from_session
+    return create_app(settings)
+
+
 def package_and_custom_prices_accepted(settings):
     """Checks the pricing model and metering only: package pricing and customer-chosen amounts pass."""
     original = product_rules.price_problems
