@@ -7,7 +7,7 @@ import json
 import logging
 import os
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Callable
 
 from flask import Flask, render_template, send_from_directory
@@ -19,6 +19,7 @@ from .config import Settings
 from .errors import PlatformError, Unauthorized
 from .storage import Store
 from .stored_config import StoredConfig
+from .faults import Faults
 from .stripe_gateway import CatalogueCache, StripeClients, StripeGateway, StripeSdkGateway
 
 log = logging.getLogger(__name__)
@@ -39,6 +40,7 @@ class PlatformState:
     catalogue: CatalogueCache
     clock: Callable[[], float]
     clients: StripeClients
+    faults: Faults = field(default_factory=Faults)  # the probe's fault switch
 
     @property
     def settings(self) -> Settings:

@@ -163,4 +163,5 @@ def handle_event(state, event: dict, payload: str) -> ledger.Outcome:
             meta, obj, Resolver(state.catalogue, before_asking_stripe))
     except _AlreadyReceived:
         return ledger.record_duplicate(state.store, meta.id, now)
-    return ledger.record(state.store, meta, payload, interpretation, now)
+    fail = meta.type in HANDLERS and state.faults.take()
+    return ledger.record(state.store, meta, payload, interpretation, now, fail=fail)

@@ -3,12 +3,14 @@
 import secrets
 from collections import Counter
 
-from pytest_bdd import parsers, then, when
+import pytest
+from pytest_bdd import given, parsers, then, when
 
+from simulator.delivery.answers import answer
 from simulator.delivery.policy import DeliveryPolicy
 
 from .guide_catalogue import PLAN_NAMES, GuidePlan
-from .timeline import Timeline
+from .timeline import NOT_APPLICABLE, Timeline
 
 HANDLED = {"checkout.session.completed", "invoice.paid", "customer.subscription.updated",
            "customer.subscription.deleted"}
@@ -29,6 +31,39 @@ def _(timeline, guide_plans, plan, times):
     timeline.run("one-time-purchase")
     timeline.clock.set(timeline.world.now)
     timeline.deliver(policy=DeliveryPolicy(retry="none", time_scale=0, duplicates=times - 1), applies=True)
+
+
+@pytest.fixture
+def fault_switch(target):
+    """Armed by a step; disarmed at the end of the scenario, whatever happened."""
+    armed: list[int] = []
+    yield armed
+    if armed:
+        target.probe.arm_faults(0)
+
+
+@given("the platform fails the next delivery of one of the four events midway")
+def _(target, fault_switch):
+    if not target.probe.arm_faults(1):
+        pytest.skip(NOT_APPLICABLE + "the platform offers no fault switch (POST …/conformance/faults, optional "
+                    "in the contract)")
+    fault_switch.append(1)
+
+
+@when(parsers.parse('the customer pays once for "{plan}" and Stripe retries what failed'))
+def _(timeline, guide_plans, plan):
+    timeline.start(guide_plans[PLAN_NAMES[plan]])
+    timeline.run("one-time-purchase")
+    timeline.clock.set(timeline.world.now)
+    timeline.deliver(policy=DeliveryPolicy(retry="test", time_scale=0), applies=True)
+
+
+@then(parsers.parse("the Checkout Session's event was answered {first:d} first, then {then_:d} {outcome}"))
+def _(timeline, first, then_, outcome):
+    attempts = [a for report in timeline.reports for a in report.attempts if a.type == "checkout.session.completed"]
+    got = [(a.status, answer(a)[0]) for a in attempts]
+    assert got == [(first, None), (then_, outcome)], \
+        f"{attempts[0].event_id if attempts else 'checkout.session.completed'}: answered {got}"
 
 
 @then("the platform recorded each event once, the rest as duplicates")

@@ -19,6 +19,10 @@ VARIANTS = {
             "no signature header", "the wrong secret", "a tampered body", "a timestamp 10 minutes old",
             "only a v0 signature")},
         {"test_during_secret_rotation_the_platforms_secret_may_sign_any_of_several_v1_signatures[2-2]"}),
+    "storage_failure_acknowledged": (
+        "fails_midway or redelivered",
+        {"test_a_delivery_that_fails_midway_is_answered_5xx_and_stripes_retry_applies_it_exactly_once"},
+        {"test_a_redelivered_onetime_purchase_grants_once"}),
     "duplicates_applied_twice": (
         "redelivered or duplicates_change",
         {"test_a_redelivered_onetime_purchase_grants_once"}, set()),

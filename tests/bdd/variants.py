@@ -36,6 +36,20 @@ def applies_nothing(settings):
     return create_app(settings)
 
 
+def storage_failure_acknowledged(settings):
+    """Answers 200 when its database fails, so Stripe never retries and the event is lost."""
+    original = webhooks.handle_event
+
+    def handle_event(state, event, payload):
+        try:
+            return original(state, event, payload)
+        except StorageError:
+            return ledger.Outcome(event["id"], "ignored", "could not store it", code="event_type_not_handled")
+
+    webhooks.handle_event = handle_event
+    return create_app(settings)
+
+
 def duplicates_applied_twice(settings):
     """No idempotency: every delivery of a one-time purchase grants again."""
     deliveries = itertools.count()
