@@ -23,6 +23,10 @@ VARIANTS = {
         "fails_midway or redelivered",
         {"test_a_delivery_that_fails_midway_is_answered_5xx_and_stripes_retry_applies_it_exactly_once"},
         {"test_a_redelivered_onetime_purchase_grants_once"}),
+    "ping_stored_as_an_event": (
+        "ping or processed_event",
+        {"test_an_event_destinations_ping_is_acknowledged_with_its_own_code_and_never_listed"},
+        {"test_a_processed_event_is_answered_200_with_its_id_outcome_and_reason_code"}),
     "duplicates_applied_twice": (
         "redelivered or duplicates_change",
         {"test_a_redelivered_onetime_purchase_grants_once"}, set()),
