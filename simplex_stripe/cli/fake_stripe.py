@@ -86,7 +86,7 @@ def fake_stripe(host, port, seed, state_file, api_key, api_version, time_scale, 
     if not quiet:
         traffic = TrafficLog(sys.stderr, log_format)
         fake.app = traffic.middleware(fake.app)
-        fake.outbox.observers.append(traffic.delivery)
+        fake.sandboxes.observe(traffic.delivery)
     try:
         serving = fake.serving(host, port)
         base = serving.__enter__()
@@ -131,10 +131,12 @@ def _interrupt(signum, frame) -> None:
 
 
 def _announce(fake: FakeStripe, base: str, api_key: str | None, as_json: bool) -> None:
+    key = api_key or "sk_test_" + secrets.token_hex(12)
+    fake.sandboxes.bind(fake.default, key)  # the key shown reaches the default sandbox
     details = {
-        "api_base": base, "secret_key": api_key or "sk_test_" + secrets.token_hex(12),
+        "api_base": base, "secret_key": key,
         "publishable_key": "pk_test_" + secrets.token_hex(12), "hosted_checkout": f"{base}/c/pay/",
-        "helpers": f"{base}/_sim/", "api_version": fake.state.default_version, "account": "acct_1SimplexMeeting0",
+        "helpers": f"{base}/_sim/", "api_version": fake.state.default_version, "account": fake.state.account_id,
         "delivery": {"order": fake.delivery.order, "seed": str(fake.delivery.seed),
                      "duplicates": fake.delivery.duplicates, "retry": fake.delivery.retry},
     }
@@ -143,7 +145,8 @@ def _announce(fake: FakeStripe, base: str, api_key: str | None, as_json: bool) -
         return
     click.echo(f"fake Stripe (test mode) listening on {base}")
     click.echo(f"  API base         {base}   (StripeClient(key, base_addresses={{'api': '{base}'}}))")
-    click.echo(f"  secret key       {details['secret_key']}" + ("" if api_key else "   (any sk_test_ key works)"))
+    click.echo(f"  secret key       {details['secret_key']}" + ("" if api_key else "   (any other sk_test_ key "
+                                                                            "is a sandbox of its own)"))
     click.echo(f"  publishable key  {details['publishable_key']}")
     click.echo(f"  hosted Checkout  {details['hosted_checkout']}<session id>")
     click.echo(f"  helpers          {details['helpers']}  (checkout/sessions/<id>/complete, clock/advance, reset, "

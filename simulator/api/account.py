@@ -2,17 +2,16 @@
 
 from ..engine.account import account_object
 from ..engine.errors import PermissionDenied
-from ..engine.state import ACCOUNT_ID
 from .context import Call
 
 
 def retrieve_account(call: Call) -> dict:
     """GET /v1/account and GET /v1/accounts/{own id}."""
     wanted = call.args.get("id")
-    if wanted is not None and wanted != ACCOUNT_ID:
+    if wanted is not None and wanted != call.state.account_id:
         raise PermissionDenied(f"The provided key does not have access to account '{wanted}' (or that account does "
                                "not exist). Application access may have been revoked.", code="account_invalid")
-    return account_object()
+    return account_object(call.state)
 
 
 ROUTES = [

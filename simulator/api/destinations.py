@@ -30,8 +30,9 @@ def render_destination(endpoint: dict) -> dict:
             "webhook_endpoint": {"signing_secret": None, "url": endpoint["url"]}}
 
 
-def _authenticated(fake) -> None:
-    authenticate(request.headers.get("Authorization"), fake.api_key)
+def _authenticated(fake):
+    """The sandbox of the request's key (Stripe's 401 without one)."""
+    return fake.sandbox(authenticate(request.headers.get("Authorization"), fake.api_key))
 
 
 @bp.get("/v2/core/event_destinations")
@@ -39,7 +40,7 @@ def list_destinations():
     """GET /v2/core/event_destinations: every webhook endpoint, oldest first."""
     fake = current_app.extensions["fake_stripe"]
     try:
-        _authenticated(fake)
+        fake = _authenticated(fake)
     except FakeStripeError as exc:
         return _json(exc.body(), exc.http_status)
     with fake.state.lock:
@@ -52,7 +53,7 @@ def ping(id: str):
     """POST /v2/core/event_destinations/{id}/ping: a signed thin `ping` event goes to the endpoint."""
     fake = current_app.extensions["fake_stripe"]
     try:
-        _authenticated(fake)
+        fake = _authenticated(fake)
         with fake.state.lock:
             endpoint = fake.state.store.get(id)
             if endpoint is None or endpoint["object"] != "webhook_endpoint":

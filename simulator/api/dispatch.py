@@ -6,7 +6,6 @@ from http import HTTPStatus
 from urllib.parse import parse_qsl
 
 from ..engine.errors import FakeStripeError, NotSimulated, ParameterError, PermissionDenied, UnknownRoute
-from ..engine.state import ACCOUNT_ID
 from .context import Call, Handler, authenticate, mask, resolve_version
 from .expand import Includes, check_paths, expand
 from .forms import decode
@@ -71,32 +70,34 @@ class FakeStripeApp:
 
     def respond(self, environ: dict, path: str) -> tuple[int, dict, bytes]:
         """Authenticate, decode, replay or run under the state lock, expand; errors become Stripe's JSON."""
-        fake, state = self.fake, self.fake.state
+        fake = self.fake
         method = environ["REQUEST_METHOD"]
-        request_id = state.new_request_id()
+        request_id = fake.state.new_request_id()
         headers = {"Request-Id": request_id}
         idem = environ.get("HTTP_IDEMPOTENCY_KEY") if method == "POST" else None
         if idem:
             headers["Idempotency-Key"] = idem
         try:
             key = authenticate(environ.get("HTTP_AUTHORIZATION"), fake.api_key)
+            sandbox = fake.sandbox(key)
+            state = sandbox.state
             version = resolve_version(environ.get("HTTP_STRIPE_VERSION"), state.default_version)
             headers["Stripe-Version"] = version
-            _check_account(environ.get("HTTP_STRIPE_ACCOUNT"), key)
+            _check_account(environ.get("HTTP_STRIPE_ACCOUNT"), key, state.account_id)
             pairs = _pairs(environ)
             raw = decode(pairs)
             handler, op, args = self.router.match(method, path)
             call = Call(state, raw, args, version, request_id, idem, method=method, path=path, operation=op)
             scope, fingerprint = (key, idem), (method, path, tuple(sorted(pairs)))
             with state.lock:
-                replay = fake.idempotency.lookup(scope, fingerprint) if idem else None
+                replay = sandbox.idempotency.lookup(scope, fingerprint) if idem else None
                 if replay is not None:
                     status, body, original = replay
                     headers.update({"Idempotent-Replayed": "true", "Original-Request": original})
                     return status, headers, body
                 status, body = run(handler, call, self.includes)
                 if idem and status > 0:
-                    fake.idempotency.remember(scope, fingerprint, status, body, request_id)
+                    sandbox.idempotency.remember(scope, fingerprint, status, body, request_id)
             if method in ("POST", "DELETE"):
                 fake.changed()
         except FakeStripeError as exc:
@@ -113,8 +114,8 @@ def _pairs(environ: dict) -> list[tuple[str, str]]:
     return pairs
 
 
-def _check_account(account: str | None, key: str) -> None:
-    if account and account != ACCOUNT_ID:
+def _check_account(account: str | None, key: str, own: str) -> None:
+    if account and account != own:
         raise PermissionDenied(f"The provided key '{mask(key)}' does not have access to account '{account}' (or "
                                "that account does not exist). Application access may have been revoked.",
                                code="account_invalid")

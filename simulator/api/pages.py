@@ -70,10 +70,16 @@ def _session(state, id: str) -> dict:
     return session
 
 
+def _account(session_id: str):
+    """The sandbox holding a session (a hosted page is reached by the session's id alone, as on Stripe)."""
+    sandboxes = current_app.extensions["fake_stripe"].sandboxes
+    return sandboxes.holding(session_id) or sandboxes.default
+
+
 @bp.get("/c/pay/<id>")
 def show(id: str):
     """The page itself."""
-    fake = current_app.extensions["fake_stripe"]
+    fake = _account(id)
     with fake.state.lock:
         fake.state.catch_up()
         return _page(fake.state, _session(fake.state, id))
@@ -82,7 +88,7 @@ def show(id: str):
 @bp.post("/c/pay/<id>")
 def pay(id: str):
     """Pay: complete the session and redirect to success_url, or show the decline."""
-    fake = current_app.extensions["fake_stripe"]
+    fake = _account(id)
     form = {k: request.form.get(k, "") for k in ("card", "email", "name")}
     with fake.state.lock:
         fake.state.catch_up()
@@ -102,7 +108,7 @@ def pay(id: str):
 @bp.get("/c/pay/<id>/cancel")
 def cancel(id: str):
     """Back to cancel_url while the session is open (it stays open, as on Stripe); once paid, to success_url."""
-    fake = current_app.extensions["fake_stripe"]
+    fake = _account(id)
     with fake.state.lock:
         session = _session(fake.state, id)
         if session["status"] == "complete":
@@ -113,7 +119,7 @@ def cancel(id: str):
 @bp.get("/c/pay/<id>/done")
 def done(id: str):
     """Where a session without success_url ends up."""
-    fake = current_app.extensions["fake_stripe"]
+    fake = _account(id)
     with fake.state.lock:
         session = _session(fake.state, id)
     return _message("Thanks for your order", "The payment went through.", 200, session["id"])

@@ -7,7 +7,6 @@ answered as Stripe answers an account that has none: an empty list, or `No such 
 from ..engine.account import ACCOUNT_CREATED
 from ..engine.errors import PermissionDenied, ResourceMissing
 from ..engine.rendering import list_object, render
-from ..engine.state import ACCOUNT_ID
 from .checkout import include_line_items
 from .context import Call
 
@@ -41,7 +40,7 @@ def _position(ids: list[str], cursor: str, param: str) -> int:
 def _own_account(call: Call) -> str:
     """The account named in the path, which must be the fake's own (as `GET /v1/accounts/{other}` is refused)."""
     wanted = call.args["account"]
-    if wanted != ACCOUNT_ID:
+    if wanted != call.state.account_id:
         raise PermissionDenied(f"The provided key does not have access to account '{wanted}' (or that account does "
                                "not exist). Application access may have been revoked.", code="account_invalid")
     return wanted
@@ -74,11 +73,11 @@ def list_accounts(call: Call) -> dict:
     return list_object("/v1/accounts", [], False)
 
 
-def capability_object(name: str) -> dict:
+def capability_object(name: str, account: str) -> dict:
     """One active capability of the fake's own account."""
     requirements = {"alternatives": [], "current_deadline": None, "currently_due": [], "disabled_reason": None,
                     "errors": [], "eventually_due": [], "past_due": [], "pending_verification": []}
-    return {"id": name, "object": "capability", "account": ACCOUNT_ID, "requested": True,
+    return {"id": name, "object": "capability", "account": account, "requested": True,
             "requested_at": ACCOUNT_CREATED, "requirements": requirements,
             "future_requirements": {**requirements, "current_deadline": None}, "status": "active"}
 
@@ -86,7 +85,8 @@ def capability_object(name: str) -> dict:
 def list_capabilities(call: Call) -> dict:
     """GET /v1/accounts/{account}/capabilities: the ones the account object shows as active."""
     _own_account(call)
-    return list_object(f"/v1/accounts/{ACCOUNT_ID}/capabilities", [capability_object(c) for c in CAPABILITIES],
+    return list_object(f"/v1/accounts/{call.state.account_id}/capabilities",
+                       [capability_object(c, call.state.account_id) for c in CAPABILITIES],
                        False)
 
 
@@ -95,7 +95,7 @@ def retrieve_capability(call: Call) -> dict:
     _own_account(call)
     if call.args["capability"] not in CAPABILITIES:
         raise ResourceMissing("capability", call.args["capability"], "capability")
-    return capability_object(call.args["capability"])
+    return capability_object(call.args["capability"], call.state.account_id)
 
 
 def cash_balance(call: Call) -> dict:

@@ -12,7 +12,7 @@ from ..engine.errors import FakeStripeError, InvalidParameter, MissingParameter
 from ..engine.events import render_event
 from ..engine.seed import SEEDS
 from ..errors import InvalidOption
-from .context import resolve_version
+from .context import authenticate, resolve_version
 
 bp = Blueprint("sim", __name__)
 
@@ -30,11 +30,17 @@ def _int(name: str) -> int | None:
     return int(value)
 
 
+def sandbox_of_request(fake):
+    """The sandbox a helper acts on: the request's key's (`Authorization: Bearer sk_test_…`), else the default."""
+    header = request.headers.get("Authorization")
+    return fake.sandbox(authenticate(header, fake.api_key)) if header else fake.default
+
+
 def helper(view):
-    """Run a helper under the state lock, translating errors to Stripe's error JSON."""
+    """Run a helper on the request's sandbox under its state lock, translating errors to Stripe's error JSON."""
     def wrapped(**args):
-        fake = current_app.extensions["fake_stripe"]
         try:
+            fake = sandbox_of_request(current_app.extensions["fake_stripe"])
             with fake.state.lock:
                 fake.state.catch_up()
                 body = view(fake, **args)
@@ -171,3 +177,35 @@ def change_delivery(fake) -> dict:
             raise InvalidParameter(str(exc), name) from None
     fake.set_delivery(**changes)
     return delivery_view(fake)
+
+
+@bp.get("/_sim/sandboxes")
+def list_sandboxes():
+    """Every sandbox of this fake (ids, masked keys, object counts), the default one first."""
+    fake = current_app.extensions["fake_stripe"]
+    return _json({"object": "list", "data": [sandbox.summary() for sandbox in fake.sandboxes.all()]})
+
+
+@bp.post("/_sim/sandboxes")
+def create_sandbox():
+    """A new sandbox (`seed=guide|empty`, default empty) and the secret key that reaches it, shown once."""
+    fake = current_app.extensions["fake_stripe"]
+    name = request.values.get("seed", "empty")
+    if name not in SEEDS:
+        error = InvalidParameter(f"Invalid seed: must be one of {', '.join(SEEDS)}", "seed")
+        return _json(error.body(), error.http_status)
+    sandbox, key = fake.sandboxes.create(name)
+    return _json({**sandbox.summary(), "secret_key": key}, 201)
+
+
+@bp.delete("/_sim/sandboxes/<id>")
+def drop_sandbox(id: str):
+    """Forget a sandbox, its objects and its keys (the default one is reset instead: POST /_sim/reset)."""
+    fake = current_app.extensions["fake_stripe"]
+    try:
+        fake.sandboxes.drop(id)
+    except InvalidOption as exc:
+        code = 400 if id in fake.sandboxes.by_id else 404
+        error = InvalidParameter(str(exc), "id")
+        return _json(error.body(), code)
+    return _json({"id": id, "object": "sandbox", "deleted": True})

@@ -1,14 +1,14 @@
 """The test-mode account (`GET /v1/account`), which trusted clients such as dj-stripe fetch first."""
 
-from .state import ACCOUNT_ID
+from .state import State
 
 ACCOUNT_CREATED = 1704067200  # 2024-01-01: a fixed date keeps responses stable between runs
 
 
-def account_object() -> dict:
-    """The fake's own Standard account, fully onboarded."""
+def account_object(state: State) -> dict:
+    """The sandbox's own Standard account, fully onboarded."""
     return {
-        "id": ACCOUNT_ID, "object": "account",
+        "id": state.account_id, "object": "account",
         "business_profile": {"annual_revenue": None, "estimated_worker_count": None, "mcc": "5734",
                              "minority_owned_business_designation": None,
                              "name": "simplex Meeting", "product_description": "Online meeting rooms",

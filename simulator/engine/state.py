@@ -73,6 +73,7 @@ class State:
         self._request_lock = threading.Lock()  # request ids are handed out before the state lock is taken
         self.default_version = CURRENT
         self.base_url = "http://127.0.0.1:12180"
+        self.account_id = ACCOUNT_ID  # each sandbox of a fake has its own
         self.outbox = None  # set by FakeStripe: receives (endpoint, event) deliveries
         # Which payload shapes (rendering.SHAPES names) an event freezes at creation; None: all of them.
         self.event_shapes: tuple[str, ...] | None = None

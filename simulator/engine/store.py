@@ -59,6 +59,11 @@ class Store:
     def __contains__(self, id: str) -> bool:
         return id in self.objects
 
+    def count(self, kind: str) -> int:
+        """How many objects of `kind` the store holds."""
+        ids = self._kinds.get(kind)
+        return len(ids.pos) if ids is not None else 0
+
     def __len__(self) -> int:
         return len(self.objects)
 

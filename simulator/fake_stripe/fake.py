@@ -1,98 +1,107 @@
-"""FakeStripe: one in-memory fake Stripe account with its HTTP app, clock, outbox and optional state file."""
+"""FakeStripe: in-memory fake Stripe accounts (one per secret key) with their HTTP app, clocks, outboxes and an
+optional state file."""
 
-import dataclasses
 import logging
 import time
 from contextlib import contextmanager
 from typing import Callable, Iterator
 
 from ..api.app import create_app
-from ..api.context import IdempotencyCache
 from ..api.server import running
 from ..delivery.outbox import Outbox
 from ..delivery.policy import DeliveryPolicy
-from ..engine.events import acknowledge
-from ..engine.model import new_state
-from ..engine.seed import load_seed
-from ..engine.webhooks import restore_outbox
-from .persistence import StateFile, read, restore
+from ..engine.state import State
+from .persistence import StateFile, read, restore_all
+from .sandboxes import Sandbox, Sandboxes
 
 log = logging.getLogger(__name__)
 
 
 class FakeStripe:
-    """A stateful fake of Stripe's test mode; every instance has its own store (no module globals)."""
+    """A stateful fake of Stripe's test mode; every instance has its own sandboxes (no module globals).
+
+    Each secret key is its own account (a `Sandbox`), made and seeded like the fake on the key's first call. The
+    members below without a key (`state`, `advance`, `deliveries`, …) are the default sandbox's: the pinned
+    `api_key`'s, else the first caller's."""
 
     def __init__(self, seed: str = "empty", state_file: str | None = None, api_key: str | None = None,
                  clock: Callable[[], float] | None = None, time_scale: float = 0.001, *, id_seed: str = "fake",
                  delivery: DeliveryPolicy | None = None) -> None:
         self.api_key = api_key
-        self.time_scale = time_scale
-        self.state = new_state(clock, id_seed=id_seed)
-        self.idempotency = IdempotencyCache()
-        self.outbox = Outbox(time_scale=time_scale, policy=delivery,
-                             on_ack=lambda event, endpoint: acknowledge(self.state, event, endpoint))
-        self.time_scale = self.outbox.policy.time_scale
-        self.state.outbox = self.outbox
-        self.state_file = StateFile(state_file, self.state) if state_file else None
+        policy = delivery or DeliveryPolicy(retry="test", time_scale=time_scale, timeout=10.0)
+        self.time_scale = policy.time_scale
+        self.sandboxes = Sandboxes(seed=seed, clock=clock, id_seed=id_seed, policy=policy, on_change=self.changed,
+                                   pinned_key=api_key)
+        self.state_file = None
         saved = read(state_file) if state_file else None
         if saved is not None:
-            restore(self.state, saved)
-            restore_outbox(self.state)
+            restore_all(self.sandboxes, saved)
         elif seed:
             self.load_seed(seed)
+        self.state_file = StateFile(state_file, self.sandboxes) if state_file else None
         self.app = create_app(self)
 
-    # ---- time ---------------------------------------------------------------------------
+    # ---- the default sandbox ------------------------------------------------------------
+    @property
+    def default(self) -> Sandbox:
+        """The default sandbox (the pinned key's, else the first caller's)."""
+        return self.sandboxes.default
+
+    @property
+    def state(self) -> State:
+        """The default sandbox's state."""
+        return self.sandboxes.default.state
+
+    @property
+    def outbox(self) -> Outbox:
+        """The default sandbox's outbox."""
+        return self.sandboxes.default.outbox
+
     @property
     def now(self) -> int:
-        """The account clock (unix seconds)."""
-        return self.state.now()
+        """The default sandbox's clock (unix seconds)."""
+        return self.default.now
 
     def advance(self, seconds: int | None = None, to: int | None = None) -> int:
-        """Move the account clock forward, running every renewal, retry and expiry that falls due."""
-        with self.state.lock:
-            now = self.state.advance(seconds=seconds, to=to)
-        self.changed()
-        return now
+        """Move the default sandbox's clock forward, running every renewal, retry and expiry that falls due."""
+        return self.default.advance(seconds=seconds, to=to)
 
-    # ---- webhooks -----------------------------------------------------------------------
     @property
     def delivery(self) -> DeliveryPolicy:
-        """How webhooks go out: order, seed, duplicates, retry profile, time scale."""
-        return self.outbox.policy
+        """How the default sandbox's webhooks go out: order, seed, duplicates, retry profile, time scale."""
+        return self.default.delivery
 
     def set_delivery(self, **changes) -> DeliveryPolicy:
-        """Change delivery options for the events made from now on (InvalidOption names a bad value)."""
-        policy = dataclasses.replace(self.outbox.policy, **changes)
-        self.outbox.set_policy(policy)
+        """Change delivery options for the events made from now on, in every sandbox and the ones to come."""
+        policy = self.default.set_delivery(**changes)
+        for sandbox in self.sandboxes.all():
+            sandbox.set_delivery(**changes)
+        self.sandboxes.policy = policy
         self.time_scale = policy.time_scale
         return policy
 
     @property
     def deliveries(self) -> list[dict]:
-        """Every webhook delivery attempt so far (endpoint, event, attempt, status, response, error)."""
-        return list(self.outbox.records)
+        """Every webhook delivery attempt of the default sandbox so far."""
+        return self.default.deliveries
 
     def wait_for_deliveries(self, timeout: float = 5.0) -> bool:
-        """Block until every queued delivery (retries included) is done; False if `timeout` ran out first."""
-        return self.outbox.wait(timeout)
+        """Block until every sandbox's queued deliveries (retries included) are done; False on timeout."""
+        deadline = time.monotonic() + timeout
+        return all(s.wait_for_deliveries(max(0.0, deadline - time.monotonic())) for s in self.sandboxes.all())
 
-    # ---- state --------------------------------------------------------------------------
     def load_seed(self, name: str) -> dict:
-        """Add a named seed's objects (`guide` or `empty`)."""
-        with self.state.lock:
-            created = load_seed(self.state, name)
-        self.changed()
-        return created
+        """Add a named seed's objects (`guide` or `empty`) to the default sandbox."""
+        return self.default.load_seed(name)
 
     def reset(self) -> None:
-        """Forget everything: objects, events, endpoints, scheduled work, deliveries and the clock offset."""
-        with self.state.lock:
-            self.outbox.clear()
-            self.state.clear()
-            self.idempotency.entries.clear()
-        self.changed()
+        """Forget everything in the default sandbox: objects, events, endpoints, scheduled work, deliveries."""
+        self.default.reset()
+
+    # ---- every sandbox ------------------------------------------------------------------
+    def sandbox(self, key: str) -> Sandbox:
+        """The sandbox of a secret key (made and seeded on first use)."""
+        return self.sandboxes.for_key(key)
 
     def changed(self) -> None:
         """Note a write, so the state file (if any) is saved soon."""
@@ -101,7 +110,8 @@ class FakeStripe:
 
     def close(self) -> None:
         """Stop delivery workers and write the state file one last time."""
-        self.outbox.close()
+        for sandbox in self.sandboxes.all():
+            sandbox.outbox.close()
         if self.state_file is not None:
             self.state_file.close()
 
@@ -111,7 +121,7 @@ class FakeStripe:
         """Serve the API, hosted pages and /_sim helpers on one port; yields the base URL."""
         with running(self.app, host, port) as (bound_host, bound_port):
             base = f"http://{bound_host}:{bound_port}"
-            self.state.base_url = base
+            self.sandboxes.set_base_url(base)
             log.info("fake Stripe listening on %s", base)
             try:
                 yield base

@@ -8,9 +8,11 @@ import threading
 from pathlib import Path
 
 from ..engine.state import Job, State
+from ..engine.webhooks import restore_outbox
 
 log = logging.getLogger(__name__)
-FORMAT = 1
+FORMAT = 1  # one account's state
+FILE_FORMAT = 2  # every sandbox: {"format": 2, "sandboxes": [{id, keys, created, state}]}
 SAVE_INTERVAL = 0.5  # seconds between snapshots while changes keep coming
 
 
@@ -35,6 +37,32 @@ def restore(state: State, data: dict) -> None:
     state.jobs = {timeline or None: [Job(*job) for job in heap] for timeline, heap in data["jobs"].items()}
     state.lookup_keys = dict(data["lookup_keys"])
     state.default_version = data["default_version"]
+
+
+def encode_all(sandboxes) -> str:
+    """Every sandbox of a fake as the state file's JSON text (each sandbox's lock is taken in turn)."""
+    parts = []
+    for sandbox in sandboxes.all():
+        head = json.dumps({"id": sandbox.id, "keys": sorted(sandbox.keys), "created": sandbox.created})
+        # Encoded under the lock: the snapshot shares the live objects that requests keep changing.
+        with sandbox.state.lock:
+            state = json.dumps(snapshot(sandbox.state), separators=(",", ":"))
+        parts.append(head[:-1] + ',"state":' + state + "}")
+    return '{"format":%d,"sandboxes":[%s]}' % (FILE_FORMAT, ",".join(parts))
+
+
+def restore_all(sandboxes, data: dict) -> None:
+    """Refill a fake's sandboxes from `encode_all()` output (or a one-account file of format 1: the default)."""
+    if data.get("format") == FORMAT:
+        data = {"format": FILE_FORMAT, "sandboxes": [{"id": sandboxes.default.id, "keys": [], "state": data}]}
+    if data.get("format") != FILE_FORMAT:
+        raise ValueError(f"unsupported state file format {data.get('format')!r}")
+    for index, saved in enumerate(data["sandboxes"]):
+        sandbox = sandboxes.default if index == 0 else sandboxes.adopt(saved["id"], saved.get("created"))
+        for key in saved["keys"]:
+            sandboxes.bind(sandbox, key)
+        restore(sandbox.state, saved["state"])
+        restore_outbox(sandbox.state)
 
 
 def read(path: str | os.PathLike) -> dict | None:
@@ -62,8 +90,8 @@ def write(path: str | os.PathLike, text: str) -> None:
 class StateFile:
     """Saves the state in the background at most every SAVE_INTERVAL seconds after a change."""
 
-    def __init__(self, path: str | os.PathLike, state: State) -> None:
-        self.path, self.state = Path(path), state
+    def __init__(self, path: str | os.PathLike, sandboxes) -> None:
+        self.path, self.sandboxes = Path(path), sandboxes
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -78,9 +106,7 @@ class StateFile:
 
     def flush(self) -> None:
         """Write now (on shutdown and in tests)."""
-        # Encoded under the lock: the snapshot shares the live objects that requests keep changing.
-        with self.state.lock:
-            text = json.dumps(snapshot(self.state), separators=(",", ":"))
+        text = encode_all(self.sandboxes)
         write(self.path, text)
 
     def close(self) -> None:

@@ -27,7 +27,7 @@ def test_a_restart_resumes_objects_ids_clock_and_scheduled_renewals(tmp_path):
         sub_id = complete(base, subscription_session(client, guide).id).json()["subscription"]
         first.advance(seconds=60)
     saved = json.loads(path.read_text())
-    assert saved["format"] == 1 and saved["clock_offset"] == 60
+    assert saved["format"] == 2 and saved["sandboxes"][0]["state"]["clock_offset"] == 60
     second = FakeStripe(seed="guide", state_file=str(path), clock=lambda: START)
     assert second.now == START + 60
     with second.serving() as base:
@@ -47,7 +47,7 @@ def test_the_state_file_is_replaced_atomically(tmp_path):
     fake.load_seed("guide")
     fake.close()
     assert not [p for p in tmp_path.iterdir() if p.name != "fake.json"]  # no temporary files left behind
-    assert len(json.loads(path.read_text())["objects"]) > 10
+    assert len(json.loads(path.read_text())["sandboxes"][0]["state"]["objects"]) > 10
 
 
 def _store(count: int) -> Store:

@@ -133,7 +133,8 @@ def test_two_runs_at_serve_are_applied_to_two_accounts(serve):
         # The README's example, as written, with this test's addresses.
         out = subprocess.run([sys.executable, "-m", "simplex_stripe", "fire", "first-purchase",
                               "--target", base + WEBHOOK_PATH, "--secret", SECRET, "--account", ref,
-                              "--stripe-api-base", stripe_base, "--expect", "applied,ignored"],
+                              "--stripe-api-base", stripe_base, "--stripe-api-key", "sk_test_demo",
+                              "--expect", "applied,ignored"],
                              capture_output=True, text=True, timeout=120)
         assert out.returncode == 0, out.stdout + out.stderr
         assert "applied 2 · duplicate 0 · rejected 0 · ignored " in out.stdout and "failed 0" in out.stdout
