@@ -180,8 +180,9 @@ class Story:
     def price(self, plan: Plan, recurring: bool) -> str:
         """The plan's recurring or one-time price in the engine, made there first if it is not."""
         wanted, remote = plan.price_id(recurring), isinstance(self.backend, OverHttp)
-        if wanted is not None and self.backend.has(wanted, "price"):
-            if self._is_recurring(wanted) == recurring:
+        kind = self.backend.price_kind(wanted) if wanted is not None else None
+        if kind is not None:
+            if kind == recurring:
                 return wanted
             if remote:
                 raise InvalidOption(f"price {wanted} is not a {'recurring' if recurring else 'one-time'} price")
@@ -199,9 +200,6 @@ class Story:
             product_id=plan.product_id, product=product, price=data, price_id=wanted))
         setattr(plan, "recurring_price_id" if recurring else "one_time_price_id", price_id)
         return price_id
-
-    def _is_recurring(self, price_id: str) -> bool:
-        return bool(self.backend.request("GET", f"/v1/prices/{price_id}")["recurring"])
 
     def tax_rates(self) -> list[str]:
         """The tax rate every line carries (made once), or none."""

@@ -102,15 +102,23 @@ def target(deployed, embedded):
     return deployed or embedded
 
 
+def guide_of(target) -> dict[str, GuidePlan]:
+    """The guide's products and prices in the target's Stripe account, looked up once per run (no scenario
+    changes them)."""
+    if "guide_plans" not in target.details:
+        target.details["guide_plans"] = ensure_guide_catalogue(target.stripe_client)
+    return target.details["guide_plans"]
+
+
 @pytest.fixture
 def guide_plans(target) -> dict:
     """The guide's products and prices in the target's Stripe account."""
-    return ensure_guide_catalogue(target.stripe_client)
+    return guide_of(target)
 
 
 @pytest.fixture
 def any_plan(target) -> GuidePlan:
     """A plan for events whose prices never get looked up: the guide's when a Stripe API is given."""
     if target.stripe_client is not None:
-        return ensure_guide_catalogue(target.stripe_client)["professional_1m"]
+        return guide_of(target)["professional_1m"]
     return PLACEHOLDER
