@@ -88,6 +88,10 @@ VARIANTS = {
         "grants_only_through or first_purchase_makes",
         {"test_a_subscriptions_checkout_grants_only_through_its_invoice"},
         {"test_a_first_purchase_makes_the_account_active_with_autorenewal_until_the_period_end"}),
+    "interval_capped": (
+        "no_upper_bound or positive_whole_number",
+        {"test_the_interval_has_no_upper_bound"},
+        {"test_the_interval_is_a_positive_whole_number_of_months[0]"}),
     "package_and_custom_prices_accepted": (
         "only_standard_pricing",
         {"test_only_standard_pricing[package-every 9 months-package_pricing]",

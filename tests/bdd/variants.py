@@ -235,6 +235,21 @@ def subscription_session_grants(settings):
     return create_app(settings)
 
 
+def interval_capped(settings):
+    """Refuses an `interval` over 36 months (Stripe's longest billing period) as if it were not a number."""
+    original = product_rules.metadata_problems
+
+    def capped(metadata):
+        account_type, months, problems = original(metadata)
+        if months is not None and months > 36:
+            problems = [*problems, product_rules.Problem("interval_not_whole", f"interval {months} is over 36")]
+            months = None
+        return account_type, months, problems
+
+    product_rules.metadata_problems = catalogue.metadata_problems = capped
+    return create_app(settings)
+
+
 def package_and_custom_prices_accepted(settings):
     """Checks the pricing model and metering only: package pricing and customer-chosen amounts pass."""
     original = product_rules.price_problems
