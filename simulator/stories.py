@@ -228,6 +228,17 @@ class Story:
     def checkout(self, mode: str, price: str, *, invoice: bool = False, method: str = "card") -> dict:
         """The customer buys one unit of `price` through Checkout and pays on the hosted page."""
         cast = self.cast
+        session = self.open_session(mode, price, invoice=invoice)
+        done = self.backend.complete_session(session["id"], method=method)
+        self._own.update(i for i in (done["id"], done.get("payment_intent")) if i)
+        cast.customer = done["customer"] or cast.customer
+        if done.get("subscription"):
+            cast.subscription = done["subscription"]
+        return done
+
+    def open_session(self, mode: str, price: str, *, invoice: bool = False) -> dict:
+        """A Checkout Session for one unit of `price`, as the platform creates it; not paid yet."""
+        cast = self.cast
         params: dict = {"mode": mode, "line_items": [{"price": price, "quantity": 1, "tax_rates": self.tax_rates()}],
                         "success_url": SUCCESS_URL, "cancel_url": CANCEL_URL, "metadata": cast.metadata()}
         if cast.account:
@@ -243,13 +254,7 @@ class Story:
         params["subscription_data" if mode == "subscription" else "payment_intent_data"] = data
         if invoice:
             params["invoice_creation"] = {"enabled": True}
-        session = self._session(params)
-        done = self.backend.complete_session(session["id"], method=method)
-        self._own.update(i for i in (done["id"], done.get("payment_intent")) if i)
-        cast.customer = done["customer"] or cast.customer
-        if done.get("subscription"):
-            cast.subscription = done["subscription"]
-        return done
+        return self._session(params)
 
     def _session(self, params: dict) -> dict:
         given, self.cast.checkout_session = self.cast.checkout_session, None

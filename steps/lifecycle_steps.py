@@ -42,6 +42,21 @@ def _(timeline, guide_plans, plan):
     timeline.deliver([e for e in events if e["type"] == "checkout.session.completed"])
 
 
+@when("the event of a Checkout Session still open arrives, saying it is paid")
+def _(timeline, guide_plans):
+    """A completed purchase's event, its session swapped for one the customer never paid (`payment_status`
+    forged to `paid`): the platform's Stripe holds that session, open and unpaid."""
+    use_plan(timeline, guide_plans["professional_1m"])
+    event = next(e for e in timeline.run("one-time-purchase") if e["type"] == "checkout.session.completed")
+    timeline.pending.clear()
+    world = timeline.world
+    opened = world.open_session("payment", world.price(world.plan, recurring=False))
+    event["data"]["object"] = {**world.backend.request("GET", f"/v1/checkout/sessions/{opened['id']}"),
+                               "payment_status": "paid"}
+    timeline.clock.set(world.now)
+    timeline.deliver([event])
+
+
 @then("the account is linked to the customer and the subscription")
 def _(target, account, timeline):
     state = target.probe.account(account)

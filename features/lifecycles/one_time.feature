@@ -49,6 +49,13 @@ Feature: One-time purchases
     And the platform recorded the Checkout Session as "ignored" with the code "session_not_paid"
 
   @reference
+  Scenario: A session that is not complete grants nothing, whatever its payment status says
+    Given it is 2026-03-10 09:00
+    When the event of a Checkout Session still open arrives, saying it is paid
+    Then the account has no paid time
+    And the platform recorded the Checkout Session as "ignored" with the code "session_not_complete"
+
+  @reference
   Scenario: The invoice of a one-time Checkout does not grant a second time
     Given it is 2026-03-10 09:00
     When the customer pays once for "1-month Professional" and Stripe also sends its invoice

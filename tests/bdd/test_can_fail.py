@@ -92,6 +92,10 @@ VARIANTS = {
         "no_upper_bound or positive_whole_number",
         {"test_the_interval_has_no_upper_bound"},
         {"test_the_interval_is_a_positive_whole_number_of_months[0]"}),
+    "session_status_not_checked": (
+        "not_complete_grants or grants_the_products_interval",
+        {"test_a_session_that_is_not_complete_grants_nothing_whatever_its_payment_status_says"},
+        {"test_a_onetime_purchase_grants_the_products_interval[1-month Professional-2026-04-10 09:00]"}),
     "package_and_custom_prices_accepted": (
         "only_standard_pricing",
         {"test_only_standard_pricing[package-every 9 months-package_pricing]",
