@@ -53,6 +53,7 @@ def main() -> None:
         client.call("GET", "/v1/products")  # the benchmark key takes the default sandbox
         one = list_rate(client, args.seconds, args.rounds)
         http = requests.Session()
+        http.headers["Authorization"] = f"Bearer {KEY}"  # the helpers take the API's key
         gc.collect()
         tracemalloc.start()
         traced_before, rss_before = tracemalloc.get_traced_memory()[0], rss_mib()

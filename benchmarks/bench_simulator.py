@@ -11,7 +11,8 @@ from werkzeug.wrappers import Response
 
 from simulator.delivery.policy import DeliveryPolicy
 from simulator.delivery.receiver import serving
-from simulator.delivery.sender import STRIPE_HEADERS, WebhookSender, encode
+from simulator.delivery.sender import WebhookSender
+from simulator.delivery.signing import STRIPE_HEADERS, encode
 from simulator.stories import new_story
 
 SECRET = "whsec_benchmark_secret_0123456789"

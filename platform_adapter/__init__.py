@@ -15,12 +15,13 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import account_pages, admin_pages, probe, web, webhooks
+from .catalogue.cache import CatalogueCache
 from .config import Settings
 from .errors import PlatformError, Unauthorized
 from .storage import Store
 from .stored_config import StoredConfig
 from .faults import Faults
-from .stripe_gateway import CatalogueCache, StripeClients, StripeGateway, StripeSdkGateway
+from .stripe_gateway import StripeClients, StripeGateway, StripeSdkGateway
 
 log = logging.getLogger(__name__)
 

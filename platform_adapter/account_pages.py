@@ -1,7 +1,8 @@
 """Account Settings: the customer's account state, the offered products and top-up through Stripe Checkout.
 
-Customers sign in with their e-mail address alone (a reference platform, not real authentication);
-the session then names one account, and every page and action is about that account only.
+Customers sign in with their e-mail address alone (a reference platform, not real authentication), so
+that sign-in is off unless SIMPLEX_CUSTOMER_EMAIL_SIGNIN enables it; the session then names one
+account, and every page and action is about that account only.
 """
 
 import logging
@@ -15,8 +16,9 @@ from .accounts import AccountState
 from .checkout import (account_subscriptions, currencies, start_checkout, stop_auto_renewal, subscription_currency,
                        switch_plan)
 from .errors import Conflict, NotConfigured, PlatformError, PriceNotOffered, StripeUnreachable, Upstream
-from .products import Catalogue, stored_catalogue
-from .web import check_csrf, page, public_url, start_session
+from . import sessions
+from .catalogue.loader import Catalogue, stored_catalogue
+from .web import check_csrf, page, public_url
 
 log = logging.getLogger(__name__)
 bp = Blueprint("account", __name__, url_prefix="/account")
@@ -30,16 +32,20 @@ def _state():
 
 def _signed_in():
     """The signed-in account's row, or None."""
-    ref = session.get("account")
-    if not ref:
+    signed_in = sessions.current(_state(), sessions.CUSTOMER)
+    if signed_in is None or not signed_in.account:
         return None
     with _state().store.read() as tx:
-        return tx.account_by_ref(ref)
+        return tx.account_by_ref(signed_in.account)
 
 
 @bp.before_request
 def guard():
     """Forms carry the CSRF token; pages other than sign-in need a signed-in account."""
+    if not _state().settings.customer_email_signin:
+        return page("message.html", 404, title="Customer sign-in is off", message=(
+            "Customers of this reference platform sign in with an e-mail address alone, which proves nothing, so "
+            "it is off. Set SIMPLEX_CUSTOMER_EMAIL_SIGNIN=on to enable it (development and demos only)."))
     check_csrf()
     if request.endpoint not in OPEN_ENDPOINTS and _signed_in() is None:
         if request.method == "GET":
@@ -75,7 +81,7 @@ def login():
         log.info("account %s created at first sign-in", ref)
     else:
         ref = account.ref
-    start_session(account=ref)
+    sessions.sign_in(state, sessions.CUSTOMER, ref)
     return redirect(url_for("account.settings"), code=303)
 
 
@@ -87,8 +93,8 @@ def _back_to_login(email: str, error: str):
 
 @bp.post("/logout")
 def logout():
-    """End the customer session."""
-    session.clear()
+    """End the customer session: its row goes, so a copy of the cookie is worth nothing."""
+    sessions.end(_state())
     return redirect(url_for("account.login_form"), code=303)
 
 

@@ -6,12 +6,12 @@ import time
 
 from flask import Blueprint, current_app, flash, make_response, redirect, request, session, url_for
 
-from . import delivery_log, throttle, webhook_test
+from . import delivery_log, sessions, throttle, webhook_test
 from .errors import Conflict, NotConfigured, TooManyAttempts, Upstream
 from .keys import FIELDS, SECRET_FIELDS, check_keys, mask, mode_of
-from .products import load_products, stored_catalogue
+from .catalogue.loader import load_products, stored_catalogue
 from .stripe_audit import REQUIRED_EVENTS
-from .web import check_csrf, page, public_url, start_session, wants_html
+from .web import check_csrf, page, public_url, wants_html
 
 log = logging.getLogger(__name__)
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -28,7 +28,7 @@ def guard():
     if not _state().settings.admin_enabled:
         return page("message.html", 404, title="Admin pages are off",
                     message="Set SIMPLEX_ADMIN_PASSWORD (at least 8 characters) to enable the admin pages.")
-    if request.endpoint not in OPEN_ENDPOINTS and not session.get("admin"):
+    if request.endpoint not in OPEN_ENDPOINTS and sessions.current(_state(), sessions.ADMIN) is None:
         if request.method == "GET":
             return redirect(url_for("admin.login_form"))
         session["login_error"] = "Your session ended: sign in again, then repeat what you were doing."
@@ -63,7 +63,8 @@ def login():
         log.warning("admin sign-in refused (wrong password) from %s", address)
         session["login_error"] = "Wrong password."  # post/redirect/get: a reload never re-sends the password
         return redirect(url_for("admin.login_form"), code=303)
-    start_session(admin=True)
+    sessions.sign_in(_state(), sessions.ADMIN)
+    log.info("admin signed in from %s", address)
     return redirect(url_for("admin.stripe_settings"), code=303)
 
 
@@ -84,8 +85,17 @@ def _throttled(address: str, seconds: int, *, refused: bool):
 
 @bp.post("/logout")
 def logout():
-    """End the admin session."""
-    session.clear()
+    """End the admin session: its row goes, so a copy of the cookie is worth nothing."""
+    sessions.end(_state())
+    return redirect(url_for("admin.login_form"), code=303)
+
+
+@bp.post("/sessions/end-all")
+def end_all_sessions():
+    """End every signed-in session, the admin's own and every customer's (e.g. after a cookie leaked)."""
+    ended = sessions.end_all(_state())
+    log.warning("admin ended every signed-in session (%d)", ended)
+    session["login_error"] = f"Every session was ended ({ended}), this one too: sign in again."
     return redirect(url_for("admin.login_form"), code=303)
 
 

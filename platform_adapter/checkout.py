@@ -6,9 +6,8 @@ from typing import Any, Sequence
 
 from .accounts import SubscriptionView, subscriptions
 from .errors import Conflict, PlatformError, PriceNotOffered, StripeRefused, SubscriptionExists, Upstream
-from .product_rules import PriceView, ProductCheck
-from .products import Catalogue, stored_catalogue
-from .stripe_audit import TaxRateView
+from .catalogue.loader import Catalogue, TaxRateView, stored_catalogue
+from .catalogue.rules import PriceView, ProductCheck
 from .stripe_gateway import calling_stripe
 
 log = logging.getLogger(__name__)

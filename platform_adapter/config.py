@@ -21,6 +21,7 @@ ENVIRONMENT: dict[str, str] = {
     "SIMPLEX_DATABASE_URL": "database_url",
     "SIMPLEX_PROBE_TOKEN": "probe_token",
     "SIMPLEX_LOG_LEVEL": "log_level",
+    "SIMPLEX_LOG_FORMAT": "log_format",
     "SIMPLEX_SQLITE_SYNCHRONOUS": "sqlite_synchronous",
     "SIMPLEX_ADMIN_PASSWORD": "admin_password",
     "SIMPLEX_SESSION_SECRET": "session_secret",
@@ -28,6 +29,9 @@ ENVIRONMENT: dict[str, str] = {
     "SIMPLEX_TRUSTED_PROXIES": "trusted_proxies",
     "SIMPLEX_ENCRYPTION_KEY": "encryption_key",
     "SIMPLEX_ENCRYPTION_KEY_FILE": "encryption_key_file",
+    "SIMPLEX_SESSION_IDLE_S": "session_idle_s",
+    "SIMPLEX_SESSION_LIFETIME_S": "session_lifetime_s",
+    "SIMPLEX_CUSTOMER_EMAIL_SIGNIN": "customer_email_signin",
     "SIMPLEX_REFETCH_EVENTS": "refetch_events",
 }
 REQUIRED = ("STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET")
@@ -57,6 +61,7 @@ class Settings:
     stripe_timeout_s: float = 10.0
     stripe_max_retries: int = 1
     log_level: str = "INFO"
+    log_format: str = "text"  # "json": one JSON object per line (platform_adapter.logs)
     sqlite_synchronous: str = "FULL"
     admin_password: str | None = field(default=None, repr=False)
     session_secret: str | None = field(default=None, repr=False)
@@ -67,6 +72,11 @@ class Settings:
     # Fernet key(s) sealing the saved secrets, newest first (comma-separated); else read from a key file.
     encryption_key: str | None = field(default=None, repr=False)
     encryption_key_file: str | None = None
+    # A signed-in session ends after this long unused, and this long after sign-in at the latest.
+    session_idle_s: float = 1800.0
+    session_lifetime_s: float = 43200.0
+    # Customers sign in with an e-mail address alone, which proves nothing: off unless explicitly enabled.
+    customer_email_signin: bool = False
     # Re-fetch mode: each handled event's object is retrieved from Stripe and its latest state is what counts.
     refetch_events: bool = False
 
@@ -79,11 +89,16 @@ class Settings:
         if (self.stripe_secret_key is None and not keys_later) or (self.stripe_secret_key is not None
                                                                    and not self.stripe_secret_key.strip()):
             raise ConfigError("STRIPE_SECRET_KEY is empty: copy the secret key (sk_test_… or sk_live_…)")
+        if self.log_format not in ("text", "json"):
+            raise ConfigError(f"SIMPLEX_LOG_FORMAT must be text or json, not {self.log_format!r}")
         if self.admin_password is not None and len(self.admin_password) < 8:
             raise ConfigError("SIMPLEX_ADMIN_PASSWORD must have at least 8 characters")
         if not self.database_url:
             object.__setattr__(self, "database_url", sqlite_url(self.data_dir))
         object.__setattr__(self, "trusted_proxies", _proxies(self.trusted_proxies))
+        for name in ("session_idle_s", "session_lifetime_s"):
+            object.__setattr__(self, name, _seconds(name, getattr(self, name)))
+        object.__setattr__(self, "customer_email_signin", _switch(self.customer_email_signin))
         object.__setattr__(self, "refetch_events", _flag("SIMPLEX_REFETCH_EVENTS", self.refetch_events))
 
     @classmethod
@@ -120,6 +135,30 @@ class Settings:
         return bool(self.probe_token)
 
 
+def _seconds(name: str, value: float | str) -> float:
+    """A positive number of seconds (SIMPLEX_SESSION_IDLE_S, SIMPLEX_SESSION_LIFETIME_S)."""
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        seconds = -1.0
+    if not 0 < seconds < float("inf"):
+        raise ConfigError(f"SIMPLEX_{name.upper()} must be a positive number of seconds, not {value!r}")
+    return seconds
+
+
+def _switch(value: bool | str, name: str = "SIMPLEX_CUSTOMER_EMAIL_SIGNIN") -> bool:
+    """An on/off setting (SIMPLEX_CUSTOMER_EMAIL_SIGNIN, SIMPLEX_REFETCH_EVENTS): on (1, true, on, yes) or off
+    (0, false, off, no)."""
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("1", "true", "on", "yes"):
+        return True
+    if text in ("0", "false", "off", "no", ""):
+        return False
+    raise ConfigError(f"{name} must be on or off, not {value!r}")
+
+
 def _proxies(value: int | str) -> int:
     """SIMPLEX_TRUSTED_PROXIES as a small count of proxies."""
     try:
@@ -129,16 +168,3 @@ def _proxies(value: int | str) -> int:
     if not 0 <= count <= 10:
         raise ConfigError(f"SIMPLEX_TRUSTED_PROXIES must be a number of proxies from 0 to 10, not {value!r}")
     return count
-
-
-FLAGS = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False, "no": False, "off": False}
-
-
-def _flag(name: str, value: bool | str) -> bool:
-    """An on/off setting: a bool, or 1/0, true/false, yes/no, on/off from the environment."""
-    if isinstance(value, bool):
-        return value
-    found = FLAGS.get(str(value).strip().lower())
-    if found is None:
-        raise ConfigError(f"{name} must be one of {', '.join(FLAGS)}, not {value!r}")
-    return found

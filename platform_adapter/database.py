@@ -82,6 +82,7 @@ def make_engine(url: str, sqlite_synchronous: str = "FULL") -> Engine:
         path = sqlite_path(url)
         if path:
             path.parent.mkdir(parents=True, exist_ok=True)
+            _create_private(path)
         # An in-memory database lives in one connection, so every checkout must share it.
         pool = {} if path else {"poolclass": StaticPool}
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, **pool)
@@ -108,6 +109,18 @@ def make_engine(url: str, sqlite_synchronous: str = "FULL") -> Engine:
         event.listen(engine, "checkout", _replace_if_closed)
         return engine
     raise ConfigError(f"unsupported database URL {url!r}: use sqlite:///path or postgresql+psycopg://…")
+
+
+def _create_private(path: Path) -> None:
+    """Create a new SQLite file readable by its owner only (0600); SQLite gives its -wal and -shm files the
+    same mode. It holds the saved (sealed) keys and every customer's e-mail address. An existing file is
+    left as it is."""
+    try:
+        os.close(os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
+    except OSError:  # a read-only folder, an odd file system: SQLite reports what it cannot open
+        pass
 
 
 def server_closed(dbapi_conn) -> bool:

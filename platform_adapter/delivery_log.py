@@ -1,8 +1,11 @@
 """What an operator sees of webhook deliveries: refusals logged and kept, test pings, the admin panel's rows.
 
 A refused delivery stores no event (the contract), but the operator must learn why Stripe's
-deliveries fail: each one is logged at WARNING with its reason code and kept (bounded) in
-`webhook_attempts`. Nothing here ever sees or writes the signing secret.
+deliveries fail: each one is logged at WARNING with its reason code. Refusals of deliveries whose
+signature verified (not an event, Stripe or the database down) and test pings are kept (bounded) in
+`webhook_attempts`; those no signature vouches for (unsigned, wrongly signed, too large, no secret
+saved yet) are only counted per hour and reason, since anyone can send them: forged traffic must not
+push the signed rows out, nor set the panel's warning. Nothing here ever sees the signing secret.
 """
 
 import json
@@ -13,10 +16,14 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from .errors import InvalidField, PlatformError, SignatureError
+from .logs import escape
 from .payloads import storable
 
 log = logging.getLogger(__name__)
-KEEP = 1000  # refused deliveries kept; anyone can send them, so the log must not grow without bound
+KEEP = 1000  # signed refusals and test pings kept: the table must not grow without bound
+COUNT_HOURS = 48  # hours of unverified refusal counts kept
+AWAITED = "webhook_test.awaited"  # platform_config: the id of the test event the admin page last asked for
+ASKING, ASKING_S = "asking:", 10.0  # …or that it is asking right now (since when)
 PING = "v2.core.event_destination.ping"
 SIGNATURE_FAILED = "signature_verification_failed"
 MISMATCH_HINT = "signature did not match: is the signing secret the one of this endpoint?"
@@ -50,8 +57,12 @@ class Claimed:
 
 
 def _text(value, limit: int) -> str | None:
-    """A claimed string as the log may keep it: cut to the column, and only if any database can store it."""
-    return value[:limit] if isinstance(value, str) and value and storable(value[:limit]) else None
+    """A claimed string as the log may keep it: control characters escaped, cut to the column, and only if any
+    database can store it (a forged id must not write a line of its own in a log or a page)."""
+    if not isinstance(value, str) or not value:
+        return None
+    value = escape(value)[:limit]
+    return value if storable(value) else None
 
 
 def claimed(body: bytes) -> Claimed:
@@ -89,13 +100,44 @@ def _keep(state, row: dict) -> None:
         log.error("could not log a webhook delivery: %s", exc)
 
 
-def record_refusal(state, error: Exception, body: bytes) -> None:
-    """Log (WARNING, with the reason code) and keep a refused delivery; the secret is never part of it."""
+def _count(state, code: str, reason: str | None) -> None:
+    try:
+        with state.store.write() as tx:
+            tx.count_refusal(code, reason, state.clock(), COUNT_HOURS)
+    except (SQLAlchemyError, PlatformError) as exc:
+        log.error("could not count a refused webhook delivery: %s", exc)
+
+
+def _awaited(state, about: Claimed) -> bool:
+    """Whether an unverified body claims to be the test event the admin page is waiting for (its id is random)."""
+    if about.event_type != PING or not about.event_id:
+        return False
+    try:
+        with state.store.read() as tx:
+            awaited = tx.config_values().get(AWAITED, "")
+    except (SQLAlchemyError, PlatformError):
+        return False
+    if awaited.startswith(ASKING):  # asked for, its id not known yet: the ping may arrive before Stripe answers
+        return state.clock() - float(awaited[len(ASKING):]) < ASKING_S
+    return awaited == about.event_id
+
+
+def await_test_event(state, event_id: str | None) -> None:
+    """Remember the test event being asked for (None: just before asking): its refusal is kept as a row."""
+    with state.store.write() as tx:
+        tx.set_config({AWAITED: event_id or f"{ASKING}{state.clock()}"}, state.clock())
+
+
+def record_refusal(state, error: Exception, body: bytes, *, verified: bool = False) -> None:
+    """Log (WARNING, with the reason code) a refused delivery; keep it if its signature verified, else count it."""
     status, code, reason = refusal(error)
     about = claimed(body)
-    log.warning("webhook delivery refused: %d %s%s (event %s, type %s, claimed; %s)", status, code,
+    log.warning("webhook delivery refused: %d %s%s (event %s, type %s, %s; %s)", status, code,
                 f"/{reason}" if reason else "", about.event_id or "?", about.event_type or "?",
-                EXPLANATIONS.get(reason or code, "see the error code"))
+                "signed" if verified else "claimed", EXPLANATIONS.get(reason or code, "see the error code"))
+    if not verified and not _awaited(state, about):
+        _count(state, code, reason)
+        return
     _keep(state, {"received_at": state.clock(), "status": status, "code": code, "reason": reason,
                   "event_id": about.event_id, "event_type": about.event_type, "account_ref": about.account_ref})
 
@@ -134,9 +176,11 @@ def panel(state, now: float, limit: int = 30) -> dict:
     """The admin page's panel: latest deliveries, signature failures of the last 24 h, and a diagnosis."""
     with state.store.read() as tx:
         rows = tx.recent_deliveries(limit)
-        counts = tx.attempt_counts(now - 86400)
+        counts = tx.refusal_counts(now - 86400)
         last_stored = tx.latest_received_at()
-    failures = {reason: n for (code, reason), n in counts.items() if code == SIGNATURE_FAILED}
+    unverified: dict[str, int] = {}
+    for (code, reason), (n, _) in counts.items():
+        unverified[reason or code] = unverified.get(reason or code, 0) + n
     latest_failure = next((r for r in rows if r.code == SIGNATURE_FAILED), None)
     # A stored event or a verified test event since the failure proves the secret in force right.
     latest_verified = next((r.at for r in rows if r.code == TEST_EVENT_VERIFIED), None)
@@ -148,5 +192,5 @@ def panel(state, now: float, limit: int = 30) -> dict:
                       "event_type": r.event_type, "account": r.account_ref, "refused": r.status >= 300,
                       "explanation": explain(r.code, r.reason) if r.status >= 300 or r.code == TEST_EVENT_VERIFIED
                       else r.reason} for r in rows],
-            "signature_failures": sum(failures.values()), "failure_reasons": sorted(failures.items()),
+            "unverified": sum(unverified.values()), "unverified_reasons": sorted(unverified.items()),
             "diagnosis": diagnosis}

@@ -13,7 +13,6 @@ PlatformError (500)
 │   └── UnknownAccount (404)
 ├── Conflict (409)
 │   └── SubscriptionExists (409) a second subscription for an account that has a renewing one
-├── PayloadTooLarge (413)
 ├── TooManyAttempts (429)        admin sign-in throttled: wait `retry_after` seconds
 ├── StripeUnavailable (500)      Stripe could not be asked; Stripe's retry will complete the event
 ├── StorageError (500)
@@ -95,6 +94,7 @@ class MalformedEvent(BadRequest):
     """The body is signed but is not a JSON Stripe event."""
 
     code = "malformed_event"
+    signed = True  # False for a body the signature check could not even read (not UTF-8)
 
 
 class InvalidField(MalformedEvent):
@@ -141,13 +141,6 @@ class SubscriptionExists(Conflict):
     """The account has a renewing subscription already: switch its plan instead of subscribing again."""
 
     code = "subscription_exists"
-
-
-class PayloadTooLarge(PlatformError):
-    """The body is larger than the endpoint accepts."""
-
-    http_status = 413
-    code = "payload_too_large"
 
 
 class TooManyAttempts(PlatformError):

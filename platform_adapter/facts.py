@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Protocol
 
 from . import payloads as p
-from .catalogue import Invalid, Plan
+from .catalogue.rules import Invalid, Plan
 from .errors import InvalidField
 
 APPLY, IGNORED, REJECTED = "apply", "ignored", "rejected"

@@ -50,6 +50,9 @@ def _looks_like(value: str) -> str:
     return f" (this looks like {KNOWN_PREFIXES[head]})" if head in KNOWN_PREFIXES and "_" in value else ""
 
 
+MAX_KEY = 255
+
+
 def format_issue(name: str, value: str) -> tuple[str, str] | None:
     """Why `value` cannot be the `name` key, as (code, sentence), or None."""
     label, prefixes = FIELDS[name]
@@ -62,6 +65,8 @@ def format_issue(name: str, value: str) -> tuple[str, str] | None:
         return "malformed", f"{label} is incomplete: nothing follows {prefix}"
     if not KEY_BODY.fullmatch(body):
         return "malformed", f"{label} contains spaces or characters Stripe keys never have; copy it again"
+    if len(value) > MAX_KEY:  # Stripe's keys are about 110 characters; a header this long no server takes
+        return "too_long", f"{label} is longer than {MAX_KEY} characters, longer than any Stripe key; copy it again"
     return None
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .errors import InvalidField
+from .logs import has_control
 
 ACCOUNT_REF_KEY = "accountRef"
 MAX_TIME = 253402300799  # 9999-12-31T23:59:59Z: the last second a date can show
@@ -61,6 +62,8 @@ def checked_text(value: Any, field: str, limit: int = MAX_ID) -> str | None:
         raise InvalidField(field, f"{field} is longer than {limit} characters")
     if not storable(value):
         raise InvalidField(field, f"{field} holds a NUL or a lone surrogate")
+    if has_control(value):  # no Stripe id, type or reference has one; stored, it would reach logs and pages
+        raise InvalidField(field, f"{field} holds a control character")
     return value or None
 
 

@@ -20,8 +20,8 @@ from .errors import BadRequest, Conflict, KeysRefused, StripeAuthFailed, Unautho
 from .faults import MAX_FAILURES
 from .keys import check_keys
 from .ledger import ALREADY_RECEIVED
-from .payloads import MAX_TIME
-from .products import load_products, product_json
+from .catalogue.loader import load_products, product_json
+from .payloads import MAX_TIME, storable
 from .stripe_audit import client_for
 from .stripe_gateway import calling_stripe
 from .web import public_url
@@ -54,6 +54,26 @@ def parse_iso(text: str) -> float:
     return (dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)).timestamp()
 
 
+def json_body(fields: dict[str, bool], usage: str) -> dict:
+    """The request's JSON object with each named field a storable string (name -> required), else BadRequest.
+
+    Every field is checked for type and for text any database and HTTP header can carry (no NUL, no lone
+    surrogate): such a value must be a 400, never a 500 further in.
+    """
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise BadRequest(f"expected a JSON body {usage}")
+    for name, required in fields.items():
+        if name not in body and not required:
+            continue
+        value = body.get(name)
+        if not isinstance(value, str) or (required and not value):
+            raise BadRequest(f"{name}: expected a non-empty string; a JSON body {usage}")
+        if not storable(value):
+            raise BadRequest(f"{name}: text with NUL or a lone surrogate cannot be stored or sent")
+    return body
+
+
 @bp.before_request
 def require_token():
     """Every probe call carries `Authorization: Bearer <token>`."""
@@ -67,11 +87,11 @@ def require_token():
 def create_account():
     """Create an account; its id is the reference Checkout carries (client_reference_id, metadata)."""
     state = current_app.extensions["platform_adapter"]
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict) or not isinstance(body.get("email"), str) or not EMAIL_FORMAT.fullmatch(body["email"]):
-        raise BadRequest('expected a JSON body {"email": "name@example.com"}')
-    ref = body.get("id") or f"acc_{secrets.token_hex(8)}"
-    if not isinstance(ref, str) or not REF_FORMAT.fullmatch(ref):
+    body = json_body({"email": True, "id": False}, '{"email": "name@example.com"} (optional "id": "<ref>")')
+    if not EMAIL_FORMAT.fullmatch(body["email"]) or len(body["email"]) > 320:
+        raise BadRequest('email: expected an address such as name@example.com (at most 320 characters)')
+    ref = body["id"] if "id" in body else f"acc_{secrets.token_hex(8)}"  # null, "" or 7 is a 400, not a new id
+    if not REF_FORMAT.fullmatch(ref):
         raise BadRequest("id: 1-200 characters of letters, digits and _ . : -")
     try:
         with state.store.write() as tx:
@@ -173,9 +193,8 @@ def load_catalogue():
 def check_configuration():
     """Check three keys as the admin page's Save does, then the secret key with Stripe as Load products does; stores nothing."""
     state = current_app.extensions["platform_adapter"]
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict) or not all(isinstance(body.get(k, ""), str) for k in KEY_FIELDS):
-        raise BadRequest('expected a JSON body {"publishableKey": "pk_…", "secretKey": "sk_…", "webhookSecret": "whsec_…"}')
+    body = json_body(dict.fromkeys(KEY_FIELDS, False),
+                     '{"publishableKey": "pk_…", "secretKey": "sk_…", "webhookSecret": "whsec_…"}')
     form = {name: body.get(key, "") for key, name in KEY_FIELDS.items()}
     result = check_keys(form, {})  # every key must be given: nothing saved stands in for a missing one
     refused = {key: result.codes[name] for key, name in KEY_FIELDS.items() if name in result.codes}
@@ -207,10 +226,8 @@ def arm_faults():
 def create_checkout():
     """Create the Checkout Session the Account Settings "Buy" button would for this account and price."""
     state = current_app.extensions["platform_adapter"]
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict) or not all(isinstance(body.get(k), str) and body[k] for k in ("account", "price")) \
-            or not isinstance(body.get("currency", ""), str):
-        raise BadRequest('expected a JSON body {"account": "<ref>", "price": "price_…"} (optional "currency": "usd")')
+    body = json_body({"account": True, "price": True, "currency": False},
+                     '{"account": "<ref>", "price": "price_…"} (optional "currency": "usd")')
     with state.store.read() as tx:
         account = tx.account_by_ref(body["account"])
     if account is None:

@@ -5,7 +5,8 @@ from functools import lru_cache
 
 from sqlalchemy import bindparam, func, or_, select, text
 
-from .schema import PENDING, accounts, catalogue, config_table, events, facts_table, links, metadata, redeliveries
+from .schema import (PENDING, accounts, catalogue, config_table, events, facts_table, links, metadata, redeliveries,
+                     refusal_counts_table)
 
 ACCOUNT_BY_REF = select(accounts).where(accounts.c.ref == bindparam("ref"))
 ACCOUNT_BY_REF_LOCKED = ACCOUNT_BY_REF.with_for_update()
@@ -49,7 +50,10 @@ def upserts(dialect: str) -> dict:
     else:
         from sqlalchemy.dialects.sqlite import insert
     price = insert(catalogue)
+    refusal = insert(refusal_counts_table)
     return {
+        "refusal": refusal.on_conflict_do_update(index_elements=["hour", "code", "reason"], set_={
+            "count": refusal_counts_table.c.count + 1, "last_at": refusal.excluded.last_at}),
         "config": insert(config_table).on_conflict_do_update(index_elements=["name"], set_={
             "value": insert(config_table).excluded.value, "updated_at": insert(config_table).excluded.updated_at}),
         "config_once": insert(config_table).on_conflict_do_nothing(index_elements=["name"]),

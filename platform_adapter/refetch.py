@@ -9,7 +9,7 @@ delivery is judged by the object's latest state. On with `SIMPLEX_REFETCH_EVENTS
 from typing import Any, Callable
 
 from . import payloads as p
-from .catalogue import Invalid, Plan
+from .catalogue.rules import Invalid, Plan
 from .errors import InvalidField
 from .facts import REJECTED, EventMeta, Interpretation, SessionLine, interpret, rejected
 from .stripe_gateway import RETRIEVE, StripeGateway

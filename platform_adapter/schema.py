@@ -99,6 +99,24 @@ attempts_table = Table(
     Column("event_id", String(255), index=True),  # as the body claims it: unverified when refused
     Column("event_type", String(100)),
     Column("account_ref", String(200)))
+# Refusals no valid signature vouches for (unsigned, wrongly signed, too large, before a secret was saved), counted
+# per hour and reason instead of kept row by row: anyone can send them, so they must not push signed rows out.
+refusal_counts_table = Table(
+    "webhook_refusal_counts", metadata,
+    Column("hour", BigInteger, primary_key=True),  # Unix time // 3600
+    Column("code", String(60), primary_key=True),
+    Column("reason", String(60), primary_key=True),  # "" when the refusal has no reason code
+    Column("count", Integer, nullable=False),
+    Column("last_at", Float, nullable=False))
+# Sign-in sessions (`sessions.py`): the cookie carries a random id, this row (keyed by its SHA-256) whether it holds.
+web_sessions_table = Table(
+    "web_sessions", metadata,
+    Column("id", String(64), primary_key=True),
+    Column("role", String(20), nullable=False),  # "admin" | "account"
+    Column("account_ref", String(200)),
+    Column("mark", String(64), nullable=False),  # admin: fingerprint of the password it signed in with
+    Column("created_at", Float, nullable=False),
+    Column("seen_at", Float, nullable=False, index=True))
 # Failed admin sign-ins per client address ("address:<ip>") and overall ("overall"): the throttle's
 # counters live here, not in a worker's memory, so every worker and process counts the same attempts.
 throttle_table = Table(

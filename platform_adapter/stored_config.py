@@ -152,12 +152,6 @@ class StoredConfig:
         self._refresh()
         return self._settings
 
-    def note(self, name: str, value: str, now: float) -> None:
-        """Store a plain (non-key) value such as the catalogue's load time."""
-        with self.store.write() as tx:
-            tx.set_config({name: value}, now)
-        self._refresh()
-
     def session_secret(self, now: float) -> str:
         """The secret that signs session cookies: configured, or made once and shared through the database."""
         if self.base.session_secret:

@@ -1,11 +1,12 @@
 """Reads a Stripe account's configuration through the SDK and checks it against the guide."""
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from urllib.parse import urlsplit
 
 import stripe
 
-from .product_rules import CatalogReport, check_catalog
+from .catalogue.loader import TaxRateView, fetch_tax_rates, load_catalogue
+from .catalogue.rules import CatalogueReport
 
 WEBHOOK_PATH = "/api/v6/integrations/stripe/web-hooks"
 REQUIRED_EVENTS = ("checkout.session.completed", "invoice.paid", "customer.subscription.updated",
@@ -25,21 +26,11 @@ class EndpointCheck:
     warnings: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class TaxRateView:
-    """One active tax rate."""
-
-    id: str
-    display_name: str
-    percentage: float
-    inclusive: bool
-
-
 @dataclass
 class Audit:
     """Everything the doctor found."""
 
-    catalog: CatalogReport
+    catalogue: CatalogueReport
     tax_rates: list[TaxRateView]
     endpoints: list[EndpointCheck]
     other_endpoints: list[str] = field(default_factory=list)
@@ -49,7 +40,17 @@ class Audit:
     @property
     def ok(self) -> bool:
         """Whether every rule holds."""
-        return self.catalog.ok and not self.problems and all(not e.problems for e in self.endpoints)
+        return self.catalogue.ok and not self.problems and all(not e.problems for e in self.endpoints)
+
+    def as_json(self) -> dict:
+        """`simplex-stripe doctor --json`'s object: one casing, Stripe's (snake_case, as in the nested objects)."""
+        return {
+            "ok": self.ok, "error": None, "problems": self.problems,
+            "products": [{**asdict(p), "valid": p.valid} for p in self.catalogue.products],
+            "tax_rates": [asdict(r) for r in self.tax_rates],
+            "webhook_endpoints": [asdict(e) for e in self.endpoints],
+            "other_webhook_endpoints": self.other_endpoints,
+        }
 
 
 def client_for(api_key: str, api_base: str | None = None,
@@ -59,29 +60,6 @@ def client_for(api_key: str, api_base: str | None = None,
     return stripe.StripeClient(api_key, max_network_retries=0, http_client=stripe.RequestsClient(timeout=timeout),
                                **options)
 
-
-def fetch_catalog(client: stripe.StripeClient) -> tuple[list[dict], dict[str, list[dict]]]:
-    """Every active product and each one's active prices, following pagination."""
-    products = [p.to_dict() for p in client.v1.products.list({"active": True, "limit": 100}).auto_paging_iter()]
-    prices: dict[str, list[dict]] = {p["id"]: [] for p in products}
-    # currency_options is returned only when expanded; the customer page offers every currency.
-    listing = client.v1.prices.list({"active": True, "limit": 100, "expand": ["data.currency_options"]})
-    for price in listing.auto_paging_iter():
-        product = price.product if isinstance(price.product, str) else price.product.id
-        if product in prices:
-            prices[product].append(price.to_dict())
-    return products, prices
-
-
-def load_catalog(client: stripe.StripeClient) -> CatalogReport:
-    """The product loader: fetch, then apply the guide's rules."""
-    return check_catalog(*fetch_catalog(client))
-
-
-def fetch_tax_rates(client: stripe.StripeClient) -> list[TaxRateView]:
-    """Every active tax rate, following pagination."""
-    return [TaxRateView(r.id, r.display_name, float(r.percentage), bool(r.inclusive))
-            for r in client.v1.tax_rates.list({"active": True, "limit": 100}).auto_paging_iter()]
 
 
 def guide_path(url: str) -> bool:
@@ -111,7 +89,7 @@ def check_endpoint(endpoint: dict) -> EndpointCheck:
 
 def audit(client: stripe.StripeClient, webhook_url: str | None = None) -> Audit:
     """Check products, tax rates and webhook endpoints; Stripe errors propagate to the caller."""
-    catalog = load_catalog(client)
+    catalogue = load_catalogue(client)
     rates = fetch_tax_rates(client)
     endpoints, others = [], []
     for ep in client.v1.webhook_endpoints.list({"limit": 100}).auto_paging_iter():
@@ -119,8 +97,8 @@ def audit(client: stripe.StripeClient, webhook_url: str | None = None) -> Audit:
         # The platform's endpoint: the URL given, else any with the guide's path; its path is checked either way.
         matches = data["url"].rstrip("/") == webhook_url.rstrip("/") if webhook_url else guide_path(data["url"])
         (endpoints.append(check_endpoint(data)) if matches else others.append(data["url"]))
-    result = Audit(catalog=catalog, tax_rates=rates, endpoints=endpoints, other_endpoints=others)
-    if not catalog.offered:
+    result = Audit(catalogue=catalogue, tax_rates=rates, endpoints=endpoints, other_endpoints=others)
+    if not catalogue.offered:
         result.problems.append("no valid product: customers have nothing to buy")
     if not rates:
         result.problems.append("no active tax rate: the guide applies a tax rate to every purchase")

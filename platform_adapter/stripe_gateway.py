@@ -1,29 +1,20 @@
-"""What the platform asks Stripe, through the official SDK, and the catalogue cache in front of it.
+"""What the platform asks Stripe, through the official SDK (the catalogue cache in front of it: `catalogue.cache`)."""
 
-None of the four events carries product metadata, so price -> product -> metadata is looked up
-once and kept in the catalogue table (and in memory); later events reuse it without a call.
-"""
-
-import json
 import logging
 import threading
-import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator, Protocol
 
 import stripe
 
-from .catalogue import Invalid, Plan, plan_from_metadata
 from .config import Settings
 from .errors import NotConfigured, StripeAuthFailed, StripeRefused, StripeUnavailable, StripeUnreachable
 from .facts import SessionLine
 from .keys import mask
 from .payloads import get, id_of, items, product_of, session_quantity
-from .storage import Store
 
 log = logging.getLogger(__name__)
-MEMORY_TTL_S = 60.0  # another worker's product loader may have refreshed the table meanwhile
 
 
 @dataclass(frozen=True)
@@ -160,67 +151,7 @@ class StripeSdkGateway:
         return [SessionLine(id_of(get(item, "price"), "price"), product_of(get(item, "price")),
                             session_quantity(item)) for item in items(listing)]
 
-
     def latest(self, kind: str, object_id: str) -> dict | None:
         """The object's current state, as plain dicts (None: Stripe does not know it)."""
         found = self._call(f"retrieve {kind} {object_id}", lambda: RETRIEVE[kind](self.client, object_id))
         return None if found is None else found.to_dict()
-
-
-class CatalogueCache:
-    """Price -> product metadata, remembered in memory and in the catalogue table."""
-
-    def __init__(self, store: Store, gateway: StripeGateway, clock: Callable[[], float],
-                 monotonic: Callable[[], float] = time.monotonic) -> None:
-        self.store, self.gateway, self.clock, self.monotonic = store, gateway, clock, monotonic
-        self._memory: dict[str, tuple[tuple[str, dict], float]] = {}
-        self._lock = threading.Lock()
-
-    def lookup(self, price_id: str, before_asking_stripe: Callable[[], None] = lambda: None) -> tuple[str, dict] | None:
-        """(product id, product metadata) for a price; asks Stripe once, then reuses the answer."""
-        with self._lock:
-            remembered = self._memory.get(price_id)
-        if remembered is not None and self.monotonic() - remembered[1] < MEMORY_TTL_S:
-            return remembered[0]
-        with self.store.read() as tx:
-            row = tx.catalogue_entry(price_id)
-        if row is not None:
-            found = (row.product_id, json.loads(row.metadata))
-        else:
-            before_asking_stripe()
-            info = self.gateway.price(price_id)
-            if info is None:
-                return None
-            with self.store.write() as tx:
-                tx.remember_price(info.price, info.product, info.metadata, self.clock())
-            found = (info.product, info.metadata)
-        with self._lock:
-            self._memory[price_id] = (found, self.monotonic())
-        return found
-
-    def forget(self) -> None:
-        """Drop the in-memory copy (the table stays)."""
-        with self._lock:
-            self._memory.clear()
-
-
-class Resolver:
-    """The `facts.Resolver` over the catalogue cache and the gateway."""
-
-    def __init__(self, cache: CatalogueCache, before_asking_stripe: Callable[[], None] = lambda: None) -> None:
-        self.cache, self.before_asking_stripe = cache, before_asking_stripe
-
-    def plan(self, price: str | None, product: str | None = None) -> Plan | Invalid:
-        """The plan a price grants, or why it grants nothing."""
-        if not price:
-            return Invalid("a line names no price", "price_missing")
-        found = self.cache.lookup(price, self.before_asking_stripe)
-        if found is None:
-            return Invalid(f"price {price} is unknown to Stripe", "price_unknown")
-        return plan_from_metadata(found[0], found[1])
-
-    def session_lines(self, session: str) -> list[SessionLine] | Invalid:
-        """The session's lines from Stripe."""
-        self.before_asking_stripe()
-        lines = self.cache.gateway.session_lines(session)
-        return Invalid(f"checkout session {session} is unknown to Stripe", "session_unknown") if lines is None else lines

@@ -22,7 +22,7 @@ from .queries import (ACCOUNT_BY_ID_LOCKED, ACCOUNT_BY_LINK_LOCKED, ACCOUNT_BY_R
                       ADD_REDELIVERY, BEGIN, CATALOGUE_ENTRY, COMMIT, EVENT_EXISTS, FACTS_BY_LINK, FACTS_BY_REF, FACTS_OF,
                       LINKS_OF, PENDING_OF, SAVE_STATE, SETTLE_PENDING, advisory_locks, insert_row, insert_new, upserts)
 from .schema import (PENDING, accounts, attempts_table, config_table, events, facts_table, links, products_table,
-                     redeliveries, tax_rates_table)
+                     redeliveries, refusal_counts_table, tax_rates_table, web_sessions_table)
 
 UNIQUE_VIOLATION, EVENTS_KEY = "23505", f"{events.name}_pkey"  # PostgreSQL's code, and its name for the primary key
 
@@ -249,12 +249,19 @@ class Tx:
         both = union_all(*parts).subquery()
         return list(self.conn.execute(select(both).order_by(both.c.at.desc()).limit(limit)))
 
-    def attempt_counts(self, since: float) -> dict[tuple[str, str | None], int]:
-        """(code, reason) -> how many logged attempts since a time."""
-        rows = self.conn.execute(select(attempts_table.c.code, attempts_table.c.reason, func.count())
-                                 .where(attempts_table.c.received_at >= since)
-                                 .group_by(attempts_table.c.code, attempts_table.c.reason))
-        return {(code, reason): n for code, reason, n in rows}
+    def count_refusal(self, code: str, reason: str | None, at: float, keep_hours: int) -> None:
+        """One more unverified refusal of this kind in this hour; hours older than `keep_hours` are dropped."""
+        hour = int(at // 3600)
+        self.conn.execute(self.upsert["refusal"], {"hour": hour, "code": code, "reason": reason or "", "count": 1,
+                                                   "last_at": at})
+        self.conn.execute(refusal_counts_table.delete().where(refusal_counts_table.c.hour < hour - keep_hours))
+
+    def refusal_counts(self, since: float) -> dict[tuple[str, str], tuple[int, float]]:
+        """(code, reason) -> (count, latest time) of unverified refusals in the hours from `since` on."""
+        t = refusal_counts_table
+        rows = self.conn.execute(select(t.c.code, t.c.reason, func.sum(t.c.count), func.max(t.c.last_at))
+                                 .where(t.c.hour >= int(since // 3600)).group_by(t.c.code, t.c.reason))
+        return {(code, reason): (int(n), float(last)) for code, reason, n, last in rows}
 
     def latest_received_at(self) -> float | None:
         """When the last event was stored (first deliveries only)."""
@@ -273,10 +280,6 @@ class Tx:
         """The oldest account with this e-mail address (compared without case), or None."""
         return self.conn.execute(select(accounts).where(func.lower(accounts.c.email) == email.lower())
                                  .order_by(accounts.c.id).limit(1)).first()
-
-    def lock_account(self, account_id: int):
-        """Lock the account row for this transaction (a no-op on SQLite, already serialised)."""
-        return self.conn.execute(ACCOUNT_BY_ID_LOCKED, {"id": account_id}).first()
 
     def save_state(self, account_id: int, state: AccountState, now: float) -> None:
         """Store the derived state (queued)."""
@@ -363,6 +366,30 @@ class Tx:
     def loaded_tax_rates(self) -> list:
         """The stored active tax rates in Stripe's order."""
         return list(self.conn.execute(select(tax_rates_table).order_by(tax_rates_table.c.position)))
+
+    # ---- sign-in sessions ---------------------------------------------------------------------
+    def add_web_session(self, key: str, role: str, account: str | None, mark: str, now: float, *,
+                        stale_before: float) -> None:
+        """Store a new session; sessions unused since `stale_before` are dropped meanwhile."""
+        t = web_sessions_table
+        self.conn.execute(t.delete().where(t.c.seen_at < stale_before))
+        self.conn.execute(t.insert().values(id=key, role=role, account_ref=account, mark=mark, created_at=now,
+                                            seen_at=now))
+
+    def web_session(self, key: str):
+        """The session row with this key, or None."""
+        return self.conn.execute(select(web_sessions_table).where(web_sessions_table.c.id == key)).first()
+
+    def touch_web_session(self, key: str, now: float) -> None:
+        """Mark a session used now."""
+        t = web_sessions_table
+        self.conn.execute(t.update().where(t.c.id == key).values(seen_at=now))
+
+    def end_web_sessions(self, key: str | None) -> int:
+        """Delete one session (or every one, key None); returns how many went."""
+        t = web_sessions_table
+        statement = t.delete() if key is None else t.delete().where(t.c.id == key)
+        return self.conn.execute(statement).rowcount
 
     # ---- configuration ----------------------------------------------------------------------
     def config_values(self) -> dict[str, str]:

@@ -9,7 +9,7 @@ the signing secret in force is the endpoint's.
 import time
 from dataclasses import dataclass
 
-from .delivery_log import MISMATCH_HINT, SIGNATURE_FAILED, TEST_EVENT_VERIFIED, explain
+from .delivery_log import MISMATCH_HINT, SIGNATURE_FAILED, TEST_EVENT_VERIFIED, await_test_event, explain
 from .errors import Conflict
 from .stripe_gateway import calling_stripe
 
@@ -37,8 +37,10 @@ def send(state, webhook_url: str) -> str:
         found = ", ".join(d.webhook_endpoint.url for d in destinations[:5]) or "none"
         raise Conflict(f"Stripe has no webhook endpoint with the URL {webhook_url} (found: {found}); add it in "
                        "Stripe (Developers → Webhooks) with the four events below")
+    await_test_event(state, None)  # the ping may arrive before Stripe's answer names its id
     with calling_stripe("send a test event", state.settings):
         event = client.v2.core.event_destinations.ping(match.id)
+    await_test_event(state, event.id)
     return event.id
 
 

@@ -10,10 +10,10 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from . import delivery_log, ledger
 from . import payloads as p
+from .catalogue.cache import Resolver
 from .errors import BadRequest, InvalidField, MalformedEvent, NotConfigured, PlatformError, SignatureError
 from .facts import HANDLERS, EventMeta, interpret
 from .refetch import is_verdict, latest_object, malformed
-from .stripe_gateway import Resolver
 
 log = logging.getLogger(__name__)
 bp = Blueprint("webhooks", __name__)
@@ -36,6 +36,12 @@ def verify_event(body: bytes, header: str | None, secret: str, *, tolerance_s: i
     The check is the SDK's `WebhookSignature.verify_header`, exactly what `construct_event` runs
     first; the platform then reads plain JSON instead of building StripeObjects it never uses.
     """
+    verify_signature(body, header, secret, tolerance_s=tolerance_s)
+    return parse_event(body)
+
+
+def verify_signature(body: bytes, header: str | None, secret: str, *, tolerance_s: int) -> None:
+    """SignatureError (or MalformedEvent for a body that is not UTF-8) unless the body is signed with `secret`."""
     if not header:
         raise SignatureError("no Stripe-Signature header", reason="missing_header")
     if not header.isascii():  # Stripe's header is ASCII; the SDK's compare_digest raises on anything else
@@ -48,7 +54,13 @@ def verify_event(body: bytes, header: str | None, secret: str, *, tolerance_s: i
         reason = next((code for text, code in SIGNATURE_REASONS if text in message), "signature_invalid")
         raise SignatureError(message, reason=reason) from exc
     except UnicodeDecodeError as exc:  # the SDK decodes the body as UTF-8 before checking it
-        raise MalformedEvent(f"body is not UTF-8: {exc}") from exc
+        unread = MalformedEvent(f"body is not UTF-8: {exc}")
+        unread.signed = False
+        raise unread from exc
+
+
+def parse_event(body: bytes) -> dict:
+    """A verified body as a snapshot event (plain dicts), or MalformedEvent."""
     try:
         event = json.loads(body)
     except (ValueError, UnicodeDecodeError) as exc:
@@ -119,7 +131,7 @@ def _stop_reading(environ: dict) -> None:
 def receive_webhook():
     """POST /api/v6/integrations/stripe/web-hooks"""
     state = current_app.extensions["platform_adapter"]
-    body = b""
+    body, verified = b"", False
     try:
         body = read_body(current_app.config["MAX_CONTENT_LENGTH"])
         settings = state.settings
@@ -127,13 +139,16 @@ def receive_webhook():
             raise NotConfigured("no webhook signing secret is configured: save it on the admin page")
         event = verify_event(body, request.headers.get("Stripe-Signature"), settings.webhook_secret,
                              tolerance_s=settings.signature_tolerance_s)
+        verified = True
         if event.get("object") == "v2.core.event":  # the admin page's test event (an event destination ping)
             return delivery_log.record_test_event(state, event)
         return handle_event(state, event, body.decode("utf-8")).to_dict()
     except InvalidField as exc:  # an envelope field no row can hold: rejected (200), kept in the delivery log only
         return delivery_log.record_invalid(state, exc, body)
     except (PlatformError, HTTPException) as exc:
-        delivery_log.record_refusal(state, exc, body)  # the operator sees why (admin page, WARNING log)
+        verified = verified or (isinstance(exc, MalformedEvent) and exc.signed)
+        # The operator sees why: WARNING log; a signed refusal as a row, an unverified one counted only.
+        delivery_log.record_refusal(state, exc, body, verified=verified)
         raise
 
 

@@ -176,8 +176,7 @@ class OverHttp:
                                           http_client=stripe.RequestsClient(timeout=timeout))
         self.http = requests.Session()
         self.http.trust_env = False
-        # The helpers act in the key's own account, as the API calls do.
-        self.http.headers["Authorization"] = f"Bearer {api_key}"
+        self.http.headers["Authorization"] = f"Bearer {api_key}"  # the helpers take the API's key
         self.timeout = timeout
 
     def _sim(self, method: str, path: str, data: dict | None = None) -> dict:

@@ -1,7 +1,7 @@
 """The simulator's error tree.
 
     SimulatorError
-    ├── UnknownSequence        a sequence name that does not exist
+    ├── UnknownStory           a story name that does not exist (or has no script for what was asked)
     ├── UnknownApiVersion      an API version the simulator cannot render
     ├── InvalidOption          an option value that cannot be used (bad secret, bad URL, …)
     ├── WorldStateError        a sequence that the simulated world cannot tell yet (renewal before purchase)
@@ -13,11 +13,11 @@ class SimulatorError(Exception):
     """Base class of every error the simulator raises on purpose."""
 
 
-class UnknownSequence(SimulatorError):
-    """A sequence name that does not exist."""
+class UnknownStory(SimulatorError):
+    """A story name that does not exist, or a story without the script asked for."""
 
-    def __init__(self, name: str, known: list[str]) -> None:
-        super().__init__(f"unknown sequence {name!r}; known sequences: {', '.join(known)}")
+    def __init__(self, name: str, message: str) -> None:
+        super().__init__(message)
         self.name = name
 
 

@@ -1,9 +1,10 @@
-"""Stories: named sequences as scripts of Stripe API actions, told by the fake Stripe's engine (the one model).
+"""Stories told in-process: named sequences as scripts of Stripe API actions, on the fake Stripe's engine.
 
-A `Story` is one customer of one Stripe account. Each sequence (`first-purchase`, `renewal`, …) is a short
-script of what the platform, the customer and time do — create a Checkout Session, pay it, let the period
-end, change the price, cancel — and the events it fires are exactly the events the engine makes for those
-actions, with the engine's objects, ids and timestamps. Nothing here builds an event by hand.
+A `Story` is one customer of one Stripe account. Each sequence (`first-purchase`, `renewal`, …; named in
+`story_names`, with their aliases, as `record`'s scripts are) is a short script of what the platform, the
+customer and time do — create a Checkout Session, pay it, let the period end, change the price, cancel — and
+the events it fires are exactly the events the engine makes for those actions, with the engine's objects, ids
+and timestamps. Nothing here builds an event by hand.
 
     story = new_story(seed="demo", start=1769853600, account="acct-42")
     events = story.run(["first-purchase", "renewal"], version="2026-10-28.endive")
@@ -21,9 +22,10 @@ from pathlib import Path
 from typing import Callable
 
 from .backends import Backend, InProcess, OnTestClock, OverHttp
-from .errors import InvalidOption, UnknownSequence, WorldStateError
+from .errors import InvalidOption, WorldStateError
 from .engine.billing import DAY, FINALIZE_DELAY, LIVE, RETRY_DAYS
 from .engine.payments import SETTLE_DELAY
+from .story_names import canonical
 from .versions import CURRENT
 
 FORMAT = "simplex-story/1"
@@ -40,7 +42,7 @@ ACCOUNT_TYPE_NAMES = {
 
 
 @dataclass
-class Plan:
+class PricedProduct:
     """One product and its prices; ids left None are made by the engine when first needed."""
 
     product_name: str
@@ -59,7 +61,7 @@ class Plan:
 
 
 def invent_plan(*, account_type: str = "professional", months: int = 1, currency: str = "usd",
-                amount: int = 2900, price: str | None = None, product: str | None = None) -> Plan:
+                amount: int = 2900, price: str | None = None, product: str | None = None) -> PricedProduct:
     """A plan named like the guide's products; `price`/`product` name existing catalogue objects."""
     if months < 1:
         raise InvalidOption(f"--interval-months must be a positive whole number, got {months}")
@@ -67,9 +69,9 @@ def invent_plan(*, account_type: str = "professional", months: int = 1, currency
         raise InvalidOption(f"--amount must be >= 0 minor units, got {amount}")
     if account_type not in ACCOUNT_TYPE_NAMES:
         raise InvalidOption(f"unknown account type {account_type!r}")
-    return Plan(product_name=f"{months}-month {ACCOUNT_TYPE_NAMES[account_type]} Account", currency=currency.lower(),
-                unit_amount=amount, months=months, product_id=product, recurring_price_id=price,
-                one_time_price_id=price, account_type=account_type)
+    return PricedProduct(product_name=f"{months}-month {ACCOUNT_TYPE_NAMES[account_type]} Account",
+                         currency=currency.lower(), unit_amount=amount, months=months, product_id=product,
+                         recurring_price_id=price, one_time_price_id=price, account_type=account_type)
 
 
 @dataclass
@@ -79,8 +81,8 @@ class Cast:
     seed: str
     start: int
     email: str
-    plan: Plan
-    new_plan: Plan
+    plan: PricedProduct
+    new_plan: PricedProduct
     account: str | None = None
     customer_name: str | None = "Jane Doe"
     tax_percentage: float | None = 7.7
@@ -115,21 +117,21 @@ class Story:
         return self.backend.now()
 
     @property
-    def plan(self) -> Plan:
+    def plan(self) -> PricedProduct:
         """What the customer buys next."""
         return self.cast.plan
 
     @plan.setter
-    def plan(self, plan: Plan) -> None:
+    def plan(self, plan: PricedProduct) -> None:
         self.cast.plan = plan
 
     @property
-    def new_plan(self) -> Plan:
+    def new_plan(self) -> PricedProduct:
         """What a plan change switches to."""
         return self.cast.new_plan
 
     @new_plan.setter
-    def new_plan(self, plan: Plan) -> None:
+    def new_plan(self, plan: PricedProduct) -> None:
         self.cast.new_plan = plan
 
     @property
@@ -177,7 +179,7 @@ class Story:
         self.backend.advance(to)
 
     # ---- catalogue --------------------------------------------------------------------------
-    def price(self, plan: Plan, recurring: bool) -> str:
+    def price(self, plan: PricedProduct, recurring: bool) -> str:
         """The plan's recurring or one-time price in the engine, made there first if it is not."""
         wanted, remote = plan.price_id(recurring), isinstance(self.backend, OverHttp)
         kind = self.backend.price_kind(wanted) if wanted is not None else None
@@ -390,11 +392,8 @@ SEQUENCES: dict[str, Sequence] = {s.name: s for s in (
 
 
 def get_sequence(name: str) -> Sequence:
-    """Look a sequence up by name."""
-    try:
-        return SEQUENCES[name]
-    except KeyError:
-        raise UnknownSequence(name, list(SEQUENCES)) from None
+    """Look a sequence up by its story name or an alias."""
+    return SEQUENCES[canonical(name)]
 
 
 @cache
@@ -453,7 +452,8 @@ def from_json(text: str) -> Story:
     if raw.get("format") != FORMAT:
         raise ValueError(f"format {raw.get('format')!r} is not {FORMAT}")
     cast = raw["cast"]
-    cast = Cast(**{**cast, "plan": Plan(**cast["plan"]), "new_plan": Plan(**cast["new_plan"])})
+    cast = Cast(**{**cast, "plan": PricedProduct(**cast["plan"]),
+                   "new_plan": PricedProduct(**cast["new_plan"])})
     return Story(cast, InProcess(seed=cast.seed, start=cast.start, saved=raw["engine"]))
 
 

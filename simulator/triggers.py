@@ -5,6 +5,9 @@ whose requests cause the event; `--override`/`--add`/`--remove` edit those reque
 story backend — the fake's engine in-process, or a running fake Stripe — so the engine alone decides which
 objects and events they make. Steps under `/_sim/…` are the fake's helpers for Stripe's side (paying on the
 hosted page, time passing).
+
+A story name (`first-purchase`, `renewal`, …) triggers that story instead: its in-process script, after the
+stories it needs, told on the same backend.
 """
 
 import re
@@ -15,6 +18,8 @@ from typing import Mapping
 from .backends import ActionFailed, Backend
 from .errors import InvalidOption
 from .fixtures import ApiError, Edit, Send, Step, apply_edits, parse, run
+from .stories import Story, get_sequence, new_cast
+from .story_names import NAMES
 from .versions import CURRENT
 
 FIXTURES = Path(__file__).with_name("trigger_fixtures")
@@ -39,7 +44,8 @@ def trigger_text(event_type: str) -> str:
     """The fixture file of one trigger; InvalidOption names the supported ones."""
     path = FIXTURES / f"{event_type}.json"
     if not path.is_file():
-        raise InvalidOption(f"no trigger for {event_type!r}; supported: {', '.join(trigger_names())}")
+        raise InvalidOption(f"no trigger for {event_type!r}; supported: {', '.join(trigger_names())}; "
+                            f"or a story: {', '.join(NAMES)}")
     return path.read_text(encoding="utf-8")
 
 
@@ -63,14 +69,15 @@ def backend_send(backend: Backend) -> Send:
 class Triggered:
     """What a trigger did: its steps, and every event the engine made, oldest first."""
 
-    event_type: str
+    event_type: str  # or the story's name
     steps: list[Step]
     events: list[dict]
+    story: bool = False
 
     @property
     def fired(self) -> bool:
-        """Whether the engine made an event of the triggered type."""
-        return any(e["type"] == self.event_type for e in self.events)
+        """Whether the engine made an event of the triggered type (for a story: any event)."""
+        return bool(self.events) if self.story else any(e["type"] == self.event_type for e in self.events)
 
 
 def trigger(backend: Backend, event_type: str, edits: list[Edit], environ: Mapping[str, str],
@@ -82,3 +89,13 @@ def trigger(backend: Backend, event_type: str, edits: list[Edit], environ: Mappi
     steps: list[Step] = []
     run(fixtures, backend_send(backend), environ, on_step=steps.append)
     return Triggered(event_type, steps, backend.events_since(mark, version))
+
+
+def tell(backend: Backend, name: str, environ: Mapping[str, str], version: str = CURRENT, *,
+         seed: str) -> Triggered:
+    """Tell the story `name` (or an alias) on `backend`, after the stories it needs; its events in `version`."""
+    sequence = get_sequence(name)
+    cast = new_cast(seed=seed, start=backend.now(), account=environ.get("ACCOUNT_REF") or "acct-demo",
+                    email=environ.get("ACCOUNT_EMAIL") or "jane@example.com")
+    events = Story(cast, backend).run([*sequence.needs, sequence.name], version)
+    return Triggered(sequence.name, [], events, story=True)

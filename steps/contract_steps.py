@@ -7,8 +7,7 @@ import pytest
 import requests
 from pytest_bdd import parsers, then, when
 
-from simulator.delivery.sender import STRIPE_HEADERS, encode
-from simulator.delivery.signing import signature_header
+from simulator.delivery.signing import STRIPE_HEADERS, Signer, encode
 
 from .probe import PREFIX
 from .timeline import platform_now
@@ -31,10 +30,13 @@ def unhandled_event(timeline, any_plan) -> dict:
     return next(e for e in events if e["type"] not in HANDLED)
 
 
+def signed(target, clock, body: bytes) -> dict[str, str]:
+    """Stripe's headers for a hand-made delivery, signed by the one signer at the platform's now."""
+    return Signer([target.webhook_secret]).sign(body, at=platform_now(target, clock))
+
+
 def post_signed(target, clock, body: bytes) -> requests.Response:
-    headers = {**STRIPE_HEADERS,
-               "Stripe-Signature": signature_header(body, [target.webhook_secret], platform_now(target, clock))}
-    return requests.post(target.webhook_url, data=body, headers=headers, timeout=30)
+    return requests.post(target.webhook_url, data=body, headers=signed(target, clock, body), timeout=30)
 
 
 @when("an event the platform does not handle is delivered", target_fixture="delivered_event")
@@ -126,10 +128,8 @@ def _(target, answers, clock):
 @when("a signed body of 1.5 MiB is delivered chunked")
 def _(target, answers, clock):
     pieces = (BIG[i:i + 65536] for i in range(0, len(BIG), 65536))  # a generator: requests sends it chunked
-    headers = {**STRIPE_HEADERS,
-               "Stripe-Signature": signature_header(BIG, [target.webhook_secret], platform_now(target, clock))}
     try:
-        answers.append(requests.post(target.webhook_url, data=pieces, headers=headers, timeout=30))
+        answers.append(requests.post(target.webhook_url, data=pieces, headers=signed(target, clock, BIG), timeout=30))
     except requests.ConnectionError as exc:  # the platform may close before all is sent: its answer is lost
         pytest.fail(f"no answer to a chunked body over 1 MiB: {exc}")
 

@@ -19,7 +19,7 @@ import requests
 from simulator.delivery.answers import answer
 from simulator.delivery.policy import DeliveryPolicy
 from simulator.delivery.sender import Report, WebhookSender
-from simulator.stories import Plan, Story, new_story
+from simulator.stories import PricedProduct, Story, new_story
 
 from .guide_catalogue import GuidePlan
 
@@ -27,11 +27,11 @@ NOT_APPLICABLE = "not applicable: "  # the plugin's prefix (imported from here: 
 VERSIONS = {"current": "2026-10-28.endive", "pre-basil": "2025-02-24.acacia"}
 
 
-def world_plan(plan: GuidePlan, now: int) -> Plan:
+def world_plan(plan: GuidePlan, now: int) -> PricedProduct:
     """The story's view of a guide plan: the engine makes its prices with the target's ids."""
-    return Plan(product_id=plan.product, product_name=plan.name, currency=plan.currency, unit_amount=plan.amount,
-                months=plan.months, recurring_price_id=plan.recurring_price, one_time_price_id=plan.one_time_price,
-                account_type=plan.account_type, created=now - 86400)
+    return PricedProduct(product_id=plan.product, product_name=plan.name, currency=plan.currency,
+                         unit_amount=plan.amount, months=plan.months, recurring_price_id=plan.recurring_price,
+                         one_time_price_id=plan.one_time_price, account_type=plan.account_type, created=now - 86400)
 
 
 @dataclass

@@ -16,8 +16,9 @@ from .errors import UsageProblem, one_line
 @click.option("--story", "stories", multiple=True, help="Only this story (repeatable).")
 @click.option("--settle", type=click.FloatRange(min=0), default=0.0, show_default=True,
               help="Seconds without new events before a replayed step counts as done (for a remote fake).")
-@click.option("--min-score", type=click.FloatRange(0, 100), default=0.0, show_default=True,
-              help="Exit 1 when the fidelity score (percent of event fields) is below this.")
+@click.option("--min-score", type=click.FloatRange(0, 100), default=None,
+              help="Exit 1 when the fidelity score (percent of event fields; of response fields for a VCR "
+                   "cassette) is below this, or when nothing could be compared (no evidence).")
 @click.option("--limit", type=click.IntRange(min=0), default=10, show_default=True,
               help="Differences listed per step.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON report (for CI).")
@@ -26,15 +27,17 @@ def compare(cassette_file, api_base, api_key, stories, settle, min_score, limit,
 
     Events are compared field by field (ids and times by their role); prints the fidelity score.
 
-    CASSETTE is a file, or example:STORY for a cassette the project ships (e.g. example:renewal)."""
-    from simulator.fidelity import cassette, examples
+    CASSETTE is a file, example:STORY for a cassette the project ships (e.g. example:renewal), or a recorded
+    HTTP cassette in the VCR YAML format of vcrpy or Ruby's VCR (a .yaml or .yml file)."""
+    from simulator.fidelity import cassette, examples, vcr
     from simulator.fidelity.errors import FidelityError
     from simulator.fidelity.measure import measure
     from simulator.fidelity.record import check_key
 
     try:
         check_key(api_key)
-        tape = cassette.load(examples.resolve(cassette_file))
+        path = examples.resolve(cassette_file)
+        tape = vcr.load(path) if vcr.is_vcr(path) else cassette.load(path)
         for name in stories:
             cassette.story(tape, name)
     except FidelityError as exc:
@@ -45,9 +48,9 @@ def compare(cassette_file, api_base, api_key, stories, settle, min_score, limit,
         report = measure(tape, api_base, stories=list(stories) or None, settle=settle, api_key=api_key)
     except Exception as exc:  # an unreachable --api-base: one line, not a traceback
         raise UsageProblem(f"{api_base or 'embedded fake'}: {one_line(exc)}") from None
+    passed = report.passed(min_score)
     if as_json:
-        click.echo(json.dumps({**report.as_dict(limit), "min_score": min_score,
-                               "passed": report.score >= min_score}, indent=2))
+        click.echo(json.dumps({**report.as_dict(limit), "min_score": min_score, "passed": passed}, indent=2))
     else:
         click.echo(report.text(limit))
-    raise SystemExit(1 if report.score < min_score else 0)
+    raise SystemExit(1 if min_score is not None and not passed else 0)

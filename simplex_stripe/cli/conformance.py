@@ -6,9 +6,9 @@ from pathlib import Path
 
 import click
 import pytest
-from rich.console import Console
 
 from .errors import UsageProblem
+from .tables import output_console
 
 
 def _pytest_args(opts: dict) -> list[str]:
@@ -57,7 +57,7 @@ def conformance(**opts) -> None:
     if opts["target"] != "embedded" and not opts["target"].startswith(("http://", "https://")):
         raise UsageProblem(f"--target {opts['target']!r}: use 'embedded' or the platform's base URL (https://host)")
     from steps.report import ScenarioReporter
-    reporter = ScenarioReporter(Console())
+    reporter = ScenarioReporter(output_console())
     code = pytest.main(_pytest_args(opts), plugins=[reporter])
     if reporter.preflight_failure is not None:
         raise UsageProblem(reporter.preflight_failure)

@@ -16,13 +16,14 @@ from contextlib import ExitStack
 import click
 import requests
 import stripe
+from cryptography.fernet import Fernet
 
 from platform_adapter import create_app
 from platform_adapter.accounts import AccountState
 from platform_adapter.config import Settings
 from platform_adapter.errors import PlatformError
 from platform_adapter.keys import check_keys, mask
-from platform_adapter.products import load_products
+from platform_adapter.catalogue.loader import load_products
 from platform_adapter.stripe_audit import REQUIRED_EVENTS
 from platform_adapter.web import SIMULATED_CLOCK, date
 from platform_adapter.webhooks import WEBHOOK_PATH
@@ -167,7 +168,10 @@ def demo(serve: bool, port: int, stripe_port: int, data_dir: str | None, admin_p
             # The platform judges "active" at the fake's clock, which the walk-through moves ahead, and its
             # pages say so: what a person sees when clicking through agrees with the printout.
             late.app = create_app(Settings(admin_password=password, stripe_api_base=stripe_base, data_dir=folder,
-                                           probe_token=probe_token), clock=lambda: fake.now)
+                                           probe_token=probe_token, customer_email_signin=True,
+                                           # a key in memory for the throwaway folder: no key file to warn about
+                                           encryption_key=Fernet.generate_key().decode()),
+                                  clock=lambda: fake.now)
             late.app.config[SIMULATED_CLOCK] = True
         except PlatformError as exc:
             raise UsageProblem(exc.message) from None

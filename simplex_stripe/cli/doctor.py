@@ -2,16 +2,16 @@
 
 import json
 import sys
-from dataclasses import asdict
 
 import click
 import stripe
 from rich.console import Console
 
-from platform_adapter.stripe_audit import Audit, audit, client_for
+from platform_adapter import stripe_audit
+from platform_adapter.stripe_audit import Audit, client_for
 
 from .errors import UsageProblem
-from .tables import Rows
+from .tables import Rows, output_console
 
 
 def _price_text(view) -> str:
@@ -41,17 +41,6 @@ class DoctorFailure(UsageProblem):
         self.code = code
 
 
-def _to_json(result: Audit) -> dict:
-    # One casing, Stripe's: snake_case keys throughout, as in the nested objects.
-    return {
-        "ok": result.ok, "error": None, "problems": result.problems,
-        "products": [{**asdict(p), "valid": p.valid} for p in result.catalog.products],
-        "tax_rates": [asdict(r) for r in result.tax_rates],
-        "webhook_endpoints": [asdict(e) for e in result.endpoints],
-        "other_webhook_endpoints": result.other_endpoints,
-    }
-
-
 def _error_json(failure: DoctorFailure) -> dict:
     return {"ok": False, "error": {"code": failure.code, "message": failure.message}, "problems": [],
             "products": [], "tax_rates": [], "webhook_endpoints": [], "other_webhook_endpoints": []}
@@ -59,7 +48,7 @@ def _error_json(failure: DoctorFailure) -> dict:
 
 def _print(console: Console, result: Audit) -> None:
     products = Rows("Products", "product", "accountType", "interval", "prices", "verdict")
-    for p in result.catalog.products:
+    for p in result.catalogue.products:
         verdict = "✅" if p.valid else "❌ " + "\n".join(p.all_problems())
         products.add(f"{p.name}\n{p.id}", p.account_type or "—", str(p.interval or "—"),
                      "\n".join(_price_text(v) for v in p.prices) or "—", verdict)
@@ -95,9 +84,9 @@ def doctor(api_key: str | None, api_base: str | None, webhook_url: str | None, a
             click.echo(json.dumps(_error_json(failure), indent=2))
         raise
     if as_json:
-        click.echo(json.dumps(_to_json(result), indent=2))
+        click.echo(json.dumps(result.as_json(), indent=2))
     else:
-        _print(Console(), result)
+        _print(output_console(), result)
     sys.exit(0 if result.ok else 1)
 
 
@@ -108,7 +97,7 @@ def _audit(api_key: str | None, api_base: str | None, webhook_url: str | None) -
     if not api_key.startswith(KEY_PREFIXES):
         raise DoctorFailure("invalid_api_key", "--api-key must be a secret key (sk_test_…, sk_live_… or rk_…)")
     try:
-        return audit(client_for(api_key, api_base, timeout=TIMEOUT), webhook_url)
+        return stripe_audit.audit(client_for(api_key, api_base, timeout=TIMEOUT), webhook_url)
     except stripe.StripeError as exc:
         for kind, code, message in FAILURES:
             if isinstance(exc, kind):

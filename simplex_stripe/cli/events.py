@@ -23,9 +23,20 @@ def resend(event_id: str, webhook_endpoint: str | None, api_base: str, api_key: 
     client = client_for(api_key, api_base)
     params = {"webhook_endpoint": webhook_endpoint} if webhook_endpoint else {}
     try:
+        targets = [webhook_endpoint] if webhook_endpoint else _subscribed(client, event_id)
+        if not targets:  # the retry would deliver nothing: say so, and fail
+            raise click.ClickException(f"no enabled webhook endpoint is subscribed to {event_id}'s type: nothing was "
+                                       "resent (register one, e.g. with `simplex-stripe listen`, or name one with "
+                                       "--webhook-endpoint we_…)")
         event = client.raw_request("post", f"/v1/events/{event_id}/retry", **params)
     except stripe.StripeError as exc:
         raise stripe_failure(exc, api_base) from None
     body = json.loads(event.body) if hasattr(event, "body") else event
-    target = webhook_endpoint or "every subscribed endpoint"
-    click.echo(f"resent {body['type']} [{body['id']}] to {target}")
+    click.echo(f"resent {body['type']} [{body['id']}] to {', '.join(targets)}")
+
+
+def _subscribed(client, event_id: str) -> list[str]:
+    """The enabled webhook endpoints subscribed to the event's type (or to `*`)."""
+    kind = client.v1.events.retrieve(event_id).type
+    return [e.id for e in client.v1.webhook_endpoints.list({"limit": 100}).auto_paging_iter()
+            if e.status == "enabled" and ("*" in e.enabled_events or kind in e.enabled_events)]

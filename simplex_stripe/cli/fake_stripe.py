@@ -11,10 +11,10 @@ import click
 
 from simulator.delivery.policy import ORDERS, RETRY_PROFILES, DeliveryPolicy
 from simulator.fake_stripe import FakeStripe
-from simulator.api.context import TEST_KEY, resolve_version
-from simulator.engine.errors import FakeStripeError
+from simulator.fake_stripe.sandboxes import MODES
+from simulator.api.context import TEST_KEY
 from simulator.engine.seed import SEEDS
-from simulator.versions import PROFILES
+from simulator.versions import PROFILES, serve
 
 from .connection import DEFAULT_PORT
 from .errors import UsageProblem
@@ -29,10 +29,11 @@ def _check_key(api_key: str | None) -> None:
 def _version(value: str | None) -> str | None:
     if value is None:
         return None
-    try:
-        return resolve_version(PROFILES.get(value, value), value)
-    except FakeStripeError:
-        raise UsageProblem(f"--api-version {value!r} is not a published Stripe API version") from None
+    served = serve(PROFILES.get(value, value))
+    # The account's default must be a version this fake knows (a request may ask for a newer one).
+    if served is None or served.substituted:
+        raise UsageProblem(f"--api-version {value!r} is not a published Stripe API version")
+    return served.version
 
 
 @click.command("fake-stripe")
@@ -44,6 +45,9 @@ def _version(value: str | None) -> str | None:
 @click.option("--state", "state_file", type=click.Path(dir_okay=False),
               help="JSON file to resume from and save to (written atomically).")
 @click.option("--api-key", help="Accept only this sk_test_ key (default: any sk_test_/rk_test_ key).")
+@click.option("--sandboxes", type=click.Choice(MODES), default="on-first-use", show_default=True,
+              help="on-first-use: any test key is a sandbox of its own, made on its first call; registered: only "
+                   "the key printed at start and the keys POST /_sim/sandboxes makes (others get a 401).")
 @click.option("--api-version", help="Account default API version ('pre-basil', 'current' or a date): for "
                                     "requests without Stripe-Version and endpoints without api_version.")
 @click.option("--time-scale", type=click.FloatRange(min=0), default=0.001, show_default=True,
@@ -62,7 +66,7 @@ def _version(value: str | None) -> str | None:
               help="Request and delivery lines on stderr: text, or one JSON object per line.")
 @click.option("--coverage", is_flag=True, help="List the operations of Stripe's API the fake serves, per resource "
                                                "family, and exit.")
-def fake_stripe(host, port, seed, state_file, api_key, api_version, time_scale, delivery_order, delivery_seed,
+def fake_stripe(host, port, seed, state_file, api_key, sandboxes, api_version, time_scale, delivery_order, delivery_seed,
                 duplicates, retry, as_json, quiet, log_format, coverage) -> None:
     """Run a stateful fake Stripe API with hosted Checkout, webhooks and time travel.
 
@@ -78,7 +82,7 @@ def fake_stripe(host, port, seed, state_file, api_key, api_version, time_scale, 
     try:
         # A fresh id seed per start: two runs (or a restart) never hand out the same ids or whsec_ secrets.
         fake = FakeStripe(seed=seed, state_file=state_file, api_key=api_key, time_scale=time_scale,
-                          id_seed=secrets.token_hex(8), delivery=delivery)
+                          id_seed=secrets.token_hex(8), delivery=delivery, sandboxes=sandboxes)
     except (OSError, ValueError) as exc:
         raise UsageProblem(f"--state {state_file}: cannot resume ({exc})") from None
     if version:
@@ -145,12 +149,13 @@ def _announce(fake: FakeStripe, base: str, api_key: str | None, as_json: bool) -
         return
     click.echo(f"fake Stripe (test mode) listening on {base}")
     click.echo(f"  API base         {base}   (StripeClient(key, base_addresses={{'api': '{base}'}}))")
-    click.echo(f"  secret key       {details['secret_key']}" + ("" if api_key else "   (any other sk_test_ key "
-                                                                            "is a sandbox of its own)"))
+    others = {"on-first-use": "   (any other sk_test_ key is a sandbox of its own)",
+              "registered": "   (POST /_sim/sandboxes makes more sandboxes, each with its key)"}
+    click.echo(f"  secret key       {details['secret_key']}" + ("" if api_key else others[fake.sandboxes.mode]))
     click.echo(f"  publishable key  {details['publishable_key']}")
     click.echo(f"  hosted Checkout  {details['hosted_checkout']}<session id>")
     click.echo(f"  helpers          {details['helpers']}  (checkout/sessions/<id>/complete, clock/advance, reset, "
-               "seed, deliveries)")
+               "seed, deliveries; the secret key as Bearer)")
     click.echo(f"  API version      {details['api_version']}")
     click.echo(f"  webhooks         {_delivery_line(fake.delivery)}")
     click.echo("Press Ctrl-C to stop.")

@@ -10,9 +10,10 @@ import click
 from simulator.delivery.policy import ORDERS, RETRY_PROFILES, DeliveryPolicy
 from simulator.errors import SimulatorError
 from simulator.periods import parse_iso
-from simulator.delivery.sender import WebhookSender, check_url, encode
-from simulator.delivery.signing import check_secret
+from simulator.delivery.sender import WebhookSender, check_url
+from simulator.delivery.signing import check_secret, encode
 from simulator.stories import SEQUENCES, get_sequence, load_story, new_story, save_story
+from simulator.story_names import BY_NAME, help_block
 from simulator.versions import resolve
 
 from .answers import parse_expect, surprises, tally
@@ -34,7 +35,7 @@ def _start(value: str | None) -> int:
         raise UsageProblem(f"--start {value!r} is not an ISO 8601 time (e.g. 2026-01-31T09:00:00Z)") from None
 
 
-@click.command()
+@click.command(epilog=help_block("SEQUENCE is a story (its events: `simplex-stripe sequences`):"))
 @click.argument("sequence_names", metavar="SEQUENCE...", nargs=-1)
 @click.option("--target", help="Webhook URL to POST to (required unless --dry-run).")
 @click.option("--secret", "secrets", multiple=True, help="Webhook signing secret whsec_…; repeat for rotation.")
@@ -231,7 +232,7 @@ def _story(opts: dict):
 
 
 def _print_dry_run(sender: WebhookSender, deliveries: list[dict], as_json: bool) -> None:
-    signed = [{"headers": sender.headers(encode(e), sender.timestamp(e["id"])), "body": e} for e in deliveries]
+    signed = [{"headers": sender.signer.sign_event(e)[1], "body": e} for e in deliveries]
     if as_json:
         click.echo(json.dumps(signed, indent=2))
         return
@@ -248,7 +249,8 @@ def _print_dry_run(sender: WebhookSender, deliveries: list[dict], as_json: bool)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def sequences(as_json: bool) -> None:
     """List the sequences and the events the engine makes for each."""
-    rows = [{"name": s.name, "summary": s.summary, "emits": list(s.emits)} for s in SEQUENCES.values()]
+    rows = [{"name": s.name, "aliases": list(BY_NAME[s.name].aliases), "summary": s.summary, "emits": list(s.emits)}
+            for s in SEQUENCES.values()]
     if as_json:
         click.echo(json.dumps(rows, indent=2))
         return
@@ -257,5 +259,6 @@ def sequences(as_json: bool) -> None:
     from .tables import Rows
     table = Rows("simplex-stripe sequences", "sequence", "what happens", "events")
     for row in rows:
-        table.add(row["name"], row["summary"], "\n".join(row["emits"]))
+        name = "\n".join([row["name"], *(f"(alias {alias})" for alias in row["aliases"])])
+        table.add(name, row["summary"], "\n".join(row["emits"]))
     table.print(Console())

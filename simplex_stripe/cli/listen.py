@@ -1,8 +1,9 @@
 """`simplex-stripe listen`: forward the fake Stripe's webhooks to a local URL, as `stripe listen --forward-to` does.
 
 A relay on 127.0.0.1 is registered on the fake as a webhook endpoint; each delivery it receives is checked
-against that endpoint's secret, signed anew with the listen secret (the same on every run, like Stripe CLI's)
-and POSTed to --forward-to; the fake gets the platform's answer, so its retries follow the platform's status.
+against that endpoint's secret, signed anew by the project's one signer with the listen secret (the same on every
+run, like Stripe CLI's; test mode's v0 decoy; a redelivery signed at least a second after the last) and POSTed to
+--forward-to; the fake gets the platform's answer, so its retries follow the platform's status.
 """
 
 import json
@@ -10,7 +11,6 @@ import os
 import secrets
 import signal
 import threading
-import time
 from datetime import datetime
 from pathlib import Path
 
@@ -47,7 +47,10 @@ class Relay:
 
     def __init__(self, forward_to: str, secret: str, echo=click.echo) -> None:
         import requests  # noqa: PLC0415 - the command imports its HTTP stack only when it runs
+
+        from simulator.delivery.signing import Signer  # noqa: PLC0415
         self.forward_to, self.secret, self.echo = forward_to, secret, echo
+        self.signer = Signer([secret])
         self.endpoint_secret: str | None = None
         self.session = requests.Session()
         self.session.trust_env = False
@@ -62,16 +65,13 @@ class Relay:
         """Forward one delivery; (status, body) for the fake."""
         import requests  # noqa: PLC0415
         import stripe  # noqa: PLC0415
-
-        from simulator.delivery.sender import STRIPE_HEADERS
-        from simulator.delivery.signing import signature_header
         try:
             stripe.WebhookSignature.verify_header(body.decode("utf-8"), header, self.endpoint_secret or "", 300)
             event = json.loads(body)
         except (stripe.SignatureVerificationError, ValueError):
             return 400, b'{"error": "not a delivery from the fake Stripe this listen registered"}'
         self.echo(f"{stamp()}   --> {event.get('type')} [{event.get('id')}]")
-        headers = {**STRIPE_HEADERS, "Stripe-Signature": signature_header(body, [self.secret], int(time.time()))}
+        headers = self.signer.sign(body, event.get("id"))
         try:
             answer = self.session.post(self.forward_to, data=body, headers=headers, timeout=FORWARD_TIMEOUT,
                                        allow_redirects=False)
@@ -106,11 +106,17 @@ def _interrupt(signum, frame) -> None:
               help="Comma-separated event types to listen for (`*` for all).")
 @api_base_option
 @api_key_option
+@click.option("--forward-thin-to", help="The URL thin events (v2 `v1.…` notifications) are forwarded to, through an "
+                                      "event destination registered on the fake.")
+@click.option("--thin-events", default="*", show_default=True,
+              help="Comma-separated thin event types for --forward-thin-to (`v1.invoice.paid`, … or `*`).")
 @click.option("--secret", help="Sign forwarded deliveries with this whsec_… (default: a secret kept in your config "
                                "folder, the same on every run).")
 @click.option("--print-secret", is_flag=True, help="Print the listen secret and exit.")
-def listen(forward_to, events, api_base, api_key, secret, print_secret) -> None:
-    """Forward the fake Stripe's webhook deliveries to a URL, like `stripe listen --forward-to`."""
+def listen(forward_to, events, forward_thin_to, thin_events, api_base, api_key, secret, print_secret) -> None:
+    """Forward the fake Stripe's webhook deliveries to a URL, like `stripe listen --forward-to`.
+
+    Thin events (v2 notifications) go to --forward-thin-to, like `stripe listen --forward-thin-to`."""
     from simulator.errors import SimulatorError  # noqa: PLC0415
     from simulator.delivery.receiver import serving
     from simulator.delivery.sender import check_url
@@ -120,27 +126,45 @@ def listen(forward_to, events, api_base, api_key, secret, print_secret) -> None:
         if print_secret:
             click.echo(secret)
             return
-        if not forward_to:
-            raise UsageProblem("--forward-to URL is required (or --print-secret)")
-        check_url(forward_to)
+        if not forward_to and not forward_thin_to:
+            raise UsageProblem("--forward-to URL (or --forward-thin-to URL) is required (or --print-secret)")
+        for url in (forward_to, forward_thin_to):
+            if url:
+                check_url(url)
     except SimulatorError as exc:
         raise UsageProblem(str(exc)) from None
     types = [t.strip() for t in events.split(",") if t.strip()]
-    relay = Relay(forward_to, secret)
-    with serving(relay) as relay_base:
+    thin_types = [t.strip() for t in thin_events.split(",") if t.strip()]
+    relay, thin_relay = Relay(forward_to or "", secret), Relay(forward_thin_to or "", secret)
+    with serving(relay) as relay_base, serving(thin_relay) as thin_base:
         client = client_for(api_key, api_base)
-        endpoint = _register(client, relay_base + "/", types, api_base)
-        relay.endpoint_secret = endpoint.secret
-        version = endpoint.api_version or endpoint.last_response.headers.get("Stripe-Version", "account default")
-        click.echo(f"> Ready! You are using Stripe API Version [{version}]. Your webhook signing secret is "
-                   f"{secret} (^C to quit)")
-        signal.signal(signal.SIGTERM, _interrupt)
+        endpoint = _register(client, relay_base + "/", types, api_base) if forward_to else None
+        destination = None
         try:
+            if forward_thin_to:
+                destination = _register_thin(client, thin_base + "/", thin_types, api_base)
+            version = "account default"
+            if endpoint is not None:
+                relay.endpoint_secret = endpoint.secret
+                version = endpoint.api_version or endpoint.last_response.headers.get("Stripe-Version", version)
+            if destination is not None:
+                thin_relay.endpoint_secret = destination.webhook_endpoint.signing_secret
+            click.echo(f"> Ready! You are using Stripe API Version [{version}]. Your webhook signing secret is "
+                       f"{secret} (^C to quit)")
+            if endpoint is not None:
+                # The endpoint's id, for `events resend evt_… --webhook-endpoint we_…` (it goes when listen stops).
+                click.echo(f"> Webhook endpoint {endpoint.id} forwards to {forward_to}")
+            if destination is not None:
+                click.echo(f"> Event destination {destination.id} forwards thin events to {forward_thin_to}")
+            signal.signal(signal.SIGTERM, _interrupt)
             threading.Event().wait()
         except KeyboardInterrupt:
             pass
         finally:
-            _unregister(client, endpoint.id)
+            if endpoint is not None:
+                _unregister(client, endpoint.id)
+            if destination is not None:
+                _unregister_thin(client, destination.id)
 
 
 def _register(client, url: str, types: list[str], api_base: str):
@@ -153,6 +177,28 @@ def _register(client, url: str, types: list[str], api_base: str):
         raise UsageProblem(f"the fake refused the endpoint: {exc.user_message or exc}") from None
     except stripe.StripeError as exc:
         raise stripe_failure(exc, api_base) from None
+
+
+def _register_thin(client, url: str, types: list[str], api_base: str):
+    """A thin event destination on the fake pointing at the relay; its secret comes only in this answer."""
+    import stripe  # noqa: PLC0415
+    try:
+        return client.v2.core.event_destinations.create({
+            "name": "simplex-stripe listen", "type": "webhook_endpoint", "event_payload": "thin",
+            "enabled_events": types, "webhook_endpoint": {"url": url},
+            "metadata": {"simplex_stripe": "listen"}, "include": ["webhook_endpoint.signing_secret"]})
+    except stripe.InvalidRequestError as exc:
+        raise UsageProblem(f"the fake refused the event destination: {exc.user_message or exc}") from None
+    except stripe.StripeError as exc:
+        raise stripe_failure(exc, api_base) from None
+
+
+def _unregister_thin(client, destination_id: str) -> None:
+    import stripe  # noqa: PLC0415
+    try:
+        client.v2.core.event_destinations.delete(destination_id)
+    except stripe.StripeError:
+        pass  # the fake is gone already
 
 
 def _unregister(client, endpoint_id: str) -> None:

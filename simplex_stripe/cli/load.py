@@ -35,7 +35,8 @@ FAILURES_FILE = "SIMPLEX_LOAD_FAILURES_FILE"
 def locustfile() -> str:
     """The locustfile's path, found without importing it (importing it would import Locust)."""
     if importlib.util.find_spec("locust") is None:
-        raise UsageProblem("Locust is not installed: pip install 'simplex-stripe[load]'")
+        raise UsageProblem("`load` needs Locust, an extra: pip install '.[load]' in a checkout "
+                           "(or pip install 'simplex-stripe[load]')")
     return importlib.util.find_spec(LOCUSTFILE_MODULE).origin
 
 

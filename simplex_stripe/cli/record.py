@@ -4,13 +4,13 @@ from pathlib import Path
 
 import click
 
+from simulator.story_names import help_block
+
 from .errors import UsageProblem, one_line
 
-STORY_HELP = ("first-purchase, renewal, plan-change, cancel-at-period-end, cancel-now, failed-renewal, one-time, "
-              "or all")
 
-
-@click.command()
+@click.command(epilog=help_block("STORY is a story (or `all`: every one with a record script):",
+                                 mark_unrecordable=True))
 @click.argument("story_names", metavar="STORY...", nargs=-1, required=True)
 @click.option("--api-key", envvar="STRIPE_API_KEY", help="Test-mode key sk_test_…/rk_test_… (or STRIPE_API_KEY); "
                                                          "live keys are refused.")
@@ -24,19 +24,16 @@ STORY_HELP = ("first-purchase, renewal, plan-change, cancel-at-period-end, cance
 @click.option("--clock-timeout", type=click.FloatRange(min=0), default=180.0, show_default=True,
               help="Longest wait for a test clock to finish advancing.")
 def record(story_names, api_key, api_base, out, settle, event_timeout, clock_timeout) -> None:
-    """Record the guide's stories in Stripe test mode (test clocks, the stripe SDK) into a cassette.
-
-    STORY is first-purchase, renewal, plan-change, cancel-at-period-end, cancel-now, failed-renewal, one-time,
-    or all."""
+    """Record the guide's stories in Stripe test mode (test clocks, the stripe SDK) into a cassette."""
     from simulator.fidelity import cassette
     from simulator.fidelity.errors import FidelityError
     from simulator.fidelity.record import Options, Recorder
-    from simulator.fidelity.stories import STORIES
+    from simulator.fidelity.scripts import SCRIPTS, script_name
 
-    names = list(STORIES) if "all" in story_names else list(dict.fromkeys(story_names))
-    unknown = [name for name in names if name not in STORIES]
-    if unknown:
-        raise UsageProblem(f"unknown story {unknown[0]!r} (stories: {STORY_HELP})")
+    try:
+        names = list(SCRIPTS) if "all" in story_names else list(dict.fromkeys(map(script_name, story_names)))
+    except FidelityError as exc:
+        raise UsageProblem(str(exc)) from None
     if not api_base.startswith(("http://", "https://")):
         raise UsageProblem(f"--api-base {api_base!r} is not an http(s) URL")
     if not (Path(out).parent or Path(".")).is_dir():

@@ -6,7 +6,7 @@ import os
 import click
 from werkzeug.serving import make_server
 
-from platform_adapter import create_app
+from platform_adapter import create_app, logs
 from platform_adapter.config import Settings
 from platform_adapter.errors import PlatformError
 from platform_adapter.probe import PROBE_PREFIX
@@ -15,6 +15,7 @@ from platform_adapter.webhooks import WEBHOOK_PATH
 from .errors import UsageProblem
 
 log = logging.getLogger(__name__)
+CLI_FORMAT = "%(levelname)s %(name)s: %(message)s"  # the CLI's own (simplex_stripe.cli.main)
 
 
 @click.command()
@@ -27,11 +28,13 @@ log = logging.getLogger(__name__)
 @click.option("--stripe-api-base", help="Stripe API base URL, e.g. a fake Stripe [env STRIPE_API_BASE; "
               "default https://api.stripe.com].")
 @click.option("--probe-token", help="Enable the conformance probe with this bearer token [env SIMPLEX_PROBE_TOKEN].")
+@click.option("--log-format", type=click.Choice(logs.FORMATS), default=None,
+              help="Log lines on stderr: text, or one JSON object per line [env SIMPLEX_LOG_FORMAT; default text].")
 @click.option("--refetch-events", is_flag=True, default=None,
               help="Re-fetch mode: retrieve each event's session, invoice or subscription from Stripe and apply "
                    "its current state [env SIMPLEX_REFETCH_EVENTS=1].")
 def serve(host: str, port: int, data_dir: str | None, database_url: str | None, stripe_api_base: str | None,
-          probe_token: str | None, refetch_events: bool | None) -> None:
+          probe_token: str | None, log_format: str | None, refetch_events: bool | None) -> None:
     """Run the platform: the webhook endpoint and, with a probe token, the conformance probe.
 
     Keys come from STRIPE_SECRET_KEY, STRIPE_PUBLISHABLE_KEY and STRIPE_WEBHOOK_SECRET. This is a
@@ -40,7 +43,8 @@ def serve(host: str, port: int, data_dir: str | None, database_url: str | None, 
     try:
         settings = Settings.from_env(os.environ, data_dir=data_dir, database_url=database_url,
                                      stripe_api_base=stripe_api_base, probe_token=probe_token,
-                                     refetch_events=refetch_events)
+                                     log_format=log_format, refetch_events=refetch_events)
+        logs.install(settings.log_format, fmt=CLI_FORMAT)  # escaped: a request cannot write a line of its own
         app = create_app(settings)
     except PlatformError as exc:
         raise UsageProblem(exc.message) from None

@@ -5,6 +5,15 @@ from rich.table import Table
 from rich.text import Text
 
 
+def output_console(**options) -> Console:
+    """A console for line output: on a terminal as rich makes it; elsewhere (CI logs, pipes) lines are never
+    wrapped at rich's default 80 columns, so a scenario name or a problem stays on one line."""
+    console = Console(**options)
+    if not console.is_terminal:
+        console.soft_wrap = True
+    return console
+
+
 def plain(cell: str) -> str:
     """A cell's text without rich markup."""
     return Text.from_markup(cell).plain

@@ -1,4 +1,4 @@
-"""`simplex-stripe trigger EVENT`: make one event type happen, with the events Stripe sends with it."""
+"""`simplex-stripe trigger EVENT|STORY`: make one event type (or a story) happen, with the events Stripe sends."""
 
 import json
 import os
@@ -7,6 +7,8 @@ import sys
 import time
 
 import click
+
+from simulator.story_names import ALIASES, BY_NAME, NAMES, help_block
 
 from .connection import DEFAULT_API_BASE, api_key_option
 from .errors import UsageProblem
@@ -17,8 +19,8 @@ NOWHERE = ("note: run on an engine in this process (no --api-base), so the objec
 from .fixtures import edits, with_edit_options
 
 
-@click.command()
-@click.argument("event_type", metavar="EVENT", required=False)
+@click.command(epilog=help_block("STORY (instead of an EVENT) tells a story, after the stories it needs:"))
+@click.argument("event_type", metavar="EVENT|STORY", required=False)
 @click.option("--target", "--forward-to", "target",
               help="Deliver the events, signed with --secret, to this webhook URL (the engine runs in-process "
                    "unless --api-base is given).")
@@ -39,7 +41,8 @@ def trigger(event_type, target, secrets, account, api_base, api_key, overrides, 
     """Trigger EVENT and the events Stripe sends with it, like `stripe trigger`.
 
     A script of API requests in Stripe CLI's fixture format, run on the fake's engine;
-    --override checkout_session:metadata.accountRef=acct-7 edits one of them.
+    --override checkout_session:metadata.accountRef=acct-7 edits one of them. A STORY runs its script of
+    API actions on the same engine (`simplex-stripe sequences` lists the events each makes).
     """
     from simulator.errors import SimulatorError  # noqa: PLC0415
     from simulator.fixtures import ApiError  # noqa: PLC0415
@@ -48,7 +51,7 @@ def trigger(event_type, target, secrets, account, api_base, api_key, overrides, 
         click.echo("\n".join(trigger_names()))
         return
     if not event_type:
-        raise UsageProblem(f"name an event to trigger: {', '.join(trigger_names())}")
+        raise UsageProblem(f"name an event to trigger: {', '.join(trigger_names())}; or a story: {', '.join(NAMES)}")
     try:
         code = _trigger(event_type, target, list(secrets), account, api_base, api_key,
                         edits(overrides, adds, removals), api_version, seed, as_json)
@@ -61,11 +64,15 @@ def trigger(event_type, target, secrets, account, api_base, api_key, overrides, 
 
 def _trigger(event_type, target, secrets, account, api_base, api_key, changes, api_version, seed, as_json) -> int:
     from simulator.backends import InProcess, OverHttp  # noqa: PLC0415
-    from simulator.delivery.sender import WebhookSender
-    from simulator.delivery.signing import check_secret
-    from simulator.triggers import trigger, trigger_text  # noqa: PLC0415
+    from simulator.delivery.sender import WebhookSender  # noqa: PLC0415
+    from simulator.delivery.signing import check_secret  # noqa: PLC0415
+    from simulator.triggers import tell, trigger, trigger_text  # noqa: PLC0415
     from simulator.versions import resolve  # noqa: PLC0415
-    trigger_text(event_type)  # an unknown event fails before anything runs
+    story = event_type in BY_NAME or event_type in ALIASES
+    if story and changes:
+        raise UsageProblem("--override/--add/--remove edit an event trigger's requests; a story has none")
+    if not story:
+        trigger_text(event_type)  # an unknown event fails before anything runs
     sender = None
     if target:
         if not secrets:
@@ -74,21 +81,27 @@ def _trigger(event_type, target, secrets, account, api_base, api_key, changes, a
         sender.probe()
     elif secrets:
         raise UsageProblem("--secret signs deliveries to --target; without --target the fake's endpoints deliver")
+    seed = seed or token_source.token_hex(4)
     if target and not api_base:
-        seed = seed or token_source.token_hex(4)
         click.echo(f"seed {seed}: replay this run with --seed {seed}", err=True)
         click.echo(NOWHERE, err=True)
         backend = InProcess(seed=f"trigger:{seed}", start=int(time.time()))
     else:
         backend = OverHttp(api_base or DEFAULT_API_BASE, api_key)
     environ = {**os.environ, **({"ACCOUNT_REF": account} if account else {})}
-    result = trigger(backend, event_type, changes, environ, resolve(api_version))
+    if story:
+        result = tell(backend, event_type, environ, resolve(api_version), seed=f"trigger:{seed}")
+        if not as_json:
+            click.echo(f"Telling story: {result.event_type}")
+    else:
+        result = trigger(backend, event_type, changes, environ, resolve(api_version))
     if not as_json:
         for step in result.steps:
             made = (step.response or {}).get("id") or "ok"
             click.echo(f"Running fixture for: {step.fixture.name}  {step.fixture.method.upper()} {step.path} → {made}")
     if not result.fired:
-        click.echo(f"the engine made no {event_type} event: an --override or --remove changed the story", err=True)
+        click.echo(f"the engine made no {event_type} event: an --override or --remove changed the trigger",
+                   err=True)
     if sender is None:
         return _report_made(result, api_base or DEFAULT_API_BASE, as_json)
     return _deliver(sender, result, as_json)

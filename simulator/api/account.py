@@ -1,4 +1,4 @@
-"""The test-mode account (`GET /v1/account`), which trusted clients such as dj-stripe fetch first."""
+"""`GET /v1/account` and `/v1/accounts/{own id}`: the key's own account, which clients such as dj-stripe fetch first."""
 
 from ..engine.account import account_object
 from ..engine.errors import PermissionDenied

@@ -4,16 +4,18 @@ import json
 import threading
 from typing import Callable
 
-from . import (account, billing, catalogue, checkout, clocks, customers, events, invoices, payment_pages, payments,
-               prices, reads, search, subscriptions, webhooks)
+from . import (account, billing, catalogue, checkout, clocks, customers, events, invoice_payments, invoices,
+               payment_pages, payments, prices, reads, search, subscriptions, webhooks)
 from .dispatch import FakeStripeApp
 from .expand import Includes
 from .operations import matcher, spec_template_of_route
 
-DOMAINS = (account, catalogue, prices, customers, payments, checkout, subscriptions, invoices, billing, events, webhooks,
-           clocks, payment_pages, reads, search)
+DOMAINS = (account, catalogue, prices, customers, payments, checkout, subscriptions, invoices, invoice_payments,
+           billing, events, webhooks, clocks, payment_pages, reads, search)
 # (object type, field) -> fn(state, obj, version): fields only included on request (`checkout.session.line_items`).
-INCLUDABLE: dict[tuple[str, str], Callable] = {**checkout.INCLUDABLE, **prices.INCLUDABLE, **reads.INCLUDABLE}
+INCLUDABLE: dict[tuple[str, str], Callable] = {**checkout.INCLUDABLE, **prices.INCLUDABLE, **reads.INCLUDABLE,
+                                               **customers.INCLUDABLE, **payments.INCLUDABLE,
+                                               **invoice_payments.INCLUDABLE}
 # (object type, field, sub-field) -> fn(state, obj, version): includable fields of a nested hash.
 INCLUDABLE_IN: dict[tuple[str, str, str], Callable] = {**reads.INCLUDABLE_IN}
 
@@ -70,5 +72,6 @@ def _index(fake):
 
     body = {"object": "fake_stripe", "api": "/v1", "hosted_checkout": "/c/pay/{session_id}",
             "helpers": ["/_sim/checkout/sessions/{id}/complete", "/_sim/clock/advance", "/_sim/reset",
-                        "/_sim/seed", "/_sim/deliveries", "/_sim/delivery"], "now": fake.now}
+                        "/_sim/seed", "/_sim/deliveries", "/_sim/delivery"],
+            "helpers_auth": "Authorization: Bearer <the secret key, as for /v1>", "now": fake.now}
     return Response(json.dumps(body, indent=2), mimetype="application/json")

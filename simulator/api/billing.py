@@ -1,4 +1,4 @@
-"""The billing cycle: renewals, finalization an hour later, dunning retries, prorations and period restarts."""
+"""`POST /v1/invoices/{id}/pay` and `/v1/invoices/create_preview`: the simulated parameters, then the engine."""
 
 from ..engine.billing import pay_now, preview
 from ..engine.errors import InvalidRequest

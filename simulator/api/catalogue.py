@@ -1,4 +1,4 @@
-"""Products (with features and default prices) and tax rates."""
+"""`/v1/products` (with features) and `/v1/tax_rates`: parse, call the engine's catalogue, render."""
 
 
 from ..engine.catalogue import change_product, change_tax_rate, create_product, create_tax_rate, remove_product

@@ -1,4 +1,4 @@
-"""Checkout Sessions: create with Stripe's validation, totals per tax rate kind, line items, expire."""
+"""`/v1/checkout/sessions`: create, retrieve, list, line items, expire; `expand[]=line_items`."""
 
 from ..engine.checkout import expire_open, open_session, render_line_items, render_session
 from ..engine.rendering import list_object

@@ -1,4 +1,4 @@
-"""Test clocks (`/v1/test_helpers/test_clocks`): frozen timelines whose customers' billing runs on advance."""
+"""`/v1/test_helpers/test_clocks`: create, retrieve, list, advance, delete."""
 
 
 from ..engine import clocks

@@ -5,12 +5,11 @@ import binascii
 import re
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any, Callable
 
 from ..engine.errors import AuthenticationFailed, IdempotencyMismatch, InvalidApiVersion, MissingParameter
 from ..engine.state import State
-from ..versions import KNOWN_VERSIONS, is_well_formed
+from ..versions import Served, serve
 from .params import Check, checked
 from .validation import coerce
 
@@ -21,7 +20,6 @@ NO_KEY = ("You did not provide an API key. You need to provide your API key in t
           "for details, or we can help at https://support.stripe.com/.")
 PUBLISHABLE = ("This API call cannot be made with a publishable API key. Please use a secret API key. You can find "
                "a list of your API keys at https://dashboard.stripe.com/account/apikeys.")
-FIRST_SUFFIXED = "2024-09-30"  # versions from acacia on carry a release name
 
 
 @dataclass
@@ -88,21 +86,19 @@ def authenticate(header: str | None, pinned: str | None) -> str:
     return key
 
 
+def served_version(header: str | None, default: str) -> Served:
+    """How a request's Stripe-Version is served (versions.serve), else the account default; refused → 400."""
+    if not header:
+        return Served(default, default)
+    served = serve(header.strip())
+    if served is None:
+        raise InvalidApiVersion(header.strip())
+    return served
+
+
 def resolve_version(header: str | None, default: str) -> str:
     """The API version a request is served in: Stripe-Version, else the account default."""
-    if not header:
-        return default
-    version = header.strip()
-    if version in KNOWN_VERSIONS:
-        return version
-    # Dated versions before acacia had no release suffix; accept any real date in that range.
-    if is_well_formed(version) and "." not in version and "2011-01-01" <= version < FIRST_SUFFIXED:
-        try:
-            date.fromisoformat(version)
-            return version
-        except ValueError:
-            pass
-    raise InvalidApiVersion(version)
+    return served_version(header, default).version
 
 
 class IdempotencyCache:

@@ -5,8 +5,11 @@ import json
 from http import HTTPStatus
 from urllib.parse import parse_qsl
 
-from ..engine.errors import FakeStripeError, NotSimulated, ParameterError, PermissionDenied, UnknownRoute
-from .context import Call, Handler, authenticate, mask, resolve_version
+from ..engine.errors import (FakeStripeError, InvalidParameter, NotSimulated, ParameterError, PermissionDenied,
+                             UnknownRoute)
+from ..engine.rendering import gate
+from ..versions import removed_parameter
+from .context import Call, Handler, authenticate, mask, served_version
 from .expand import Includes, check_paths, expand
 from .forms import decode
 from .operations import Operation, matcher, spec_template_of_route
@@ -81,8 +84,11 @@ class FakeStripeApp:
             key = authenticate(environ.get("HTTP_AUTHORIZATION"), fake.api_key)
             sandbox = fake.sandbox(key)
             state = sandbox.state
-            version = resolve_version(environ.get("HTTP_STRIPE_VERSION"), state.default_version)
-            headers["Stripe-Version"] = version
+            served = served_version(environ.get("HTTP_STRIPE_VERSION"), state.default_version)
+            version = headers["Stripe-Version"] = served.version
+            if served.substituted:
+                # Newer than the versions this fake knows: served in the newest one's shapes, and said so.
+                headers["Stripe-Version-Requested"] = served.requested
             _check_account(environ.get("HTTP_STRIPE_ACCOUNT"), key, state.account_id)
             pairs = _pairs(environ)
             raw = decode(pairs)
@@ -126,12 +132,15 @@ def run(handler: Handler, call: Call, includes: Includes) -> tuple[int, bytes]:
     state = call.state
     try:
         state.catch_up()
+        removal = removed_parameter(call.operation.id, call.raw, call.version) if call.operation else None
+        if removal is not None:  # Stripe refuses it at this version, simulated operation or not
+            raise InvalidParameter(removal.message, removal.name, code=removal.code)
         if call.operation is not None and handler is not not_simulated:
             call.params = validate(call.operation, call.raw)
         call.expand = coerce(EXPAND, call.raw["expand"], "expand") if "expand" in call.raw else None
         if call.expand and call.operation is not None:
-            check_paths(response_schema(call.operation), call.expand, call.version)
-        body = expand(includes, state, handler(call), call.expand, call.version)
+            check_paths(response_schema(call.operation), call.expand, call.version, includes)
+        body = gate(expand(includes, state, handler(call), call.expand, call.version), call.version)
         return 200, json.dumps(body).encode()
     except ParameterError as exc:
         # Stripe saves no idempotent result when parameters fail validation.

@@ -1,4 +1,4 @@
-"""Events: every state change records one, renders it per API version and fans it out to endpoints."""
+"""`/v1/events`: retrieve, list by type and time, and resend (`POST /v1/events/{id}/retry`)."""
 
 from ..engine.events import resend, stored_event
 from .context import Call

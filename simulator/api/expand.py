@@ -32,7 +32,7 @@ def expand(includes: Includes, state, obj: dict, paths: list[str] | None, versio
     return _expand(includes, state, obj, _tree(paths), version)
 
 
-def check_paths(response_schema: dict, paths: list[str], version: str) -> None:
+def check_paths(response_schema: dict, paths: list[str], version: str, includes: Includes | None = None) -> None:
     """Refuse, before anything runs, an `expand[]` path that is not expandable in the operation's response schema.
 
     Each step must be one of the `x-expandableFields` of the schema reached so far. Pre-basil requests may name
@@ -44,6 +44,8 @@ def check_paths(response_schema: dict, paths: list[str], version: str) -> None:
                                  f"Property: {path}", param="expand")
         nodes = _objects(response_schema)
         for part in path.split("."):
+            if includes is not None and any((node.get("x-resourceId"), part) in includes.fields for node in nodes):
+                break  # includable: computed on request, whatever the spec lists as expandable
             if not any(part in node.get("x-expandableFields", ()) for node in nodes):
                 known = any(part in node.get("properties", {}) for node in nodes)
                 if not known and is_pre_basil(version):
@@ -113,7 +115,8 @@ def _expand_value(includes, state, value, rest: dict, version: str, key: str):
             if rest or "_" not in value:
                 raise InvalidRequest(f"This property cannot be expanded ({key}).", param="expand")
             return value
-        return _expand(includes, state, render(state, target, version), rest, version) if rest else render(state, target, version)
+        shown = render(state, target, version)
+        return _expand(includes, state, shown, rest, version) if rest else shown
     if isinstance(value, dict):
         return _expand(includes, state, value, rest, version) if rest else value
     if isinstance(value, list):

@@ -1,4 +1,4 @@
-"""Invoices and pending invoice items: drafts, finalization, payment attempts, rendering per version."""
+"""`/v1/invoices` and `/v1/invoiceitems` reads: retrieve, list, an invoice's lines."""
 
 from ..engine.invoices import render_invoice, render_invoice_item
 from ..engine.rendering import list_object

@@ -1,4 +1,4 @@
-"""Turns stored records into Stripe objects in one API version's shape, and lists into list objects."""
+"""List pages: Stripe's pagination (`limit`, `starting_after`, `ending_before`) and `created` filters."""
 
 from typing import Callable
 

@@ -1,7 +1,8 @@
-"""Card payments: Stripe's test cards, payment methods, payment intents and charges."""
+"""`/v1/payment_methods`, `/v1/payment_intents` and `/v1/charges`: cards from test tokens, attach, detach, reads."""
 
 
 from ..engine.payments import attach, card_payment_method, detach
+from ..engine.rendering import list_object
 from .context import Call
 from .lists import page
 from .params import one_of
@@ -77,3 +78,11 @@ ROUTES = [
     ("POST", "/v1/payment_methods/<id>/detach", detach_payment_method),
     ("GET", "/v1/customers/<id>/payment_methods", list_payment_methods),
 ]
+
+
+def include_refunds(state, charge: dict, version: str) -> dict:
+    """`expand[]=refunds` on a charge: its refunds (refunds are not simulated: an empty first page)."""
+    return list_object(f"/v1/charges/{charge['id']}/refunds", [], False)
+
+
+INCLUDABLE = {("charge", "refunds"): include_refunds}

@@ -1,4 +1,4 @@
-"""Prices (and their legacy plan twins): one-time and recurring, tiers, currency options, lookup keys."""
+"""`/v1/prices` and `/v1/plans`: create, update, list by lookup key; the includable `currency_options` and `tiers`."""
 
 import copy
 

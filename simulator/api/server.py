@@ -5,6 +5,7 @@ and a new thread; this one keeps connections open as Stripe's API does. Any WSGI
 """
 
 import io
+import json
 import socket
 import socketserver
 import sys
@@ -16,11 +17,25 @@ from typing import Iterator
 from urllib.parse import unquote
 
 IDLE_TIMEOUT = 30  # seconds a kept-alive connection may sit unused
-MAX_LINE = 65536
+MAX_LINE = 65536  # a request line or header line, as http.server and werkzeug allow
+MAX_HEADERS = 100
+MAX_BODY = 16 * 1024 * 1024  # Stripe's API takes far less; a bigger body is refused before it is read
 
 
 class BadRequest(Exception):
-    """A request line or header the server cannot parse."""
+    """A request the server answers with an error status and then closes the connection."""
+
+    def __init__(self, status: str = "400 Bad Request", message: str = "malformed request") -> None:
+        super().__init__(message)
+        self.status, self.message = status, message
+
+
+def _line(rfile, too_long: str, message: str) -> bytes:
+    """One CRLF-terminated line of at most MAX_LINE bytes; BadRequest(too_long) beyond."""
+    line = rfile.readline(MAX_LINE + 1)
+    if len(line) > MAX_LINE:
+        raise BadRequest(too_long, message)
+    return line
 
 
 class WSGIHandler(socketserver.StreamRequestHandler):
@@ -46,19 +61,29 @@ class WSGIHandler(socketserver.StreamRequestHandler):
         try:
             while self.handle_one():
                 pass
-        except (OSError, BadRequest):
-            return  # timeouts, resets and garbage end the connection
+        except BadRequest as exc:  # answered, then closed: what follows on this connection cannot be trusted
+            self.refuse(exc)
+        except OSError:
+            return  # timeouts and resets end the connection
+
+    def refuse(self, exc: BadRequest) -> None:
+        """A Stripe-shaped error for a request the server could not take, then the connection closes."""
+        body = json.dumps({"error": {"type": "invalid_request_error", "message": exc.message}}).encode()
+        try:
+            self.write(exc.status, [("Content-Type", "application/json")], body, keep=False)
+        except OSError:
+            pass
 
     def handle_one(self) -> bool:
         """Serve one request; False when the connection should close."""
-        line = self.rfile.readline(MAX_LINE)
+        line = _line(self.rfile, "414 URI Too Long", f"the request line is longer than {MAX_LINE} bytes")
         while line in (b"\r\n", b"\n"):
-            line = self.rfile.readline(MAX_LINE)
+            line = _line(self.rfile, "414 URI Too Long", f"the request line is longer than {MAX_LINE} bytes")
         if not line:
             return False
         parts = line.decode("latin-1").split()
         if len(parts) != 3 or not parts[2].startswith("HTTP/"):
-            raise BadRequest(line)
+            raise BadRequest(message="malformed request line")
         method, target, version = parts
         headers = self.read_headers()
         connection = headers.get("HTTP_CONNECTION", "").lower()
@@ -67,6 +92,8 @@ class WSGIHandler(socketserver.StreamRequestHandler):
             self.wfile.write(b"HTTP/1.1 100 Continue\r\n\r\n")
             self.wfile.flush()
         body = self.read_body(headers)
+        if body and method in ("GET", "HEAD", "OPTIONS"):  # no API reads it: a client that sends one is confused
+            keep = False
         status, response_headers, payload = self.call_app(self.environ(method, target, version, headers, body))
         self.write(status, response_headers, b"" if method == "HEAD" else payload, keep)
         return keep
@@ -74,10 +101,15 @@ class WSGIHandler(socketserver.StreamRequestHandler):
     def read_headers(self) -> dict:
         """Header lines as WSGI environ keys (HTTP_…, CONTENT_TYPE, CONTENT_LENGTH)."""
         headers: dict[str, str] = {}
-        while (line := self.rfile.readline(MAX_LINE)) not in (b"\r\n", b"\n", b""):
+        too_large, count = "431 Request Header Fields Too Large", 0
+        while (line := _line(self.rfile, too_large, f"a header line is longer than {MAX_LINE} bytes")) \
+                not in (b"\r\n", b"\n", b""):
+            count += 1
+            if count > MAX_HEADERS:
+                raise BadRequest(too_large, f"more than {MAX_HEADERS} header lines")
             name, sep, value = line.decode("latin-1").partition(":")
             if not sep:
-                raise BadRequest(line)
+                raise BadRequest(message="malformed header line")
             key = name.strip().upper().replace("-", "_")
             key = key if key in ("CONTENT_TYPE", "CONTENT_LENGTH") else "HTTP_" + key
             headers[key] = f"{headers[key]},{value.strip()}" if key in headers else value.strip()
@@ -85,15 +117,27 @@ class WSGIHandler(socketserver.StreamRequestHandler):
 
     def read_body(self, headers: dict) -> bytes:
         """The whole body (Content-Length or chunked), so the next request starts clean."""
+        too_large = BadRequest("413 Request Entity Too Large", f"the body is over {MAX_BODY} bytes")
         if headers.get("HTTP_TRANSFER_ENCODING", "").lower() == "chunked":
-            chunks = []
-            while (size := int(self.rfile.readline(MAX_LINE).split(b";")[0].strip() or b"0", 16)) > 0:
+            chunks, total = [], 0
+            while (size := _chunk_size(_line(self.rfile, "400 Bad Request", "chunk header too long"))) > 0:
+                total += size
+                if total > MAX_BODY:
+                    raise too_large
                 chunks.append(self.rfile.read(size))
                 self.rfile.readline(MAX_LINE)
-            while self.rfile.readline(MAX_LINE) not in (b"\r\n", b"\n", b""):
+            while _line(self.rfile, "400 Bad Request", "trailer too long") not in (b"\r\n", b"\n", b""):
                 pass
             return b"".join(chunks)
-        return self.rfile.read(int(headers.get("CONTENT_LENGTH") or 0))
+        length = headers.get("CONTENT_LENGTH") or "0"
+        if not length.isdigit():
+            raise BadRequest(message=f"Content-Length is not a number: {length[:40]!r}")
+        if int(length) > MAX_BODY:
+            raise too_large
+        body = self.rfile.read(int(length))
+        if len(body) < int(length):
+            raise BadRequest(message="the body ended early")
+        return body
 
     def environ(self, method: str, target: str, version: str, headers: dict, body: bytes) -> dict:
         """The WSGI environ of one request."""
@@ -138,6 +182,15 @@ class WSGIHandler(socketserver.StreamRequestHandler):
         lines += [f"Content-Length: {len(payload)}", "Connection: " + ("keep-alive" if keep else "close")]
         self.wfile.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + payload)
         self.wfile.flush()
+
+
+def _chunk_size(line: bytes) -> int:
+    """A chunk's size line (hex, maybe with extensions); BadRequest when it is not one."""
+    text = line.split(b";")[0].strip() or b"0"
+    try:
+        return int(text, 16)
+    except ValueError:
+        raise BadRequest(message="malformed chunk size") from None
 
 
 _DATE: list = [0, ""]

@@ -1,6 +1,7 @@
 """`/_sim/…` control helpers for tests and tools: complete a session, move the clock, reset, seed, deliveries."""
 
 import dataclasses
+import functools
 import json
 
 from flask import Blueprint, Response, current_app, request
@@ -12,9 +13,11 @@ from ..engine.errors import FakeStripeError, InvalidParameter, MissingParameter
 from ..engine.events import render_event
 from ..engine.seed import SEEDS
 from ..errors import InvalidOption
+from ..engine.clocks import advance_limit
 from .context import authenticate, resolve_version
 
 bp = Blueprint("sim", __name__)
+MAX_DUPLICATES, MAX_TIME_SCALE = 10, 10.0  # a helper must not make the fake's work unbounded
 
 
 def _json(body, status: int = 200) -> Response:
@@ -31,13 +34,18 @@ def _int(name: str) -> int | None:
 
 
 def sandbox_of_request(fake):
-    """The sandbox a helper acts on: the request's key's (`Authorization: Bearer sk_test_…`), else the default."""
-    header = request.headers.get("Authorization")
-    return fake.sandbox(authenticate(header, fake.api_key)) if header else fake.default
+    """The sandbox a helper acts on: the request's key's (`Authorization: Bearer sk_test_…`); Stripe's 401 else."""
+    return fake.sandbox(authenticate(request.headers.get("Authorization"), fake.api_key))
 
 
 def helper(view):
-    """Run a helper on the request's sandbox under its state lock, translating errors to Stripe's error JSON."""
+    """Run a helper on the sandbox of the request's key, under its state lock, translating errors to Stripe's
+    error JSON.
+
+    Helpers change the account as the API does, so they take the same key (`Authorization: Bearer sk_test_…`,
+    the pinned `--api-key` when there is one), checked before anything else.
+    """
+    @functools.wraps(view)
     def wrapped(**args):
         try:
             fake = sandbox_of_request(current_app.extensions["fake_stripe"])
@@ -49,8 +57,6 @@ def helper(view):
             return _json(body)
         except FakeStripeError as exc:
             return _json(exc.body(), exc.http_status)
-    wrapped.__name__ = view.__name__
-    wrapped.__doc__ = view.__doc__
     return wrapped
 
 
@@ -74,6 +80,12 @@ def advance_clock(fake) -> dict:
     to, seconds = _int("to"), _int("seconds")
     if to is None and seconds is None:
         raise MissingParameter("to")
+    now = fake.state.now()
+    limit, target = advance_limit(fake.state, None, now), (now + (seconds or 0) if to is None else to)
+    if target > limit:  # checked before any work: a 1,000-year move is a 400 at once, not a stalled fake
+        raise InvalidParameter("Cannot advance the clock more than two intervals of the shortest live subscription "
+                               f"(two years with none) at a time; advance to {limit} or earlier first.",
+                               "to" if to is not None else "seconds")
     try:
         now = fake.state.advance(seconds=seconds, to=to)
     except ValueError as exc:
@@ -164,11 +176,15 @@ def change_delivery(fake) -> dict:
             changes[name] = request.values[name]
     if request.values.get("duplicates") is not None:
         changes["duplicates"] = _int("duplicates")
+        if not 0 <= changes["duplicates"] <= MAX_DUPLICATES:
+            raise InvalidParameter(f"duplicates must be from 0 to {MAX_DUPLICATES}", "duplicates")
     if request.values.get("time_scale") is not None:
         try:
             changes["time_scale"] = float(request.values["time_scale"])
         except ValueError:
             raise InvalidParameter(f"Invalid number: {request.values['time_scale']}", "time_scale") from None
+        if not 0 <= changes["time_scale"] <= MAX_TIME_SCALE:  # NaN fails both comparisons
+            raise InvalidParameter(f"time_scale must be from 0 to {MAX_TIME_SCALE:g}", "time_scale")
     policy = fake.delivery
     for name, value in changes.items():  # one at a time, so a refusal names its parameter
         try:
@@ -179,17 +195,30 @@ def change_delivery(fake) -> dict:
     return delivery_view(fake)
 
 
+def sandbox_helper(view):
+    """A helper about the sandboxes themselves: any key the fake accepts may call it."""
+    @functools.wraps(view)
+    def wrapped(**args):
+        fake = current_app.extensions["fake_stripe"]
+        try:
+            authenticate(request.headers.get("Authorization"), fake.api_key)
+            return view(fake, **args)
+        except FakeStripeError as exc:
+            return _json(exc.body(), exc.http_status)
+    return wrapped
+
+
 @bp.get("/_sim/sandboxes")
-def list_sandboxes():
+@sandbox_helper
+def list_sandboxes(fake):
     """Every sandbox of this fake (ids, masked keys, object counts), the default one first."""
-    fake = current_app.extensions["fake_stripe"]
     return _json({"object": "list", "data": [sandbox.summary() for sandbox in fake.sandboxes.all()]})
 
 
 @bp.post("/_sim/sandboxes")
-def create_sandbox():
+@sandbox_helper
+def create_sandbox(fake):
     """A new sandbox (`seed=guide|empty`, default empty) and the secret key that reaches it, shown once."""
-    fake = current_app.extensions["fake_stripe"]
     name = request.values.get("seed", "empty")
     if name not in SEEDS:
         error = InvalidParameter(f"Invalid seed: must be one of {', '.join(SEEDS)}", "seed")
@@ -199,9 +228,9 @@ def create_sandbox():
 
 
 @bp.delete("/_sim/sandboxes/<id>")
-def drop_sandbox(id: str):
+@sandbox_helper
+def drop_sandbox(fake, id: str):
     """Forget a sandbox, its objects and its keys (the default one is reset instead: POST /_sim/reset)."""
-    fake = current_app.extensions["fake_stripe"]
     try:
         fake.sandboxes.drop(id)
     except InvalidOption as exc:

@@ -1,4 +1,4 @@
-"""Subscriptions: records, rendering per API version, and the create/retrieve/list/update/cancel endpoints."""
+"""`/v1/subscriptions`: create, retrieve, list, update, cancel."""
 
 
 from ..engine.subscriptions import cancel_now, change_subscription, render_subscription, subscribe

@@ -74,7 +74,9 @@ def coerce(schema: dict, value: Any, path: str) -> Any:
         if schema.get("nullable") or schema == UNSET:
             return None
         if schema.get("type") == "string" and "" in schema.get("enum", ()):
-            return ""
+            # Stripe's spec lists "" among a parameter's values where an empty value unsets it: the handler
+            # sees it unset, never the empty string (which no response enum allows).
+            return None
         raise empty_error(path)
     return KINDS.get(schema.get("type"), _anything)(schema, value, path)
 

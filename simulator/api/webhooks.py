@@ -1,4 +1,4 @@
-"""Webhook endpoints: the secret is shown once, at creation; the outbox learns every change."""
+"""`/v1/webhook_endpoints`: the secret is shown once, at creation; every change reaches the outbox."""
 
 import copy
 

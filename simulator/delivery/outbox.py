@@ -35,6 +35,9 @@ class Outbox:
         self._queues: dict[str, list] = {}
         self._targets: dict[str, tuple[str, str]] = {}
         self._threads: dict[str, threading.Thread] = {}
+        # One sender (and so one signer) per target for the outbox's life, not per worker run: a redelivery
+        # (`events resend`, a retry) is signed at least a second after the last delivery of its event.
+        self._senders: dict[tuple[str, str], WebhookSender] = {}
         self._busy = 0
         self._seq = itertools.count()
         self._closed = False
@@ -107,6 +110,7 @@ class Outbox:
             self._queues.clear()
             self._batch.clear()
             self.records.clear()
+            self._senders.clear()
             self._cond.notify_all()
 
     def close(self) -> None:
@@ -138,14 +142,19 @@ class Outbox:
                     return (*heapq.heappop(queue), self._targets[endpoint_id])
                 self._cond.wait(timeout=wait)
 
+    def _sender(self, target: tuple[str, str]) -> WebhookSender:
+        """The sender to `target` (url, secret), under the current policy."""
+        with self._cond:
+            sender = self._senders.get(target)
+            if sender is None:
+                sender = self._senders[target] = WebhookSender(target[0], [target[1]], self.policy)
+            sender.policy = self.policy
+            return sender
+
     def _work(self, endpoint_id: str) -> None:
-        senders: dict[tuple[str, str], WebhookSender] = {}
         while (item := self._next(endpoint_id)) is not None:
             _, _, number, event, target = item
-            sender = senders.get(target)
-            if sender is None:
-                sender = senders[target] = WebhookSender(target[0], [target[1]], self.policy)
-            result = sender.attempt(event, number)
+            result = self._sender(target).attempt(event, number)
             self._finish(endpoint_id, target[0], event, number, result)
 
     def _finish(self, endpoint_id: str, url: str, event: dict, number: int, result) -> None:

@@ -1,6 +1,5 @@
 """Delivers signed events over HTTP with Stripe's headers, retries and concurrency."""
 
-import json
 import logging
 import os
 import threading
@@ -14,16 +13,10 @@ import requests
 
 from ..errors import InvalidOption, TargetUnreachable
 from .policy import DeliveryPolicy
-from .signing import check_secret, decoy_for, signature_header
+from .signing import Signer, check_secret
 
 log = logging.getLogger(__name__)
 
-STRIPE_HEADERS = {
-    "Content-Type": "application/json; charset=utf-8",
-    "User-Agent": "Stripe/1.0 (+https://stripe.com/docs/webhooks)",
-    "Accept": "*/*; q=0.5, application/json",
-    "Cache-Control": "no-cache",
-}
 BODY_HEAD = 200
 
 
@@ -63,11 +56,6 @@ class Report:
                 "attempts": [asdict(a) for a in self.attempts], "failed": [asdict(a) for a in self.failed]}
 
 
-def encode(event: dict) -> bytes:
-    """The exact bytes sent (and signed) for an event."""
-    return json.dumps(event, indent=2).encode("utf-8")
-
-
 def check_url(url: str) -> str:
     """Return `url` if it is an absolute http(s) URL, else raise InvalidOption."""
     parts = urlsplit(url)
@@ -96,30 +84,16 @@ class WebhookSender:
         if not secrets:
             raise InvalidOption("at least one webhook secret is needed")
         self.url = check_url(url)
-        self.secrets = [check_secret(s) for s in secrets]
+        self.signer = Signer([check_secret(s) for s in secrets], clock=clock, livemode=livemode)
         self.policy = policy or DeliveryPolicy()
         self.session = session or _session_for(self.url)
-        self.clock, self.sleep, self.livemode = clock, sleep, livemode
+        self.sleep = sleep
         self.on_attempt = on_attempt
         self._lock = threading.Lock()
-        self._last_t: dict[str, int] = {}
-
-    def timestamp(self, event_id: str) -> int:
-        """The signing time: now, but always after this event's previous delivery, as a real redelivery is."""
-        with self._lock:
-            t = max(int(self.clock()), self._last_t.get(event_id, -1) + 1)
-            self._last_t[event_id] = t
-        return t
-
-    def headers(self, body: bytes, timestamp: int) -> dict[str, str]:
-        """Stripe's delivery headers for `body` signed at `timestamp`."""
-        decoy = None if self.livemode else decoy_for(body, timestamp)
-        return {**STRIPE_HEADERS, "Stripe-Signature": signature_header(body, self.secrets, timestamp, decoy=decoy)}
 
     def attempt(self, event: dict, number: int) -> Attempt:
         """One POST of `event`, signed now."""
-        body = encode(event)
-        headers = self.headers(body, self.timestamp(event["id"]))
+        body, headers = self.signer.sign_event(event)
         started = time.perf_counter()
         try:
             resp = self.session.post(self.url, data=body, headers=headers, timeout=self.policy.timeout,

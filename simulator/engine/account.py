@@ -1,4 +1,4 @@
-"""The test-mode account (`GET /v1/account`), which trusted clients such as dj-stripe fetch first."""
+"""The sandbox's own test-mode account: a Standard account, fully onboarded."""
 
 from .state import State
 

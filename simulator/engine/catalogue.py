@@ -1,4 +1,4 @@
-"""Products (with features and default prices) and tax rates."""
+"""Products and tax rates: create, change, remove, with their events."""
 
 import copy
 

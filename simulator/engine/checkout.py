@@ -1,4 +1,4 @@
-"""Checkout Sessions: create with Stripe's validation, totals per tax rate kind, line items, expire."""
+"""Checkout Sessions: open with Stripe's checks, totals per tax rate kind, line items, expiry."""
 
 from ..objects.checkout import line_item_object, session_object
 from ..tax import LineTax

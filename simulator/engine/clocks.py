@@ -1,4 +1,4 @@
-"""Test clocks (`/v1/test_helpers/test_clocks`): frozen timelines whose customers' billing runs on advance."""
+"""Test clocks: frozen timelines whose customers' billing runs on advance, within Stripe's bound per move."""
 
 import copy
 
@@ -20,12 +20,17 @@ def clock_object(*, id: str, frozen_time: int, created: int, name: str | None) -
             "frozen_time": frozen_time, "livemode": False, "name": name, "status": "ready", "status_details": {}}
 
 
-def advance_limit(state: State, clock: dict) -> int:
-    """The furthest one advance may go: two intervals of the shortest live subscription on the clock."""
-    now = clock["frozen_time"]
+def clock_advance_limit(state: State, clock: dict) -> int:
+    """The furthest one advance of a test clock may go: two intervals of the shortest live subscription on it."""
+    return advance_limit(state, clock["id"], clock["frozen_time"])
+
+
+def advance_limit(state: State, test_clock: str | None, now: int) -> int:
+    """Stripe's bound on one move of a timeline (a test clock, or None: the account clock): two intervals of its
+    shortest live subscription, two years with none. Each move's work is bounded by it."""
     limits = [shift_months(now, MAX_FREE_ADVANCE_MONTHS)]
     for sub in state.store.all("subscription"):
-        if sub["test_clock"] == clock["id"] and sub["status"] in LIVE:
+        if sub["test_clock"] == test_clock and sub["status"] in LIVE:
             rec = interval_of(state, sub)
             unit, count = rec["interval"], rec["interval_count"]
             if unit in ("month", "year"):
@@ -55,7 +60,7 @@ def advance_clock(state: State, clock: dict, p: dict, *, origin=(None, None)) ->
     if target <= clock["frozen_time"]:
         raise InvalidParameter("The test clock can only move forward: `frozen_time` must be after its current "
                                f"frozen_time ({clock['frozen_time']}).", "frozen_time")
-    limit = advance_limit(state, clock)
+    limit = clock_advance_limit(state, clock)
     if target > limit:
         raise InvalidParameter("Cannot advance the test clock more than two intervals of the shortest "
                                f"subscription on it; advance to {limit} or earlier first.", "frozen_time")

@@ -14,6 +14,13 @@ from .state import State
 
 SIMPLE = ("address", "balance", "description", "email", "name", "phone", "preferred_locales", "tax_exempt",
           "invoice_prefix", "next_invoice_sequence")
+# What an unset (emptied) field goes back to: a customer is never without a tax status.
+UNSET_TO = {"tax_exempt": "none"}
+
+
+def _simple(p: dict, skip: tuple[str, ...] = ()) -> dict:
+    return {k: UNSET_TO.get(k) if p[k] is None and k in UNSET_TO else p[k]
+            for k in SIMPLE if k in p and k not in skip}
 
 
 def invoice_prefix(customer_id: str) -> str:
@@ -33,7 +40,7 @@ def create_customer(state: State, p: dict, *, at: int | None = None, origin=(Non
                                metadata=p.get("metadata"), test_clock=clock,
                                invoice_prefix=p.get("invoice_prefix") or invoice_prefix(id),
                                description=p.get("description"))
-    customer.update({k: p[k] for k in SIMPLE if k in p and k not in ("invoice_prefix",)})
+    customer.update(_simple(p, skip=("invoice_prefix",)))
     state.store.add(customer)
     if not quiet:
         emit(state, "customer.created", customer, at=at, origin=origin)
@@ -76,7 +83,7 @@ def change_customer(state: State, customer: dict, p: dict, *, origin=(None, None
     check_payment_method(state, customer, settings.get("default_payment_method"),
                          "invoice_settings[default_payment_method]")
     old = copy.deepcopy(customer)
-    customer.update({k: p[k] for k in SIMPLE if k in p})
+    customer.update(_simple(p))
     if "metadata" in p:
         customer["metadata"] = merge_metadata(customer["metadata"], p["metadata"])
     for key in ("default_payment_method", "footer", "custom_fields", "rendering_options"):

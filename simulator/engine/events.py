@@ -1,8 +1,9 @@
-"""Events: every state change records one, renders it per API version and fans it out to endpoints."""
+"""Events: every state change records one, frozen per payload shape, and fans it out to subscribed endpoints."""
 
+from . import destinations
 from .envelope import make_event, previous_attributes
 from .errors import InvalidRequest
-from .rendering import SHAPES, shape_of, snapshot
+from .rendering import SHAPES, gate, shape_of, snapshot
 from .state import State
 
 NO_REQUEST = (None, None)
@@ -46,13 +47,30 @@ def fan_out(state: State, event: dict) -> None:
         version = endpoint["api_version"] or state.default_version
         if state.outbox is not None:
             state.outbox.enqueue(endpoint["id"], render_event(state, event, version))
+    fan_out_destinations(state, event)
+
+
+def fan_out_destinations(state: State, event: dict) -> None:
+    """v2 event destinations: a thin event (made once) or the snapshot in the destination's version."""
+    if state.outbox is None:
+        return
+    for dest in state.store.all(destinations.KIND):
+        if not destinations.wants(dest, event["type"]):
+            continue
+        if dest["event_payload"] == "snapshot":
+            state.outbox.enqueue(dest["id"], render_event(state, event, dest["snapshot_api_version"]))
+            continue
+        related = destinations.related_of(event)
+        if related is not None:
+            thin = destinations.thin_event(state, event, related)
+            state.outbox.enqueue(dest["id"], destinations.render_thin(thin))
 
 
 def acknowledge(state: State, event_id: str, endpoint_id: str) -> None:
     """An endpoint answered 2xx: one fewer pending webhook."""
     with state.lock:
         event = state.store.get(event_id)
-        if event is not None and endpoint_id in event["undelivered"]:
+        if event is not None and endpoint_id in event.get("undelivered", ()):
             event["undelivered"].remove(endpoint_id)
             event["pending_webhooks"] = len(event["undelivered"])
 
@@ -61,7 +79,7 @@ def render_event(state: State, record: dict, version: str) -> dict:
     """The event envelope with its data in `version`'s shape."""
     renders = record["renders"]
     obj, previous = renders.get(shape_of(version)) or renders["*"]
-    return make_event(id=record["id"], type=record["type"], obj=obj, created=record["created"],
+    return make_event(id=record["id"], type=record["type"], obj=gate(obj, version), created=record["created"],
                       api_version=version, previous_attributes=previous, request_id=record["request"]["id"],
                       idempotency_key=record["request"]["idempotency_key"],
                       pending_webhooks=record["pending_webhooks"])

@@ -156,8 +156,8 @@ def change_price(state: State, price: dict, p: dict, *, origin=(None, None)) -> 
     if "metadata" in p:
         price["metadata"] = merge_metadata(price["metadata"], p["metadata"])
     if "currency_options" in p:
-        price["currency_options"] = {**price["currency_options"],
-                                     **currency_options_of(p, price["currency"], price["unit_amount"], price["tax_behavior"])}
+        added = currency_options_of(p, price["currency"], price["unit_amount"], price["tax_behavior"])
+        price["currency_options"] = {**price["currency_options"], **added}
     emit(state, "price.updated", price, at=state.now(), old=old, origin=origin)
     if price["recurring"]:
         emit(state, "plan.updated", plan_record(price), at=state.now(), old=plan_record(old), origin=origin)

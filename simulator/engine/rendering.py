@@ -1,8 +1,8 @@
-"""Turns stored records into Stripe objects in one API version's shape, and lists into list objects."""
+"""Turns stored records into Stripe objects in one payload shape, and lists into list objects."""
 
 import copy
 
-from ..versions import BASIL, CURRENT, PRE_BASIL, hosted_ui_mode, is_pre_basil
+from ..versions import BASIL, CURRENT, PRE_BASIL, absent_at, hosted_ui_mode, is_pre_basil
 
 # Builders only tell versions apart by these three shapes, so one rendering per shape serves every version.
 SHAPES: dict[str, str] = {"pre-basil": PRE_BASIL, "basil": BASIL, "current": CURRENT}
@@ -14,6 +14,37 @@ def shape_of(version: str) -> str:
     if is_pre_basil(version):
         return "pre-basil"
     return "basil" if hosted_ui_mode(version) == "hosted" else "current"
+
+
+def gate(value, version: str):
+    """`value` without the fields its objects do not carry yet at `version` (versions.FIELDS), at any depth;
+    copied only where a field goes, so frozen event renders stay as they are."""
+    absent = absent_at(version)
+    return _gate(value, absent) if absent else value
+
+
+def _gate(value, absent: dict):
+    kind = type(value)
+    if kind is dict:
+        obj = value.get("object")
+        if obj == "event":  # an event keeps the version it was rendered in (render_event gated it)
+            return value
+        drop = absent.get(obj, ()) if type(obj) is str else ()
+        out = None
+        for key, item in value.items():
+            new = _gate(item, absent) if type(item) in (dict, list) else item
+            if key in drop or new is not item:
+                if out is None:
+                    out = {k: v for k, v in value.items()}
+                if key in drop:
+                    del out[key]
+                else:
+                    out[key] = new
+        return value if out is None else out
+    if kind is list:
+        items = [_gate(item, absent) for item in value]
+        return value if all(a is b for a, b in zip(items, value)) else items
+    return value
 
 
 def render(state, record: dict, version: str) -> dict:

@@ -1,4 +1,4 @@
-"""Subscriptions: records, rendering per API version, and the create/retrieve/list/update/cancel endpoints."""
+"""Subscriptions: records, rendering per API version, subscribe, change (with prorations) and cancel."""
 
 import copy
 

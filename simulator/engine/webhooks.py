@@ -1,4 +1,4 @@
-"""Webhook endpoints: the secret is shown once, at creation; the outbox learns every change."""
+"""Webhook endpoints: create, change, delete; the outbox learns every change."""
 
 import re
 

@@ -20,18 +20,18 @@ log = logging.getLogger(__name__)
 class FakeStripe:
     """A stateful fake of Stripe's test mode; every instance has its own sandboxes (no module globals).
 
-    Each secret key is its own account (a `Sandbox`), made and seeded like the fake on the key's first call. The
-    members below without a key (`state`, `advance`, `deliveries`, …) are the default sandbox's: the pinned
-    `api_key`'s, else the first caller's."""
+    Each secret key is its own account (a `Sandbox`), made and seeded like the fake on the key's first call (or,
+    with `sandboxes="registered"`, only the keys the fake made). The members below without a key (`state`,
+    `advance`, `deliveries`, …) are the default sandbox's: the pinned `api_key`'s, else the first caller's."""
 
     def __init__(self, seed: str = "empty", state_file: str | None = None, api_key: str | None = None,
                  clock: Callable[[], float] | None = None, time_scale: float = 0.001, *, id_seed: str = "fake",
-                 delivery: DeliveryPolicy | None = None) -> None:
+                 delivery: DeliveryPolicy | None = None, sandboxes: str = "on-first-use") -> None:
         self.api_key = api_key
         policy = delivery or DeliveryPolicy(retry="test", time_scale=time_scale, timeout=10.0)
         self.time_scale = policy.time_scale
         self.sandboxes = Sandboxes(seed=seed, clock=clock, id_seed=id_seed, policy=policy, on_change=self.changed,
-                                   pinned_key=api_key)
+                                   pinned_key=api_key, mode=sandboxes)
         self.state_file = None
         saved = read(state_file) if state_file else None
         if saved is not None:

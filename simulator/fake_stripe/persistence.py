@@ -8,6 +8,7 @@ import threading
 from pathlib import Path
 
 from ..engine.state import Job, State
+from ..engine.destinations import restore as restore_destinations
 from ..engine.webhooks import restore_outbox
 
 log = logging.getLogger(__name__)
@@ -63,6 +64,7 @@ def restore_all(sandboxes, data: dict) -> None:
             sandboxes.bind(sandbox, key)
         restore(sandbox.state, saved["state"])
         restore_outbox(sandbox.state)
+        restore_destinations(sandbox.state)
 
 
 def read(path: str | os.PathLike) -> dict | None:

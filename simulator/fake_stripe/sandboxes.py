@@ -86,13 +86,22 @@ class Sandbox:
                                               ("product", "price", "customer", "subscription", "event")}}
 
 
+MODES = ("on-first-use", "registered")
+
+
 class Sandboxes:
-    """Every account of one fake, by id and by key; the first sandbox is the default one (`FakeStripe.state`)."""
+    """Every account of one fake, by id and by key; the first sandbox is the default one (`FakeStripe.state`).
+
+    `on-first-use`: any test key reaches a sandbox, made for it on its first call. `registered`: only the keys
+    the fake made (`create`, the key printed at start) or was pinned to; any other is refused as Stripe refuses
+    a key it does not know."""
 
     def __init__(self, *, seed: str, clock: Callable[[], float] | None, id_seed: str, policy: DeliveryPolicy,
-                 on_change: Callable[[], None], pinned_key: str | None = None) -> None:
+                 on_change: Callable[[], None], pinned_key: str | None = None, mode: str = "on-first-use") -> None:
+        if mode not in MODES:
+            raise InvalidOption(f"sandboxes must be one of {', '.join(MODES)}, got {mode!r}")
         self.seed, self.clock, self.id_seed, self.policy = seed, clock, id_seed, policy
-        self.on_change, self.pinned_key = on_change, pinned_key
+        self.on_change, self.pinned_key, self.mode = on_change, pinned_key, mode
         self.by_id: dict[str, Sandbox] = {}
         # Called with each delivery attempt's record, in every sandbox (the CLI's traffic log).
         self.observers: list[Callable[[dict], None]] = []
@@ -139,6 +148,8 @@ class Sandboxes:
             return sandbox
         if key in self.revoked:
             raise AuthenticationFailed(f"Invalid API Key provided: {mask(key)} (its sandbox was dropped)")
+        if self.mode == "registered":
+            raise AuthenticationFailed(f"Invalid API Key provided: {mask(key)}")
         with self._lock:
             if key in self.by_key:
                 return self.by_key[key]

@@ -5,6 +5,8 @@ import re
 from pathlib import Path
 from typing import Any
 
+from simulator.story_names import ALIASES
+
 from .errors import CassetteError
 
 FORMAT = "simplex-stripe-cassette"
@@ -68,10 +70,15 @@ def check(data: Any, name: str = "cassette") -> dict:
     return data
 
 
+def same_story(a: str | None, b: str | None) -> bool:
+    """Whether two story names are one story (a cassette recorded before a rename keeps the old name)."""
+    return ALIASES.get(a, a) == ALIASES.get(b, b)
+
+
 def story(cassette: dict, name: str) -> dict:
-    """One story of a cassette by name."""
+    """One story of a cassette by its name or an alias."""
     for item in cassette["stories"]:
-        if item["name"] == name:
+        if same_story(item.get("name"), name):
             return item
     raise CassetteError(f"no story {name!r} in the cassette (it has: {', '.join(names(cassette))})")
 

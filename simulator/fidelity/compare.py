@@ -30,13 +30,14 @@ class Tally:
         self.matched += matched
 
     @property
-    def score(self) -> float:
-        """Matching share in percent (100 when nothing was compared)."""
-        return 100.0 if not self.compared else 100.0 * self.matched / self.compared
+    def score(self) -> float | None:
+        """Matching share in percent; None when nothing was compared (no evidence, never 100 %)."""
+        return None if not self.compared else 100.0 * self.matched / self.compared
 
     def as_dict(self) -> dict:
-        """JSON form."""
-        return {"compared": self.compared, "matched": self.matched, "score": round(self.score, 2)}
+        """JSON form (`score` null when nothing was compared)."""
+        return {"compared": self.compared, "matched": self.matched,
+                "score": None if self.score is None else round(self.score, 2)}
 
 
 @dataclass
@@ -75,6 +76,8 @@ class StoryResult:
     steps: list[StepResult] = field(default_factory=list)
     by_type: dict[str, Tally] = field(default_factory=dict)
     error: str | None = None
+    coverage: dict = field(default_factory=dict)
+    seeded: list[dict] = field(default_factory=list)
 
     @property
     def events(self) -> Tally:
@@ -122,11 +125,15 @@ class Comparer:
         self.times = (Timeline(recorded), Timeline(replayed))
         self.names = (Names(), Names())
         self.ids = Bijection()
+        # Seeded objects: the recording's own names for them (a plan `gold`) play the role of ids.
+        self.aliases = {recorded_id: replay_id for recorded_id, replay_id in replayed.get("aliases", {}).items()}
+        for recorded_id, replay_id in self.aliases.items():
+            self.ids.same(recorded_id, replay_id)
 
     # ---- leaves ------------------------------------------------------------------------------
     def show(self, side: int, value: Any, key: str | None, created: Any = None) -> str:
         """A value as the report prints it: ids and times by role, long text cut."""
-        if isinstance(value, str) and (is_id(value) or key == "idempotency_key"):
+        if isinstance(value, str) and (is_id(value) or key == "idempotency_key" or value in self.aliases):
             return self.names[side](value)
         if is_time(value):
             return self.times[side].role(value, created)
@@ -141,6 +148,9 @@ class Comparer:
             return False, "type"
         if key in VOLATILE:
             return True, ""
+        if isinstance(a, str) and a in self.aliases:
+            self.names[0](a), self.names[1](b)
+            return a == b or self.ids.same(a, b), "id"
         if isinstance(a, str) and (is_id(a) or key == "idempotency_key"):
             # Named so both runs' ids get the same readable names in the report.
             self.names[0](a), self.names[1](b)
@@ -230,12 +240,14 @@ class Comparer:
 
     def story(self) -> StoryResult:
         """Every step of the story (a step the replay lacks counts all its recorded events as missing)."""
-        result = StoryResult(self.recorded["name"], error=self.replayed.get("error"))
+        result = StoryResult(self.recorded["name"], error=self.replayed.get("error"),
+                             seeded=list(self.replayed.get("seeded", [])))
         empty = {"requests": [], "events": []}
         for index, step in enumerate(self.recorded["steps"]):
             twin = self.replayed["steps"][index] if index < len(self.replayed["steps"]) else {**empty,
                                                                                               "name": step["name"]}
             result.steps.append(self.step(step, twin, result.by_type))
+        result.coverage = coverage(self.recorded, self.replayed)
         return result
 
 
@@ -270,6 +282,18 @@ def _out_of_order(pairs, replayed: list[dict]) -> str | None:
             return label
         last = position[id(twin)]
     return None
+
+
+def coverage(recorded: dict, replayed: dict) -> dict:
+    """What share of the recording the replay reached: steps, requests, and recorded ids it could map."""
+    twins = replayed["steps"][:len(recorded["steps"])]
+    requests = sum(len(step["requests"]) for step in recorded["steps"])
+    sent = sum(min(len(a["requests"]), len(b["requests"])) for a, b in zip(recorded["steps"], twins))
+    ids = replayed.get("ids", {"referenced": 0, "resolved": 0, "unresolved": []})
+    return {"steps": {"recorded": len(recorded["steps"]), "replayed": len(twins)},
+            "requests": {"recorded": requests, "replayed": sent},
+            "ids": {"referenced": ids["referenced"], "resolved": ids["resolved"],
+                    "unresolved": list(ids["unresolved"])}}
 
 
 def compare_story(recorded: dict, replayed: dict) -> StoryResult:

@@ -1,22 +1,26 @@
-"""The cassettes the project ships: each story recorded against the fake itself (`python -m simulator.fidelity.examples`
+"""The cassettes the project ships: each recordable story recorded against the fake itself (`python -m simulator.fidelity.examples`
 re-records them after a deliberate change to the fake's behaviour)."""
 
 import sys
 from pathlib import Path
 
 from . import cassette
-from .errors import CassetteError
-from .stories import STORIES
+from .errors import CassetteError, RecordError
+from .scripts import SCRIPTS, script_name
 
 DIRECTORY = Path(__file__).with_name("cassettes")
 PREFIX = "example:"
+VCR_EXAMPLES = ("sdk-traffic",)  # VCR YAML recordings (simulator/fidelity/vcr_example.py)
 
 
 def path(name: str) -> Path:
-    """The shipped cassette of one story."""
-    if name not in STORIES:
-        raise CassetteError(f"no example cassette {name!r} (examples: {', '.join(STORIES)})")
-    return DIRECTORY / f"{name}.json"
+    """The shipped cassette of one story (by its name or an alias), or a shipped VCR recording."""
+    if name in VCR_EXAMPLES:
+        return DIRECTORY / f"{name}.yaml"
+    try:
+        return DIRECTORY / f"{script_name(name)}.json"
+    except RecordError as exc:
+        raise CassetteError(f"no example cassette {name!r}: {exc}") from None
 
 
 def resolve(argument: str) -> Path:
@@ -35,7 +39,7 @@ def regenerate(directory: Path = DIRECTORY) -> list[Path]:
     with fake.serving(host="127.0.0.1", port=0) as base:
         recorder = Recorder("sk_test_simplex_stripe_examples", base, Options(settle=0, event_timeout=10,
                                                                               clock_timeout=10))
-        for name in STORIES:
+        for name in SCRIPTS:
             tape = recorder.cassette([name])
             tape["api_base"] = "simplex-stripe fake-stripe (the project's own fake)"
             target = directory / f"{name}.json"

@@ -11,7 +11,7 @@ import stripe
 from . import cassette
 from .errors import KeyRefused, RecordError
 from .feed import EventFeed
-from .stories import NEW_SECOND, STORIES, Kit, next_second, steps
+from .scripts import NEW_SECOND, SCRIPTS, Kit, next_second, script_name, steps
 from .tape import TapedClient
 
 STRIPE_API = "https://api.stripe.com"
@@ -76,14 +76,13 @@ class Recorder:
 
     def story(self, name: str) -> dict:
         """Record one story: setup, its steps, clean-up (always, even after a failed step)."""
-        if name not in STORIES:
-            raise RecordError(f"unknown story {name!r} (stories: {', '.join(STORIES)})")
+        name = script_name(name)
         kit = Kit(self.client, name, anchor(self.clock()), self._wait_ready)
         feed = EventFeed(self.client)
         with self.http.off_tape():
             feed.mark()
         self.http.take()
-        out = {"name": name, "title": STORIES[name][0], "anchor": kit.anchor, "steps": [], "error": None}
+        out = {"name": name, "title": SCRIPTS[name][0], "anchor": kit.anchor, "steps": [], "error": None}
         plan = steps(name)
         for index, (step_name, action) in enumerate(plan):
             if out["error"] and index < len(plan) - 1:

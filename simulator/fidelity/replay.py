@@ -5,11 +5,14 @@ import uuid
 from typing import Any, Callable
 from urllib.parse import urlencode
 
+import json
+
 import stripe
 
+from . import seeding
 from .feed import EventFeed
 from .ids import is_id
-from .stories import NEW_SECOND, next_second
+from .scripts import NEW_SECOND, next_second
 from .tape import TapedClient
 
 CLOCK_PATH = "/v1/test_helpers/test_clocks/"
@@ -49,11 +52,24 @@ class Replayer:
         self.http = TapedClient(timeout=60)
         self.client = stripe.StripeClient(api_key, base_addresses={"api": self.api_base}, http_client=self.http,
                                           max_network_retries=0)
+        self.referenced: set[str] = set()
+        self.unresolved: list[str] = []
 
-    def _send(self, request: dict, mapping: dict[str, str], version: str, run: str) -> None:
+    def _note(self, request: dict, mapping: dict[str, str]) -> None:
+        """Count the recorded ids a request sends, and those the replay could not map (sent as recorded)."""
+        for value in seeding.sent_values(request):
+            if value in mapping or is_id(value):
+                self.referenced.add(value)
+                if value not in mapping and value not in self.unresolved:
+                    self.unresolved.append(value)
+
+    def _send(self, request: dict, mapping: dict[str, str], version: str | None, run: str) -> None:
+        self._note(request, mapping)
         method, path = request["method"], translate(request["path"], mapping)
         params = [(key, translate(value, mapping)) for key, value in request["params"]]
-        headers = {"Authorization": f"Bearer {self.api_key}", "Stripe-Version": version}
+        headers = {"Authorization": f"Bearer {self.api_key}"}
+        if request.get("stripe_version") or version:
+            headers["Stripe-Version"] = request.get("stripe_version") or version
         url, body = f"{self.api_base}{path}", None
         if method == "POST":
             headers["Content-Type"] = "application/x-www-form-urlencoded"
@@ -78,15 +94,27 @@ class Replayer:
                     return
                 self.sleep(0.5)
 
-    def story(self, recorded: dict, version: str, events_version: str | None = None) -> dict:
-        """Replay one recorded story; the result has the recorded story's shape (steps, requests, events)."""
+    def _create(self, version: str | None) -> Callable[[str, dict], dict]:
+        def create(path: str, params: dict) -> dict:
+            with self.http.off_tape():
+                extra = {"stripe_version": version} if version else {}
+                return json.loads(self.client.raw_request("post", path, **params, **extra).body)
+        return create
+
+    def story(self, recorded: dict, version: str | None, events_version: str | None = None, *,
+              events: bool = True) -> dict:
+        """Replay one recorded story; the result has the recorded story's shape (steps, requests, events), plus
+        what was seeded first and how many of the recorded ids the replay could map."""
         mapping: dict[str, str] = {}
+        self.referenced, self.unresolved = set(), []
         run = uuid.uuid4().hex[:12]
         feed = EventFeed(self.client, version=events_version)
+        seeds = seeding.seed(recorded, self._create(version), mapping)
         with self.http.off_tape():
             feed.mark()
         out = {"name": recorded["name"], "title": recorded.get("title"), "anchor": recorded.get("anchor"),
-               "steps": [], "error": None}
+               "steps": [], "error": None, "seeded": [seed.as_dict() for seed in seeds],
+               "aliases": {seed.recorded: seed.replay for seed in seeds if seed.replay}}
         for step in recorded["steps"]:
             if step["name"] in NEW_SECOND:
                 next_second(self.clock, self.sleep)
@@ -101,7 +129,9 @@ class Replayer:
                 feed.learn(answer["response"])
                 replayed.append(answer)
             with self.http.off_tape():
-                events = feed.collect(settle=self.settle, timeout=self.event_timeout)
+                caused = feed.collect(settle=self.settle, timeout=self.event_timeout) if events else []
             out["steps"].append({"name": step["name"], "wall": [int(started), int(self.clock()) + 1],
-                                 "requests": replayed, "events": events})
+                                 "requests": replayed, "events": caused})
+        out["ids"] = {"referenced": len(self.referenced), "resolved": len(self.referenced) - len(self.unresolved),
+                      "unresolved": list(self.unresolved)}
         return out

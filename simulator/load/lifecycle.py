@@ -12,8 +12,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from simulator.delivery.policy import DeliveryPolicy
-from simulator.delivery.sender import STRIPE_HEADERS, encode
-from simulator.delivery.signing import decoy_for, signature_header
+from simulator.delivery.signing import Signer
 from simulator.stories import Story, new_story
 
 from .options import LoadOptions
@@ -38,26 +37,6 @@ class Delivery:
     headers: dict[str, str]
 
 
-class Signer:
-    """Signs at send time; a redelivery of an event is signed at least a second after the previous one."""
-
-    def __init__(self, secrets: tuple[str, ...], clock: Callable[[], float] = time.time) -> None:
-        self.secrets, self.clock = list(secrets), clock
-        self._last_t: dict[str, int] = {}
-
-    def sign(self, event: dict) -> Delivery:
-        """The delivery of `event`, signed now (test mode: with a v0 decoy)."""
-        body = encode(event)
-        t = max(int(self.clock()), self._last_t.get(event["id"], -1) + 1)
-        self._last_t[event["id"]] = t
-        header = signature_header(body, self.secrets, t, decoy=decoy_for(body, t))
-        return Delivery(event, body, {**STRIPE_HEADERS, "Stripe-Signature": header})
-
-    def forget(self) -> None:
-        """Drop the redelivery memory (a new batch never redelivers an older one's events)."""
-        self._last_t.clear()
-
-
 def account_ref(options: LoadOptions, user_key: str, number: int) -> str:
     """The platform's account reference for a user's `number`-th account (unique per run seed and user)."""
     digest = hashlib.sha256(f"{options.seed}/{user_key}".encode()).hexdigest()[:10]
@@ -71,7 +50,7 @@ class UserStories:
         self.options, self.clock = options, clock
         self.refs = [account_ref(options, user_key, n) for n in range(options.accounts_per_user)]
         self.worlds = [self._world(ref, f"{options.seed}/{user_key}/{n}") for n, ref in enumerate(self.refs)]
-        self.signer = Signer(options.secrets, clock)
+        self.signer = Signer(options.secrets, clock=clock)
         self.queue: deque[dict] = deque()
         self.rounds = 0
 
@@ -88,7 +67,8 @@ class UserStories:
         """Sign and return the next delivery, living the next account's lifecycle when the queue is empty."""
         if not self.queue:
             self._refill()
-        return self.signer.sign(self.queue.popleft())
+        event = self.queue.popleft()
+        return Delivery(event, *self.signer.sign_event(event))
 
     def _refill(self) -> None:
         o = self.options

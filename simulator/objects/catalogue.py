@@ -24,13 +24,6 @@ def recurring(interval: str, interval_count: int, usage_type: str = "licensed") 
             "usage_type": usage_type}
 
 
-def recurring_for_months(months: int) -> dict:
-    """The `recurring` hash Stripe's Dashboard makes for a period of `months` months."""
-    if months % 12 == 0:
-        return recurring("year", months // 12)
-    return recurring("month", months)
-
-
 def price_object(*, id: str, product: str | dict, currency: str, unit_amount: int | None, created: int,
                  recurring: dict | None = None, tax_behavior: str = "unspecified",
                  billing_scheme: str = "per_unit", active: bool = True, metadata: dict | None = None,

@@ -8,8 +8,9 @@ import dataclasses
 import itertools
 import json
 
-from platform_adapter import (accounts, catalogue, checkout, create_app, facts, keys, ledger, payloads, probe,
-                              product_rules, products, stripe_audit, webhooks)
+from platform_adapter import (accounts, checkout, create_app, facts, keys, ledger, payloads, probe, stripe_audit,
+                              webhooks)
+from platform_adapter.catalogue import loader, rules
 from platform_adapter.errors import StorageError
 from platform_adapter.transaction import EventStoredAlready, Tx
 
@@ -99,7 +100,7 @@ def reads_invoice_subscription(settings):
 
 def case_insensitive_metadata(settings):
     """Accepts `AccountType`, `accounttype` and `Professional` as if spelled right."""
-    original_rules = product_rules.metadata_problems
+    original_rules = rules.metadata_problems
 
     canonical = {"accounttype": "accountType", "interval": "interval"}
 
@@ -109,12 +110,12 @@ def case_insensitive_metadata(settings):
     def fix_value(metadata):
         data = lowered(metadata)
         if isinstance(data.get("accountType"), str):
-            match = [t for t in product_rules.ACCOUNT_TYPES if t.lower() == data["accountType"].lower()]
+            match = [t for t in rules.ACCOUNT_TYPES if t.lower() == data["accountType"].lower()]
             data["accountType"] = match[0] if match else data["accountType"]
         return data
 
     lenient = lambda metadata: original_rules(fix_value(metadata))  # noqa: E731
-    product_rules.metadata_problems = catalogue.metadata_problems = lenient
+    rules.metadata_problems = lenient
     return create_app(settings)
 
 
@@ -237,16 +238,16 @@ def subscription_session_grants(settings):
 
 def interval_capped(settings):
     """Refuses an `interval` over 36 months (Stripe's longest billing period) as if it were not a number."""
-    original = product_rules.metadata_problems
+    original = rules.metadata_problems
 
     def capped(metadata):
         account_type, months, problems = original(metadata)
         if months is not None and months > 36:
-            problems = [*problems, product_rules.Problem("interval_not_whole", f"interval {months} is over 36")]
+            problems = [*problems, rules.Problem("interval_not_whole", f"interval {months} is over 36")]
             months = None
         return account_type, months, problems
 
-    product_rules.metadata_problems = catalogue.metadata_problems = capped
+    rules.metadata_problems = capped
     return create_app(settings)
 
 
@@ -264,34 +265,34 @@ def session_status_not_checked(settings):
 
 def package_and_custom_prices_accepted(settings):
     """Checks the pricing model and metering only: package pricing and customer-chosen amounts pass."""
-    original = product_rules.price_problems
+    original = rules.price_problems
     lenient = {"package_pricing", "custom_amount"}
 
     def price_problems(price, months):
         return [p for p in original(price, months) if p.code not in lenient]
 
-    product_rules.price_problems = price_problems
+    rules.price_problems = price_problems
     return create_app(settings)
 
 
 def product_without_price_offered(settings):
     """Judges each price but never asks whether the product has one to buy."""
-    original = product_rules.check_product
+    original = rules.check_product
 
     def check_product(product, prices):
         check = original(product, prices)
         kept = [(m, c) for m, c in zip(check.problems, check.codes) if c != "no_active_price"]
         return dataclasses.replace(check, problems=tuple(m for m, _ in kept), codes=tuple(c for _, c in kept))
 
-    product_rules.check_product = check_product
+    rules.check_product = check_product
     return create_app(settings)
 
 
 def one_product_per_account_type(settings):
     """Keeps one product per account type, so a second interval of a type is never offered."""
-    original = products.check_catalog
+    original = loader.check_catalogue
 
-    def check_catalog(found, prices_by_product):
+    def check_catalogue(found, prices_by_product):
         report, first = original(found, prices_by_product), set()
         for index, check in enumerate(report.products):
             if check.valid and check.account_type in first:
@@ -301,7 +302,7 @@ def one_product_per_account_type(settings):
                 first.add(check.account_type)
         return report
 
-    products.check_catalog = check_catalog
+    loader.check_catalogue = check_catalogue
     return create_app(settings)
 
 
@@ -355,13 +356,12 @@ def http_not_warned(settings):
 
 def no_tax_rate_accepted(settings):
     """The doctor finds nothing wrong with an account without an active tax rate."""
-    from simplex_stripe.cli import doctor
-    original = doctor.audit
+    original = stripe_audit.audit
 
     def audit(client, webhook_url=None):
         result = original(client, webhook_url)
         result.problems[:] = [p for p in result.problems if not p.startswith("no active tax rate")]
         return result
 
-    doctor.audit = audit
+    stripe_audit.audit = audit
     return create_app(settings)

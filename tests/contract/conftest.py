@@ -10,10 +10,11 @@ import requests
 from platform_adapter import create_app
 from platform_adapter.config import Settings
 from simulator.fake_stripe import FakeStripe
-from simulator.delivery.signing import signature_header
+from simulator.delivery.signing import Signer
 
 from .outbound import drive
 from .recording import Recorder
+from tests.support.sim import sim_auth
 
 KEY = "sk_test_contract_4242"
 SECRET = "whsec_contract_tests_0123456789"
@@ -47,7 +48,7 @@ def tell_platform(app, events: list[dict]) -> None:
     client = app.test_client()
     for event in events:
         body = json.dumps(event).encode()
-        header = signature_header(body, [SECRET], int(time.time()))
+        header = Signer([SECRET]).sign(body)["Stripe-Signature"]
         answer = client.post("/api/v6/integrations/stripe/web-hooks", data=body,
                              headers={"Stripe-Signature": header, "Content-Type": "application/json"})
         assert answer.status_code == 200, answer.get_data(as_text=True)
@@ -70,7 +71,8 @@ def recorded(tmp_path_factory):
 
         def complete(session_id: str) -> str:
             """Complete the session on the fake, then tell the platform what Stripe's webhooks would have."""
-            completed = requests.post(f"{base}/_sim/checkout/sessions/{session_id}/complete", timeout=10).json()
+            completed = requests.post(f"{base}/_sim/checkout/sessions/{session_id}/complete",
+                                      headers=sim_auth(KEY), timeout=10).json()
             listed = requests.get(f"{base}/v1/events", params={"limit": 100}, auth=(KEY, ""), timeout=10).json()
             told.extend(reversed(listed["data"]))
             tell_platform(app, told)

@@ -7,7 +7,7 @@ complete by scanning platform_adapter for `.v1.<resource>.<method>(` calls.
 from typing import Callable
 
 from platform_adapter.checkout import start_checkout, stop_auto_renewal, switch_plan
-from platform_adapter.products import fetch, load_products
+from platform_adapter.catalogue.loader import fetch, load_products
 from platform_adapter.stripe_audit import audit, client_for
 
 ACCOUNT_URL = "https://meeting.example.com/account"

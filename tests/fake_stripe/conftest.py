@@ -8,6 +8,7 @@ import stripe
 
 from simulator.fake_stripe import FakeStripe
 from simulator.delivery.receiver import VerifyingReceiver, serving
+from tests.support.sim import sim_auth
 
 START = 1769853600  # 2026-01-31T10:00:00Z: month-end anchors exercise Stripe's month arithmetic
 KEY = "sk_test_fake_suite"
@@ -90,11 +91,12 @@ def subscription_session(client, guide, *, price="professional_1m_recurring", ac
 def complete(base_url: str, session_id: str, card: str | None = None) -> requests.Response:
     """POST /_sim/checkout/sessions/{id}/complete."""
     data = {"card": card} if card else {}
-    return requests.post(f"{base_url}/_sim/checkout/sessions/{session_id}/complete", data=data, timeout=10)
+    return requests.post(f"{base_url}/_sim/checkout/sessions/{session_id}/complete", data=data,
+                         headers=sim_auth(), timeout=10)
 
 
 def advance(base_url: str, **params) -> int:
     """POST /_sim/clock/advance; returns the new time."""
-    response = requests.post(f"{base_url}/_sim/clock/advance", data=params, timeout=10)
+    response = requests.post(f"{base_url}/_sim/clock/advance", data=params, headers=sim_auth(), timeout=10)
     response.raise_for_status()
     return response.json()["now"]

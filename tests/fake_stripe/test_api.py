@@ -85,7 +85,7 @@ def test_unknown_url_and_malformed_version(http):
     missing = http("GET", "/v1/widgets")
     assert missing.status_code == 404
     assert "Unrecognized request URL (GET: /v1/widgets)" in missing.json()["error"]["message"]
-    for version in ("2020-13-45", "banana", "2030-01-01.zebra"):
+    for version in ("2020-13-45", "banana", "2025-05-28.clover"):
         bad = http("GET", "/v1/products", headers={"Stripe-Version": version})
         assert bad.status_code == 400 and bad.json()["error"]["message"] == f"Invalid Stripe API version: {version}"
     for version in ("2019-12-03", "2025-03-31.basil", "2026-10-28.endive"):

@@ -12,6 +12,7 @@ from simulator.versions import CURRENT, PRE_BASIL
 from tests.support.sink import ScriptedSink
 
 from .conftest import START, advance, complete, subscription_session
+from tests.support.sim import sim_auth
 
 PURCHASE = ["charge.succeeded", "payment_method.attached", "customer.created", "customer.updated",
             "checkout.session.completed", "customer.subscription.created", "payment_intent.created",
@@ -88,7 +89,7 @@ def test_failed_deliveries_are_retried_without_blocking_the_api(client, base_url
     assert fake.deliveries[0]["next_retry_in"] == pytest.approx(60 * fake.time_scale)
     assert [json.loads(h.body)["id"] for h in sink.hits] == [events_of(client, "customer.created")[-1].id] * 2
     assert sink.hits[0].t <= sink.hits[1].t and customer.id
-    listed = requests.get(base_url + "/_sim/deliveries", timeout=5).json()
+    listed = requests.get(base_url + "/_sim/deliveries", headers=sim_auth(), timeout=5).json()
     assert [d["status"] for d in listed["data"]] == [500, 200] and listed["pending"] == 0
 
 
@@ -170,7 +171,7 @@ def test_cancel_now(client, base_url, guide):
 def test_failed_renewal_goes_past_due_then_cancels(client, base_url, guide):
     done = subscribe(client, base_url, guide)
     assert requests.post(f"{base_url}/_sim/customers/{done['customer']}/card",
-                         data={"card": "4000000000000341"}, timeout=5).status_code == 200
+                         data={"card": "4000000000000341"}, headers=sim_auth(), timeout=5).status_code == 200
     advance(base_url, to=FEB_28 + 3600)
     failed = events_of(client, "invoice.payment_failed")
     assert len(failed) == 1 and failed[0].data.object.next_payment_attempt == FEB_28 + 3600 + 3 * 86400

@@ -16,6 +16,7 @@ from simplex_stripe.cli.fake_stripe import DEFAULT_PORT
 from simulator.delivery.receiver import VerifyingReceiver, serving
 
 from .conftest import KEY
+from tests.support.sim import sim_auth
 
 
 def start(*args: str) -> tuple[subprocess.Popen, dict]:
@@ -51,10 +52,14 @@ def test_the_command_serves_the_api_and_resumes_from_its_state_file(tmp_path):
         client.v1.products.create({"name": "Kept"})
     finally:
         assert stop(process) == 0
+    key = details["secret_key"]
     process, details = start("--state", str(state))
     try:
-        client = stripe.StripeClient(KEY, base_addresses={"api": details["api_base"]})
+        # The same key reaches the same (resumed) account; another key is a sandbox of its own.
+        client = stripe.StripeClient(key, base_addresses={"api": details["api_base"]})
         assert "Kept" in [p.name for p in client.v1.products.list().data]
+        other = stripe.StripeClient(KEY, base_addresses={"api": details["api_base"]})
+        assert "Kept" not in [p.name for p in other.v1.products.list().data]
     finally:
         stop(process)
 
@@ -128,9 +133,10 @@ def test_delivery_options_per_run_and_at_run_time():
                              "--retry", "none")
     try:
         assert details["delivery"] == {"order": "shuffled", "seed": "42", "duplicates": 1, "retry": "none"}
-        shown = requests.get(details["api_base"] + "/_sim/delivery", timeout=5).json()
+        shown = requests.get(details["api_base"] + "/_sim/delivery", headers=sim_auth(), timeout=5).json()
         assert (shown["order"], shown["seed"], shown["duplicates"], shown["retry_delays"]) == ("shuffled", "42", 1, [])
-        changed = requests.post(details["api_base"] + "/_sim/delivery", data={"order": "in-order"}, timeout=5).json()
+        changed = requests.post(details["api_base"] + "/_sim/delivery", data={"order": "in-order"},
+                                headers=sim_auth(), timeout=5).json()
         assert (changed["order"], changed["duplicates"]) == ("in-order", 1)
     finally:
         assert stop(process) == 0

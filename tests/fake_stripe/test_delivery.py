@@ -13,6 +13,7 @@ from simulator.delivery.receiver import VerifyingReceiver, serving
 from tests.support.sink import ScriptedSink
 
 from .conftest import KEY, START, complete, subscription_session
+from tests.support.sim import sim_auth
 
 
 def purchase(policy: DeliveryPolicy | None) -> tuple[list[str], list[str]]:
@@ -68,12 +69,12 @@ def test_retry_profile_none_gives_up_after_one_attempt(fake, base_url, client):
 
 
 def test_sim_delivery_shows_and_changes_the_options_at_run_time(fake, base_url, client):
-    shown = requests.get(base_url + "/_sim/delivery", timeout=5).json()
+    shown = requests.get(base_url + "/_sim/delivery", headers=sim_auth(), timeout=5).json()
     assert (shown["order"], shown["duplicates"], shown["retry"]) == ("in-order", 0, "test")
     assert shown["retry_delays"] == pytest.approx([60 * fake.time_scale, 3600 * fake.time_scale,
                                                    3 * 3600 * fake.time_scale])
     changed = requests.post(base_url + "/_sim/delivery", data={"order": "reversed", "duplicates": "1",
-                                                               "retry": "live"}, timeout=5).json()
+                                                               "retry": "live"}, headers=sim_auth(), timeout=5).json()
     assert (changed["order"], changed["duplicates"], changed["retry"]) == ("reversed", 1, "live")
     assert len(changed["retry_delays"]) == 11 and fake.delivery.order == "reversed"
     customer = client.v1.customers.create({"email": "b@example.com"})
@@ -83,7 +84,7 @@ def test_sim_delivery_shows_and_changes_the_options_at_run_time(fake, base_url, 
                                             "enabled_events": ["payment_method.attached", "customer.updated"]})
         # One helper call makes two events: attached, then the customer's new default.
         assert requests.post(f"{base_url}/_sim/customers/{customer.id}/card", data={"card": "4242424242424242"},
-                             timeout=5).status_code == 200
+                             headers=sim_auth(), timeout=5).status_code == 200
         assert fake.wait_for_deliveries(5)
     types = [json.loads(h.body)["type"] for h in sink.hits]
     assert types == ["customer.updated", "customer.updated", "payment_method.attached", "payment_method.attached"]
@@ -97,6 +98,6 @@ def test_sim_delivery_shows_and_changes_the_options_at_run_time(fake, base_url, 
     pytest.param({"time_scale": "fast"}, "time_scale", id="time-scale"),
 ])
 def test_sim_delivery_refuses_bad_values_by_name(fake, base_url, data, param):
-    response = requests.post(base_url + "/_sim/delivery", data=data, timeout=5)
+    response = requests.post(base_url + "/_sim/delivery", data=data, headers=sim_auth(), timeout=5)
     assert response.status_code == 400 and response.json()["error"]["param"] == param
     assert fake.delivery == DeliveryPolicy(retry="test", time_scale=fake.time_scale)

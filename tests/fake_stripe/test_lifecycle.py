@@ -6,6 +6,7 @@ import requests
 import stripe
 
 from .conftest import START, advance, complete, subscription_session
+from tests.support.sim import sim_auth
 
 FEB_28 = 1772272800  # the Jan 31 anchor's first period end
 HOUR, DAY = 3600, 86400
@@ -130,7 +131,7 @@ def test_expiry_and_activation_run_on_a_test_clock(client, guide):
 def test_every_retry_of_a_failed_invoice_uses_its_payment_intent(client, base_url, guide, validator):
     done = complete(base_url, subscription_session(client, guide).id).json()
     assert requests.post(f"{base_url}/_sim/customers/{done['customer']}/card", data={"card": "4000000000000341"},
-                         timeout=5).status_code == 200
+                         headers=sim_auth(), timeout=5).status_code == 200
     advance(base_url, to=FEB_28 + HOUR + 8 * DAY)
     renewal = [e.data.object for e in events(client, "invoice.payment_failed")]
     assert len(renewal) == 4 and len({i.id for i in renewal}) == 1

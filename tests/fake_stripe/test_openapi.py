@@ -6,6 +6,7 @@ import requests
 from simulator.fake_stripe import FakeStripe
 
 from .conftest import KEY, START
+from tests.support.sim import sim_auth
 
 pytestmark = pytest.mark.openapi
 
@@ -69,7 +70,7 @@ def _drive(base: str) -> list[tuple[str, str, int, dict]]:
     cs = call("POST", "/v1/checkout/sessions", mode="subscription", customer=cid,
               success_url="https://a.example/ok", **items)
     call("GET", "/v1/checkout/sessions/{session}/line_items", f"/v1/checkout/sessions/{cs['id']}/line_items")
-    done = requests.post(f"{base}/_sim/checkout/sessions/{cs['id']}/complete", timeout=10).json()
+    done = requests.post(f"{base}/_sim/checkout/sessions/{cs['id']}/complete", headers=sim_auth(), timeout=10).json()
     seen.append(("GET", "/v1/checkout/sessions/{session}", 200, done))
     call("GET", "/v1/checkout/sessions")
     other = call("POST", "/v1/checkout/sessions", mode="subscription", success_url="https://a.example/ok", **items)

@@ -12,6 +12,7 @@ from simulator.engine.state import ACCOUNT_ID
 from simulator.spec import validator
 
 from .conftest import KEY, START
+from tests.support.sim import sim_auth
 
 DAY = 86400
 # Retrieves of things the account has none of (not modelled): Stripe's `No such …` 404.
@@ -48,7 +49,8 @@ def lifecycle():
         cs = call("POST", "/v1/checkout/sessions", mode="subscription", customer=customer["id"],
                   success_url="https://a.example/ok", **line,
                   **{"line_items[0][price]": prices["professional_1m_recurring"]["id"]})
-        done = requests.post(f"{base}/_sim/checkout/sessions/{cs['id']}/complete", timeout=10).json()
+        done = requests.post(f"{base}/_sim/checkout/sessions/{cs['id']}/complete",
+                             headers=sim_auth(), timeout=10).json()
         call("POST", f"/v1/test_helpers/test_clocks/{clock['id']}/advance", frozen_time=str(START + 32 * DAY))
         sub = call("GET", f"/v1/subscriptions/{done['subscription']}")
         call("POST", f"/v1/subscriptions/{sub['id']}", **{
@@ -57,7 +59,7 @@ def lifecycle():
         once = call("POST", "/v1/checkout/sessions", mode="payment", customer=customer["id"],
                     success_url="https://a.example/ok", **line,
                     **{"line_items[0][price]": prices["professional_1m_one_time"]["id"]})
-        requests.post(f"{base}/_sim/checkout/sessions/{once['id']}/complete", timeout=10)
+        requests.post(f"{base}/_sim/checkout/sessions/{once['id']}/complete", headers=sim_auth(), timeout=10)
         hook = call("POST", "/v1/webhook_endpoints", url="http://127.0.0.1:9/hook", **{"enabled_events[0]": "*"})
         ids = {
             "account": ACCOUNT_ID, "customer": customer["id"], "subscription_exposed_id": sub["id"],
@@ -71,6 +73,7 @@ def lifecycle():
             "payment_method": call("GET", f"/v1/customers/{customer['id']}/payment_methods")["data"][0]["id"],
             "item": sub["items"]["data"][0]["id"], "capability": "card_payments",
             "event": call("GET", "/v1/events")["data"][0]["id"],
+            "invoice_payment": call("GET", "/v1/invoice_payments")["data"][0]["id"],
         }
         yield call, session, base, ids
 

@@ -77,23 +77,24 @@ def test_a_session_is_paid_on_its_own_accounts_hosted_page(fake, base_url):
 
 
 def test_helpers_make_list_and_drop_sandboxes(fake, base_url):
-    made = sim(base_url, "POST", "/_sim/sandboxes", seed="guide")
+    assert sim(base_url, "POST", "/_sim/sandboxes", seed="guide").status_code == 401  # helpers take a key
+    made = sim(base_url, "POST", "/_sim/sandboxes", A, seed="guide")
     assert made.status_code == 201, made.text
     key, account = made.json()["secret_key"], made.json()["id"]
     client = sdk(base_url, key)
     assert len(client.v1.products.list({"limit": 100}).data) == 3
     assert client.v1.accounts.retrieve_current().id == account
-    listed = sim(base_url, "GET", "/_sim/sandboxes").json()["data"]
+    listed = sim(base_url, "GET", "/_sim/sandboxes", A).json()["data"]
     assert account in [s["id"] for s in listed] and key not in json.dumps(listed)  # keys are only ever masked
-    empty = sim(base_url, "POST", "/_sim/sandboxes").json()
+    empty = sim(base_url, "POST", "/_sim/sandboxes", A).json()
     assert sdk(base_url, empty["secret_key"]).v1.products.list().data == []
-    assert sim(base_url, "POST", "/_sim/sandboxes", seed="nope").status_code == 400
-    assert sim(base_url, "DELETE", f"/_sim/sandboxes/{account}").json()["deleted"] is True
+    assert sim(base_url, "POST", "/_sim/sandboxes", A, seed="nope").status_code == 400
+    assert sim(base_url, "DELETE", f"/_sim/sandboxes/{account}", A).json()["deleted"] is True
     with pytest.raises(stripe.AuthenticationError):  # a dropped sandbox's key is refused, not re-made
         client.v1.products.list()
-    assert sim(base_url, "DELETE", f"/_sim/sandboxes/{account}").status_code == 404
+    assert sim(base_url, "DELETE", f"/_sim/sandboxes/{account}", A).status_code == 404
     default = listed[0]["id"]
-    assert sim(base_url, "DELETE", f"/_sim/sandboxes/{default}").status_code == 400
+    assert sim(base_url, "DELETE", f"/_sim/sandboxes/{default}", A).status_code == 400
 
 
 def test_a_stripe_account_header_names_the_keys_own_account(fake, base_url):
@@ -109,7 +110,7 @@ def test_the_state_file_keeps_every_sandbox(tmp_path):
     first = FakeStripe(seed="guide", state_file=str(path), clock=lambda: START)
     with first.serving() as base:
         kept = {key: sdk(base, key).v1.customers.create({"email": f"{key}@example.com"}).id for key in (A, B)}
-        made = sim(base, "POST", "/_sim/sandboxes").json()
+        made = sim(base, "POST", "/_sim/sandboxes", A).json()
         sdk(base, made["secret_key"]).v1.customers.create({"email": "third@example.com"})
     second = FakeStripe(seed="guide", state_file=str(path), clock=lambda: START)
     with second.serving() as base:

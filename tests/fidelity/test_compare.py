@@ -9,7 +9,7 @@ from click.testing import CliRunner
 from simplex_stripe.cli import main
 from simulator.engine import completion, events, invoices
 from simulator.fidelity import examples
-from simulator.fidelity.stories import STORIES
+from simulator.fidelity.scripts import SCRIPTS
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -28,7 +28,7 @@ def differences(report: dict) -> list[dict]:
 def test_replay_of_every_story_on_the_embedded_fake_scores_100(recorded):
     code, report = run_compare(str(recorded), "--min-score", "100")
     assert code == 0 and report["passed"]
-    assert [s["name"] for s in report["stories"]] == list(STORIES)
+    assert [s["name"] for s in report["stories"]] == list(SCRIPTS)
     for story in report["stories"]:
         assert story["events"]["score"] == 100.0 and story["responses"]["score"] == 100.0, story["name"]
         assert story["events"]["compared"] > 300
@@ -37,7 +37,7 @@ def test_replay_of_every_story_on_the_embedded_fake_scores_100(recorded):
             "(event order)"} <= set(report["by_type"])
 
 
-@pytest.mark.parametrize("name", list(STORIES))
+@pytest.mark.parametrize("name", list(SCRIPTS))
 def test_shipped_example_cassettes_score_100(name):
     """The fake recorded itself; re-record with `python -m simulator.fidelity.examples` after a deliberate change."""
     code, report = run_compare(f"example:{name}", "--min-score", "100")

@@ -17,7 +17,7 @@ from platform_adapter.webhooks import WEBHOOK_PATH
 from simplex_stripe.cli import main
 from simulator.fake_stripe import FakeStripe
 from simulator.fidelity import cassette
-from simulator.fidelity.stories import ACCOUNT_REF, EMAIL, STORIES
+from simulator.fidelity.scripts import ACCOUNT_REF, EMAIL, SCRIPTS
 from simulator.periods import iso, shift_months
 from simulator.delivery.receiver import serving
 
@@ -33,10 +33,10 @@ EXPECTED = {
     "first-purchase": ("professional", True),
     "renewal": ("professional", True),
     "plan-change": ("business", True),
-    "cancel-at-period-end": ("professional", False),
+    "cancellation": ("professional", False),
     "cancel-now": ("professional", False),
     "failed-renewal": ("professional", True),  # past_due still renews (Stripe retries); paid only for period 1
-    "one-time": ("professional", False),
+    "one-time-purchase": ("professional", False),
 }
 
 
@@ -64,7 +64,7 @@ def paid_until(tape: dict, name: str) -> int:
     return min([end, *ended])
 
 
-@pytest.mark.parametrize("name", list(STORIES))
+@pytest.mark.parametrize("name", list(SCRIPTS))
 def test_a_recorded_story_fired_at_the_platform_is_applied(account_and_cassette, tmp_path, name):
     stripe_base, path = account_and_cassette
     tape = cassette.load(path)

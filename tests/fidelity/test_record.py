@@ -7,7 +7,7 @@ from click.testing import CliRunner
 
 from simplex_stripe.cli import main
 from simulator.fidelity import cassette
-from simulator.fidelity.stories import STORIES
+from simulator.fidelity.scripts import SCRIPTS
 
 from .conftest import KEY
 
@@ -19,16 +19,16 @@ EXPECTED = {
                                                       "invoice.paid"]},
     "renewal": {"renew": ["customer.subscription.updated", "invoice.created", "invoice.paid"]},
     "plan-change": {"change plan": ["customer.subscription.updated", "invoiceitem.created"]},
-    "cancel-at-period-end": {"cancel at period end": ["customer.subscription.updated"],
+    "cancellation": {"cancel at period end": ["customer.subscription.updated"],
                              "period ends": ["customer.subscription.deleted"]},
     "cancel-now": {"cancel now": ["customer.subscription.deleted"]},
     "failed-renewal": {"renewal fails": ["charge.failed", "invoice.payment_failed", "customer.subscription.updated"]},
-    "one-time": {"buy once": ["checkout.session.completed", "charge.updated"]},
+    "one-time-purchase": {"buy once": ["checkout.session.completed", "charge.updated"]},
 }
 
 
 def test_every_story_is_recorded_with_its_events(recorded_cassette):
-    assert cassette.names(recorded_cassette) == list(STORIES)
+    assert cassette.names(recorded_cassette) == list(SCRIPTS)
     for story in recorded_cassette["stories"]:
         assert story["error"] is None
         steps = {step["name"]: step for step in story["steps"]}
@@ -63,7 +63,7 @@ def test_cassette_never_holds_the_key_or_a_secret(recorded):
     assert "_secret_" not in text  # payment intents' client secrets are scrubbed too
 
 
-@pytest.mark.parametrize("name", list(STORIES))
+@pytest.mark.parametrize("name", list(SCRIPTS))
 def test_shipped_example_cassettes_hold_no_key_or_secret(name):
     from simulator.fidelity import examples
 

@@ -41,7 +41,7 @@ def platform(tmp_path, fake_stripe):
             "url": base + "/api/v6/integrations/stripe/web-hooks", "enabled_events": FOUR,
             "api_version": "2026-10-28.endive"})
         settings = Settings(admin_password=ADMIN_PASSWORD, probe_token=TOKEN, stripe_api_base=stripe_base,
-                            stripe_max_retries=0, data_dir=str(tmp_path / "data"))
+                            stripe_max_retries=0, data_dir=str(tmp_path / "data"), customer_email_signin=True)
         late.app = create_app(settings)
         yield Platform(base, late.app, fake, stripe_base, client, endpoint.secret)
         late.app.extensions["platform_adapter"].store.close()

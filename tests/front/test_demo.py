@@ -1,5 +1,6 @@
 """`simplex-stripe demo`: the walk-through prints the account after each step; --serve keeps both running."""
 
+import logging
 import os
 import re
 import socket
@@ -18,8 +19,11 @@ from tests.support.processes import stop_process
 SECRETS = re.compile(r"sk_test_demo_[0-9a-f]{6,}|whsec_[A-Za-z0-9]{6,}")
 
 
-def test_demo_walks_a_customer_through_the_guide():
+def test_demo_walks_a_customer_through_the_guide(caplog):
+    caplog.set_level(logging.WARNING)
     result = CliRunner().invoke(main, ["demo", "--admin-password", "demo-password-1"])
+    # Its folder is thrown away: no key file is made, so no WARNING to back one up.
+    assert not [r for r in caplog.records if "encryption key" in r.getMessage()], caplog.text
     assert result.exit_code == 0, result.output
     lines = {line.split("  ")[0].strip(): line for line in result.output.splitlines() if line.strip()}
     assert "professional  active" in lines["first purchase"] and "auto-renewal on" in lines["first purchase"]

@@ -4,7 +4,7 @@ import pytest
 import stripe
 
 from platform_adapter.config import Settings
-from platform_adapter.products import fetch
+from platform_adapter.catalogue.loader import fetch
 from simulator.fake_stripe import FakeStripe
 
 KEY = "sk_test_loader_0000"

@@ -10,6 +10,7 @@ from platform_adapter.config import Settings
 from simulator.delivery.receiver import serving
 
 from .support import SECRET_KEY, Platform
+from tests.support.sim import sim_auth
 
 LOAD, CHECKOUT = "/catalogue/load", "/checkout"
 
@@ -115,7 +116,7 @@ def test_probe_checkout_refuses_a_second_subscription(platform):
     assert first.status_code == 201
     session_id = first.json()["sessionId"]
     assert requests.post(f"{platform.stripe_base}/_sim/checkout/sessions/{session_id}/complete",
-                         timeout=10).status_code == 200
+                         headers=sim_auth(SECRET_KEY), timeout=10).status_code == 200
     assert platform.fake.wait_for_deliveries(10)
     second = platform.probe("POST", "/checkout", json={"account": "acct-twice", "price": prices["business_1m_recurring"]})
     assert second.status_code == 409 and second.json()["error"]["code"] == "subscription_exists"

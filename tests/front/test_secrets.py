@@ -5,6 +5,7 @@ import logging
 import requests
 
 from .support import ADMIN_PASSWORD, SECRET_KEY
+from tests.support.sim import sim_auth
 
 
 def test_no_secret_in_any_page_json_or_log(platform, caplog, capfd):
@@ -22,7 +23,8 @@ def test_no_secret_in_any_page_json_or_log(platform, caplog, capfd):
     bodies.append(platform.probe("POST", "/checkout", json={"account": ref, "price": price}).text)
     located = customer.post("/account/checkout", {"price": price, "currency": "usd"}, allow_redirects=False)
     session = located.headers["Location"].rsplit("/", 1)[1]
-    requests.post(f"{platform.stripe_base}/_sim/checkout/sessions/{session}/complete", timeout=10)
+    requests.post(f"{platform.stripe_base}/_sim/checkout/sessions/{session}/complete",
+                  headers=sim_auth(SECRET_KEY), timeout=10)
     assert platform.fake.wait_for_deliveries(10)
     customer.get("/account")
     customer.post("/account/auto-renewal/stop")

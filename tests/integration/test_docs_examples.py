@@ -119,3 +119,5 @@ def test_the_stripe_cli_pages_examples_run_in_order_in_one_shell(shell):
     assert re.search(r'"cancel_now": \{\s+"id": "sub_\w+"', out), out  # the plan-change file, --json
     assert "Trigger succeeded!" in out
     assert "✅ applied 2 · duplicate 0 · rejected 0 · ignored 13 · failed 0" in out  # --target to acct-7
+    assert "Telling story: cancellation" in out  # a story by its old name
+    assert re.search(r"customer\.subscription\.deleted +try 1 +\[200\]", out), out

@@ -11,7 +11,7 @@ import pytest
 import stripe
 from click.testing import CliRunner
 
-from platform_adapter.stripe_audit import load_catalog
+from platform_adapter.catalogue.loader import load_catalogue
 from simplex_stripe.cli import main
 from simulator.fake_stripe import FakeStripe
 
@@ -76,7 +76,7 @@ def test_loader_follows_pagination(fake):
     for n in range(120):
         product = client.v1.products.create({"name": f"p{n}", "metadata": {"accountType": "school", "interval": str(n + 2)}})
         client.v1.prices.create({"product": product.id, "currency": "eur", "unit_amount": 100 + n})
-    report = load_catalog(client)
+    report = load_catalogue(client)
     assert len(report.products) == 123 and len(report.offered) == 123
 
 

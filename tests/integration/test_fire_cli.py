@@ -85,7 +85,7 @@ def test_world_file_tells_one_story_across_commands(tmp_path):
 
 
 @pytest.mark.parametrize("args, message", [
-    pytest.param(["bogus", "--secret", SECRET, "--dry-run"], "unknown sequence 'bogus'", id="unknown-sequence"),
+    pytest.param(["bogus", "--secret", SECRET, "--dry-run"], "unknown story 'bogus'", id="unknown-sequence"),
     pytest.param(["renewal", "--secret", SECRET, "--dry-run"], "needs a live subscription", id="no-subscription"),
     pytest.param(["first-purchase", "--secret", "sk_test_123", "--dry-run"], "malformed webhook secret", id="bad-secret"),
     pytest.param(["first-purchase", "--dry-run"], "--secret whsec_… is required", id="no-secret"),
@@ -107,7 +107,7 @@ def test_usage_errors_are_one_line_with_exit_2(args, message):
 def test_subprocess_exit_codes_and_no_traceback():
     cmd = [sys.executable, "-m", "simplex_stripe", "fire"]
     bad = subprocess.run([*cmd, "nope", "--secret", SECRET, "--dry-run"], capture_output=True, text=True)
-    assert bad.returncode == 2 and "unknown sequence" in bad.stderr and "Traceback" not in bad.stderr
+    assert bad.returncode == 2 and "unknown story" in bad.stderr and "Traceback" not in bad.stderr
     assert len(bad.stderr.strip().splitlines()) == 1
     ok = subprocess.run([*cmd, "first-purchase", "cancellation", "--secret", SECRET, "--local-receiver"],
                         capture_output=True, text=True)

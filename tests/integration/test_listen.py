@@ -19,6 +19,7 @@ from simplex_stripe.cli import main
 from simulator.fake_stripe import FakeStripe
 from simulator.delivery.receiver import serving
 from tests.platform.support import Probe
+from tests.support.sim import sim_auth
 
 SECRET = "whsec_listen_tests_0123456789"
 TOKEN = "listen-probe-token"
@@ -97,7 +98,7 @@ def buy(client: stripe.StripeClient, base: str, account: str) -> str:
         "mode": "subscription", "line_items": [{"price": price.id, "quantity": 1}],
         "success_url": "https://meeting.example.com/ok", "client_reference_id": account,
         "metadata": {"accountRef": account}, "subscription_data": {"metadata": {"accountRef": account}}})
-    answer = requests.post(f"{base}/_sim/checkout/sessions/{session.id}/complete", timeout=10)
+    answer = requests.post(f"{base}/_sim/checkout/sessions/{session.id}/complete", headers=sim_auth(KEY), timeout=10)
     assert answer.status_code == 200, answer.text
     return session.id
 
@@ -112,6 +113,8 @@ def test_listen_forwards_the_fakes_deliveries_to_the_platform_and_resend_redeliv
     assert sorted(endpoint.enabled_events) == sorted(["checkout.session.completed", "invoice.paid",
                                                       "customer.subscription.updated",
                                                       "customer.subscription.deleted"])
+    assert lines.wait_for("> Webhook endpoint we_") == \
+        f"> Webhook endpoint {endpoint.id} forwards to {platform.webhook_url}"
     account = platform.create_account("listen@example.com")
     buy(client, base, account)
     sent = lines.wait_for("--> checkout.session.completed [evt_")
@@ -153,16 +156,66 @@ def test_resend_of_an_unknown_event_exits_2(fake):
 
 def test_a_refusal_line_names_the_platforms_error_code_and_reason(platform):
     from simplex_stripe.cli.listen import Relay
-    from simulator.delivery.signing import signature_header
+    from simulator.delivery.signing import Signer
     lines: list[str] = []
     relay = Relay(platform.webhook_url, "whsec_not_the_platforms_secret_0123", echo=lines.append)
     relay.endpoint_secret = "whsec_endpoint_secret_0123456789"
     body = b'{"id": "evt_1listenRefused000000000", "object": "event", "type": "invoice.paid"}'
-    status, _ = relay.relay(body, signature_header(body, [relay.endpoint_secret], int(time.time())))
+    status, _ = relay.relay(body, Signer([relay.endpoint_secret]).sign(body)["Stripe-Signature"])
     assert status == 400
     assert lines[0].endswith("--> invoice.paid [evt_1listenRefused000000000]")
     assert lines[1].endswith(f"<--  [400] POST {platform.webhook_url} [evt_1listenRefused000000000] "
                              "signature_verification_failed (signature_mismatch)"), lines
     # a delivery not signed with the endpoint's secret is not forwarded at all
-    assert relay.relay(body, signature_header(body, ["whsec_someone_else_000"], int(time.time())))[0] == 400
+    assert relay.relay(body, Signer(["whsec_someone_else_000"]).sign(body)["Stripe-Signature"])[0] == 400
     assert len(lines) == 2
+
+
+@pytest.mark.slow  # runs `simplex-stripe listen` as a subprocess
+def test_listen_forwards_thin_events_signed_with_the_listen_secret(fake, tmp_path):
+    """--forward-thin-to: the fake's thin events reach the URL re-signed; the SDK verifies them and fetches."""
+    from werkzeug.wrappers import Request, Response
+
+    instance, base, client = fake
+    got: queue.Queue = queue.Queue()
+
+    def app(environ, start_response):
+        request = Request(environ)
+        got.put((request.get_data(), request.headers.get("Stripe-Signature", "")))
+        return Response("{}", content_type="application/json")(environ, start_response)
+
+    with serving(app) as target:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "simplex_stripe", "listen", "--forward-thin-to", target + "/thin",
+             "--thin-events", "v1.customer.created", "--api-base", base, "--secret", SECRET],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            env={**os.environ, "STRIPE_API_KEY": KEY, "XDG_CONFIG_HOME": str(tmp_path / "config")})
+        lines = Lines(process.stdout)
+        try:
+            lines.wait_for("> Ready!")
+            customer = client.v1.customers.create({"email": "thin-listen@example.com"})
+            body, signature = got.get(timeout=20)
+            notification = client.parse_event_notification(body, signature, SECRET)
+            assert notification.type == "v1.customer.created"
+            assert notification.fetch_related_object().id == customer.id
+            lines.wait_for("--> v1.customer.created")
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+            process.stderr.close()
+    # listen removed its destination on the way out
+    assert [d for d in client.v2.core.event_destinations.list().data if d.id.startswith("ed_")] == []
+
+
+def test_resend_to_no_subscribed_endpoint_says_so_and_exits_1(fake):
+    instance, base, _ = fake
+    client = stripe.StripeClient(KEY, base_addresses={"api": base})
+    product = client.v1.products.create({"name": "nobody listens"})
+    event_id = next(e.id for e in client.v1.events.list({"type": "product.created"}).data
+                    if e.data.object.id == product.id)
+    result = CliRunner().invoke(main, ["events", "resend", event_id, "--api-base", base, "--api-key", KEY])
+    assert result.exit_code == 1 and "no enabled webhook endpoint is subscribed" in result.output, result.output
+    assert "resent" not in result.output.replace("nothing was resent", "")
+    hook = client.v1.webhook_endpoints.create({"url": "http://127.0.0.1:9/hook", "enabled_events": ["*"]})
+    result = CliRunner().invoke(main, ["events", "resend", event_id, "--api-base", base, "--api-key", KEY])
+    assert result.exit_code == 0 and f"resent product.created [{event_id}] to {hook.id}" in result.output

@@ -6,8 +6,9 @@ import pytest
 import stripe
 
 from simulator.errors import SimulatorError
-from simulator.load.lifecycle import Signer, UserStories, lifecycle
+from simulator.load.lifecycle import UserStories, lifecycle
 from simulator.load.options import LoadOptions, add_arguments, from_namespace, to_argv, to_environ
+from simulator.delivery.signing import Signer
 from simulator.stories import SEQUENCES
 
 SECRET = "whsec_load_tests_0123456789"
@@ -57,10 +58,10 @@ def test_signer_signs_at_send_time():
     now = [1_800_000_000.0]
     signer = Signer((SECRET,), clock=lambda: now[0])
     event = {"id": "evt_1", "type": "invoice.paid"}
-    first = signer.sign(event)
+    _, first = signer.sign_event(event)
     now[0] += 50
-    assert first.headers["Stripe-Signature"].startswith("t=1800000000,")
-    assert signer.sign(event).headers["Stripe-Signature"].startswith("t=1800000050,")
+    assert first["Stripe-Signature"].startswith("t=1800000000,")
+    assert signer.sign_event(event)[1]["Stripe-Signature"].startswith("t=1800000050,")
 
 
 def test_options_travel_through_locust_arguments_unchanged():

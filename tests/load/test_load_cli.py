@@ -157,3 +157,11 @@ def test_a_refusing_target_is_reported_with_its_reasons_and_exit_1():
     summary = json.loads(done.stdout)
     assert done.returncode == 1 and 0 < summary["failures"] < summary["requests"]
     assert summary["failure_reasons"] and "500" in summary["failure_reasons"][0]["error"]
+
+
+def test_without_locust_load_names_the_extra_in_one_line(monkeypatch):
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "locust" else real(name, *a))
+    result = CliRunner().invoke(main, ["load", "--target", "http://127.0.0.1:9/hook", "--secret", SECRET])
+    assert result.exit_code == 2 and len(result.output.strip().splitlines()) == 1
+    assert "pip install '.[load]'" in result.output, result.output

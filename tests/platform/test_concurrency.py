@@ -10,7 +10,7 @@ from platform_adapter import ledger
 from platform_adapter.facts import EventMeta, interpret
 from platform_adapter.schema import facts_table, links
 from platform_adapter.storage import Store
-from platform_adapter.stripe_gateway import CatalogueCache, Resolver
+from platform_adapter.catalogue.cache import CatalogueCache, Resolver
 
 from .support import DictGateway, handled, sign, story
 

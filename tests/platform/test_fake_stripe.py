@@ -24,6 +24,7 @@ from simulator.versions import CURRENT, PRE_BASIL
 from tests.support.required import need
 
 from .support import SECRET, START, STORY_FOR, TOKEN, Probe, expected, record_of, state_of
+from tests.support.sim import sim_auth
 
 try:
     from simulator.fake_stripe import FakeStripe
@@ -190,7 +191,7 @@ def test_hosted_checkout_and_fake_stripe_webhooks_end_to_end(tmp_path, fake_stri
                 "line_items": [{"price": catalogue.ids["pro"]["price"], "quantity": 1}]})
             for session in (once, sub):
                 assert requests.post(f"{catalogue.base}/_sim/checkout/sessions/{session.id}/complete",
-                                     timeout=10).status_code == 200
+                                     headers=sim_auth("sk_test_platform"), timeout=10).status_code == 200
             assert fake.wait_for_deliveries(10)
             account = probe.account(ref)
             assert (account["accountType"], account["autoRenew"], account["active"]) == ("professional", True, True)

@@ -52,11 +52,35 @@ def test_a_chosen_reference_is_kept_and_cannot_be_reused(probe):
 
 
 @pytest.mark.parametrize("body", [None, {}, {"email": 3}, {"email": "not-an-address"}, ["a@b.c"],
-                                  {"email": "a@b.c", "id": "has space"}])
+                                  {"email": "a@b.c", "id": "has space"}, {"email": "a@b.c", "id": 7},
+                                  {"email": "a@b.c", "id": None}, {"email": "a@b.c", "id": ""},
+                                  {"email": "a@b.c", "id": ["x"]}, {"email": "\ud800@b.c"},
+                                  {"email": "a@b.c", "id": "\ud800"}, {"email": "a\x00@b.c"}])
 def test_bad_account_bodies_are_400(probe, body):
     response = requests.post(probe.base + PROBE_PREFIX + "/accounts", json=body,
                              headers={"Authorization": f"Bearer {TOKEN}"}, timeout=10)
     assert response.status_code == 400
+    assert response.json()["error"]["code"] == "bad_request"
+    listed = requests.get(probe.base + PROBE_PREFIX + "/events", headers={"Authorization": f"Bearer {TOKEN}"},
+                          timeout=10)
+    assert listed.status_code == 200
+
+
+@pytest.mark.parametrize("path, body", [
+    ("/checkout", {"account": "\ud800", "price": "price_1"}),
+    ("/checkout", {"account": "acct-1", "price": "\udfff"}),
+    ("/checkout", {"account": "acct-1", "price": "price_1", "currency": "\ud800"}),
+    ("/checkout", {"account": 5, "price": "price_1"}),
+    ("/checkout", {"account": "acct-1", "price": "price_1", "currency": 3}),
+    ("/configuration/check", {"secretKey": "sk_test_\ud800"}),
+    ("/configuration/check", {"webhookSecret": None}),
+])
+def test_probe_fields_are_checked_for_type_and_encodable_text(probe, path, body):
+    # A lone surrogate reached SQLite (UnicodeEncodeError in account_by_ref) and answered 500.
+    response = requests.post(probe.base + PROBE_PREFIX + path, json=body,
+                             headers={"Authorization": f"Bearer {TOKEN}"}, timeout=10)
+    assert response.status_code == 400, response.text
+    assert response.json()["error"]["code"] == "bad_request"
 
 
 def test_unknown_account_is_404_and_bad_time_is_400(probe):

@@ -1,6 +1,7 @@
 """What older versions stored can never break a page, and `simplex-stripe repair` removes it."""
 
 import json
+import stat
 
 import pytest
 from click.testing import CliRunner
@@ -24,7 +25,7 @@ def served(tmp_path):
     # Stripe is unreachable (a closed port): Account Settings must still show, as it does when Stripe is down.
     settings = Settings(stripe_secret_key="sk_test_platform", webhook_secret=SECRET, probe_token=TOKEN,
                         stripe_api_base="http://127.0.0.1:9", stripe_max_retries=0, stripe_timeout_s=2,
-                        data_dir=str(tmp_path / "data"))
+                        data_dir=str(tmp_path / "data"), customer_email_signin=True)
     app = create_app(settings, gateway=DictGateway())
     with serving(app) as base:
         yield app.extensions["platform_adapter"].store, Probe(base), base
@@ -98,3 +99,28 @@ def test_the_repair_command(tmp_path):
     assert "facts removed 3" in result.output and "accounts re-derived 1" in result.output
     again = CliRunner().invoke(main, ["repair", "--data-dir", str(tmp_path / "data")], env={})
     assert "facts removed 0" in again.output
+
+
+def test_repair_of_a_mistyped_folder_creates_nothing_and_exits_2(tmp_path):
+    mistyped = tmp_path / "simplex-dta"
+    result = CliRunner().invoke(main, ["repair", "--data-dir", str(mistyped)], env={})
+    assert result.exit_code == 2 and "no database at" in result.output and str(mistyped) in result.output
+    assert not mistyped.exists()
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    url = f"sqlite:///{empty / 'platform.sqlite3'}"
+    result = CliRunner().invoke(main, ["repair", "--database-url", url], env={})
+    assert result.exit_code == 2 and list(empty.iterdir()) == []
+
+
+def test_database_files_are_readable_by_their_owner_only(tmp_path):
+    settings = Settings(stripe_secret_key="sk_test_platform", webhook_secret=SECRET, data_dir=str(tmp_path / "data"))
+    app = create_app(settings, gateway=DictGateway())
+    try:
+        with serving(app) as base:
+            Probe(base).post_event(b"{}", header=None)  # a write, so the WAL exists
+    finally:
+        app.extensions["platform_adapter"].store.close()
+    files = {p.name: stat.S_IMODE(p.stat().st_mode) for p in (tmp_path / "data").iterdir()}
+    assert "platform.sqlite3" in files and "platform.sqlite3.lock" in files
+    assert {name: mode for name, mode in files.items() if mode != 0o600} == {}, files

@@ -6,7 +6,7 @@ import pytest
 import stripe
 
 from platform_adapter.accounts import AccountState, derive, shift_months
-from platform_adapter.catalogue import Invalid, plan_from_metadata
+from platform_adapter.catalogue.rules import Invalid, plan_from_metadata
 from platform_adapter.facts import APPLY, IGNORED, REJECTED, EventMeta, SessionLine, interpret
 
 from .support import CATALOGUE

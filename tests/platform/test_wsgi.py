@@ -101,3 +101,13 @@ def test_gunicorn_answers_a_chunked_body_over_the_limit_413_and_closes(gunicorn_
     received, took = raw_post(gunicorn_platform.base, headers, chunks, timeout=10)
     assert received.startswith(b"HTTP/1.1 413"), received[:200]
     assert took < 10
+
+
+def test_gunicorn_answers_414_and_431_and_closes_a_get_with_a_body(gunicorn_platform):
+    from tests.support.rawhttp import exchange, statuses
+
+    from .test_protocol import GET_WITH_BODY, LONG_HEADER, LONG_LINE
+    assert statuses(exchange(gunicorn_platform.base, LONG_LINE)[0]) == [414]
+    assert statuses(exchange(gunicorn_platform.base, LONG_HEADER)[0]) == [431]
+    received, closed, _ = exchange(gunicorn_platform.base, GET_WITH_BODY)
+    assert len(statuses(received)) == 1 and closed

@@ -17,7 +17,7 @@ from platform_adapter.facts import EventMeta, Fact, Keys, interpret
 from platform_adapter.schema import facts_table, links
 from platform_adapter.storage import Store
 from platform_adapter.transaction import EventStoredAlready
-from platform_adapter.stripe_gateway import CatalogueCache, Resolver
+from platform_adapter.catalogue.cache import CatalogueCache, Resolver
 from simulator.stories import SEQUENCES
 from tests.platform.support import SECRET, STORY_FOR, DictGateway, deliver_all, expected, handled, story, unreferenced
 

@@ -99,3 +99,14 @@ def test_the_live_table_on_a_terminal_never_cuts_an_id_when_rows_outgrow_it(widt
     assert LONG_TYPE in text and "…" not in text
     # narrow: the table gave way to plain lines, one whole line per attempt
     assert (width < 120) == (plain_line(rows[-1]) in text)
+
+
+def test_line_output_off_a_terminal_is_never_wrapped_at_80_columns():
+    """`conformance` and `doctor` in CI logs: a scenario name or a problem stays one line, however long."""
+    from simplex_stripe.cli.tables import output_console
+    out = io.StringIO()
+    console = output_console(file=out)
+    label = "✅ Scenario: a renewal's invoice.paid extends paidUntil by the plan's interval, anchored on the 31st"
+    console.print(label, markup=False, highlight=False)
+    console.print(f"[red]❌ {label}[/]")
+    assert out.getvalue().splitlines() == [label, f"❌ {label}"]

@@ -10,14 +10,23 @@ from dataclasses import asdict, dataclass, field
 
 import stripe
 
-from .config import Settings
-from .product_rules import PriceView, ProductCheck, check_catalog
-from .storage import Store
-from .stored_config import LOADED_AT
-from .stripe_audit import TaxRateView, fetch_catalog, fetch_tax_rates
-from .stripe_gateway import calling_stripe
+from ..config import Settings
+from ..storage import Store
+from ..stored_config import LOADED_AT
+from ..stripe_gateway import calling_stripe
+from .rules import CatalogueReport, PriceView, ProductCheck, check_catalogue
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class TaxRateView:
+    """One active tax rate."""
+
+    id: str
+    display_name: str
+    percentage: float
+    inclusive: bool
 
 
 @dataclass
@@ -42,14 +51,38 @@ class Fetched:
     price_products: list[tuple[str, str, dict]]  # (price, product, product metadata)
 
 
+def fetch_catalogue(client: stripe.StripeClient) -> tuple[list[dict], dict[str, list[dict]]]:
+    """Every active product and each one's active prices, following pagination."""
+    products = [p.to_dict() for p in client.v1.products.list({"active": True, "limit": 100}).auto_paging_iter()]
+    prices: dict[str, list[dict]] = {p["id"]: [] for p in products}
+    # currency_options is returned only when expanded; the customer page offers every currency.
+    listing = client.v1.prices.list({"active": True, "limit": 100, "expand": ["data.currency_options"]})
+    for price in listing.auto_paging_iter():
+        product = price.product if isinstance(price.product, str) else price.product.id
+        if product in prices:
+            prices[product].append(price.to_dict())
+    return products, prices
+
+
+def load_catalogue(client: stripe.StripeClient) -> CatalogueReport:
+    """The product loader: fetch, then apply the guide's rules."""
+    return check_catalogue(*fetch_catalogue(client))
+
+
+def fetch_tax_rates(client: stripe.StripeClient) -> list[TaxRateView]:
+    """Every active tax rate, following pagination."""
+    return [TaxRateView(r.id, r.display_name, float(r.percentage), bool(r.inclusive))
+            for r in client.v1.tax_rates.list({"active": True, "limit": 100}).auto_paging_iter()]
+
+
 def fetch(client: stripe.StripeClient, settings: Settings) -> Fetched:
     """List active products, prices (every page) and tax rates, and apply the guide's rules."""
     with calling_stripe("list products, prices and tax rates", settings):
-        products, prices = fetch_catalog(client)
+        products, prices = fetch_catalogue(client)
         rates = fetch_tax_rates(client)
     metadata = {p["id"]: dict(p.get("metadata") or {}) for p in products}
     links = [(price["id"], product, metadata[product]) for product, listed in prices.items() for price in listed]
-    return Fetched(Catalogue(check_catalog(products, prices).products, rates), links)
+    return Fetched(Catalogue(check_catalogue(products, prices).products, rates), links)
 
 
 def store_catalogue(store: Store, fetched: Fetched, now: float) -> Catalogue:

@@ -1,4 +1,7 @@
-"""The guide's stories, as calls any Stripe API accepts: each runs on its own test clock, objects and customer."""
+"""The record scripts: the stories `simulator/story_names.py` marks recordable, as calls any Stripe API accepts.
+
+Each runs on its own test clock, objects and customer, and includes what it needs (a renewal subscribes first).
+"""
 
 from dataclasses import dataclass, field
 from typing import Callable
@@ -7,6 +10,9 @@ import math
 import time
 
 import stripe
+
+from simulator.errors import UnknownStory
+from simulator.story_names import recordable
 
 from .errors import RecordError
 
@@ -167,20 +173,19 @@ TEARDOWN: Step = ("clean up", clean_up)
 NEW_SECOND = {TEARDOWN[0]}
 SUBSCRIBE: Step = ("subscribe through Checkout", subscribe)
 
-# name -> (one-line description, the story's own steps between setup and clean-up)
-STORIES: dict[str, tuple[str, list[Step]]] = {
+# story name -> (one-line description, the story's own steps between setup and clean-up)
+SCRIPTS: dict[str, tuple[str, list[Step]]] = {
     "first-purchase": ("subscription Checkout paid with a test card", [SUBSCRIBE]),
     "renewal": ("first purchase, then the test clock passes the period end", [SUBSCRIBE, ("renew", renew)]),
     "plan-change": ("first purchase, half a month, then a prorated switch to a dearer plan and the renewal",
                     [SUBSCRIBE, ("advance half a period", advance_half_period), ("change plan", change_plan),
                      ("renew with prorations", renew)]),
-    "cancel-at-period-end": ("first purchase, cancel at period end, the clock passes the period end",
-                             [SUBSCRIBE, ("cancel at period end", cancel_at_period_end),
-                              ("period ends", renew)]),
+    "cancellation": ("first purchase, cancel at period end, the clock passes the period end",
+                     [SUBSCRIBE, ("cancel at period end", cancel_at_period_end), ("period ends", renew)]),
     "cancel-now": ("first purchase, then an immediate cancellation", [SUBSCRIBE, ("cancel now", cancel_now)]),
     "failed-renewal": ("first purchase, a card that declines, the renewal fails",
                        [SUBSCRIBE, ("switch to a declining card", use_failing_card), ("renewal fails", renew)]),
-    "one-time": ("payment-mode Checkout paid with a test card", [("buy once", buy_once)]),
+    "one-time-purchase": ("payment-mode Checkout paid with a test card", [("buy once", buy_once)]),
 }
 
 
@@ -190,6 +195,14 @@ def next_second(clock: Callable[[], float] = time.time, sleep: Callable[[float],
     sleep(math.floor(now) + 1 - now + 0.01)
 
 
+def script_name(name: str) -> str:
+    """The story name of `name` (an alias too) if it has a record script, else RecordError saying why."""
+    try:
+        return recordable(name)
+    except UnknownStory as exc:
+        raise RecordError(str(exc)) from None
+
+
 def steps(name: str) -> list[Step]:
     """Every step of a story: setup, its own steps, clean-up."""
-    return [*SETUP, *STORIES[name][1], TEARDOWN]
+    return [*SETUP, *SCRIPTS[script_name(name)][1], TEARDOWN]

@@ -2,7 +2,7 @@
 
 import pytest
 
-from platform_adapter.product_rules import ACCOUNT_TYPES, check_catalog, check_product, metadata_problems
+from platform_adapter.catalogue.rules import ACCOUNT_TYPES, check_catalogue, check_product, metadata_problems
 from simulator.objects.catalogue import price_object, product_object, recurring
 
 
@@ -73,19 +73,19 @@ def test_one_product_per_account_type_and_interval():
                 product("prod_C", created=3, accountType="professional", interval="12")]
     prices = {"prod_A": [price()], "prod_A2": [price("price_A2")], "prod_B": [price("price_B")],
               "prod_C": [price("price_C", count=12)]}
-    report = check_catalog(products, prices)
+    report = check_catalogue(products, prices)
     # Same second: the smaller id is kept, whatever order Stripe lists them in.
     assert [p.id for p in report.offered] == ["prod_A", "prod_C"]
     for dup in ("prod_A2", "prod_B"):
         found = next(p for p in report.products if p.id == dup)
         assert "duplicate of prod_A" in found.problems[0] and found.codes == ("duplicate_product",)
-    assert [p.id for p in check_catalog(list(reversed(products)), prices).offered] == ["prod_A", "prod_C"]
+    assert [p.id for p in check_catalogue(list(reversed(products)), prices).offered] == ["prod_A", "prod_C"]
     assert not report.ok
 
 
 def test_archived_products_and_prices_are_ignored():
     archived = product_object(id="prod_X", name="old", created=0, active=False, metadata={})
-    report = check_catalog([archived, product()], {"prod_A": [price(), price("price_old", active=False, count=3)]})
+    report = check_catalogue([archived, product()], {"prod_A": [price(), price("price_old", active=False, count=3)]})
     assert [p.id for p in report.products] == ["prod_A"] and report.ok
     assert [v.id for v in report.products[0].prices] == ["price_A"]
 

@@ -1,7 +1,9 @@
-"""The guide's catalogue rules as pure functions over product and price dicts (`StripeObject.to_dict()`)."""
+"""The guide's catalogue rules as pure functions over product and price dicts (`StripeObject.to_dict()`), and what
+a product grants under them (a `Plan`: an account type for some months)."""
 
 import re
 from dataclasses import dataclass, field, replace
+from typing import Any, Mapping
 
 ACCOUNT_TYPES = ("standard", "boardroom", "classroom", "boardroomClassroom", "business", "professional", "school")
 METADATA_KEYS = ("accountType", "interval")
@@ -62,7 +64,7 @@ class ProductCheck:
 
 
 @dataclass
-class CatalogReport:
+class CatalogueReport:
     """The loader's verdict on a whole catalogue."""
 
     products: list[ProductCheck] = field(default_factory=list)
@@ -196,9 +198,9 @@ def raw_value(metadata, key: str) -> str | None:
     return next((str(v) for k, v in metadata.items() if k.lower() == key.lower()), None)
 
 
-def check_catalog(products: list[dict], prices_by_product: dict[str, list[dict]]) -> CatalogReport:
+def check_catalogue(products: list[dict], prices_by_product: dict[str, list[dict]]) -> CatalogueReport:
     """Check every active product, oldest first; a later product for one account type and interval is a duplicate."""
-    report, first_of = CatalogReport(), {}
+    report, first_of = CatalogueReport(), {}
     for product in sorted(products, key=duplicate_order):
         if not product.get("active", True):
             continue
@@ -213,3 +215,29 @@ def check_catalog(products: list[dict], prices_by_product: dict[str, list[dict]]
                 first_of[key] = check.id
         report.products.append(check)
     return report
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What a product grants: an account type for a number of months."""
+
+    product: str
+    account_type: str
+    months: int
+
+
+@dataclass(frozen=True)
+class Invalid:
+    """A product (or price) that grants nothing, why, and the rejected outcome's code (docs/conformance-contract.md)."""
+
+    reason: str
+    code: str = "product_invalid"
+
+
+def plan_from_metadata(product: str, metadata: Mapping[str, Any] | None) -> Plan | Invalid:
+    """A Plan from the product's `accountType` and `interval` metadata, or every rule it breaks."""
+    account_type, months, problems = metadata_problems(dict(metadata or {}))
+    if problems or account_type is None or months is None:
+        text = "; ".join(p.message for p in problems) or "no accountType/interval metadata"
+        return Invalid(f"product {product}: {text}", "product_invalid")
+    return Plan(product, account_type, months)
