@@ -99,7 +99,7 @@ class Settings:
         for name in ("session_idle_s", "session_lifetime_s"):
             object.__setattr__(self, name, _seconds(name, getattr(self, name)))
         object.__setattr__(self, "customer_email_signin", _switch(self.customer_email_signin))
-        object.__setattr__(self, "refetch_events", _flag("SIMPLEX_REFETCH_EVENTS", self.refetch_events))
+        object.__setattr__(self, "refetch_events", _switch(self.refetch_events, "SIMPLEX_REFETCH_EVENTS"))
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides) -> "Settings":

@@ -45,10 +45,12 @@ def dropped_sandbox_key(target) -> str | None:
     a key it refuses, as Stripe refuses a revoked one (None elsewhere: a random key is unknown there)."""
     if not drives_stories(target):
         return None
-    base = target.stripe_api_base.rstrip("/")
-    made = requests.post(f"{base}/_sim/sandboxes", data={"seed": "empty"}, timeout=10).json()
-    requests.delete(f"{base}/_sim/sandboxes/{made['id']}", timeout=10)
-    return made["secret_key"]
+    base, auth = target.stripe_api_base.rstrip("/"), {"Authorization": f"Bearer {target.stripe_api_key}"}
+    made = requests.post(f"{base}/_sim/sandboxes", data={"seed": "empty"}, headers=auth, timeout=10)
+    if made.status_code != 201:
+        return None
+    requests.delete(f"{base}/_sim/sandboxes/{made.json()['id']}", headers=auth, timeout=10)
+    return made.json()["secret_key"]
 
 
 @when(parsers.parse("the platform checks the three keys with {mistake}"), target_fixture="key_check")

@@ -107,7 +107,8 @@ def check_account(target: Target) -> None:
         raise TargetError(f"--stripe-api-key: Stripe answered {exc.http_status or 'an error'} while checking the "
                           "account's products and tax rates") from None
     problems = [p for p in found.problems if not p.startswith("no webhook endpoint")]
-    problems += [f"{product.id}: {problem}" for product in found.catalogue.products for problem in product.all_problems()]
+    problems += [f"{product.id}: {problem}" for product in found.catalogue.products
+                 for problem in product.all_problems()]
     if problems:
         raise TargetError(f"--stripe-api-key: the platform's Stripe account breaks the guide (see simplex-stripe "
                           f"doctor): {'; '.join(problems)}")
