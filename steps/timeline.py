@@ -57,9 +57,9 @@ def drives_stories(target) -> bool:
         ok = False
         if target.stripe_api_base and target.stripe_api_key:
             try:
-                answer = requests.get(target.stripe_api_base.rstrip("/") + "/_sim/clock", timeout=5,
-                                      headers={"Authorization": f"Bearer {target.stripe_api_key}"})
-                ok = answer.status_code == 200
+                reply = requests.get(target.stripe_api_base.rstrip("/") + "/_sim/clock", timeout=5,
+                                     headers={"Authorization": f"Bearer {target.stripe_api_key}"})
+                ok = reply.status_code == 200
             except requests.RequestException:
                 ok = False
         target.details["drives_stories"] = ok
