@@ -30,7 +30,11 @@ FORM = "application/x-www-form-urlencoded"
 
 
 class ActionFailed(SimulatorError):
-    """Stripe (the engine) refused an action of the story."""
+    """Stripe (the engine) refused an action of the story; `error_type` is Stripe's (e.g. `card_error`)."""
+
+    def __init__(self, message: str, error_type: str = "invalid_request_error", body: dict | None = None) -> None:
+        super().__init__(message)
+        self.error_type, self.body = error_type, body
 
 
 def form_pairs(params: dict, prefix: str = "") -> list[tuple[str, str]]:
@@ -98,7 +102,8 @@ class InProcess:
         status, _, payload = self.fake.app.respond(environ, path)
         answer = json.loads(payload)
         if status >= 400:
-            raise ActionFailed(f"{method} {path}: {answer['error'].get('message')}")
+            raise ActionFailed(f"{method} {path}: {answer['error'].get('message')}",
+                               answer["error"].get("type", "invalid_request_error"), answer)
         return answer
 
     def _helper(self, run):
@@ -212,7 +217,8 @@ class OverHttp:
         try:
             response = self.client.raw_request(method.lower(), path, **(params or {}))
         except stripe.StripeError as exc:
-            raise ActionFailed(exc.user_message or str(exc)) from None
+            raise ActionFailed(exc.user_message or str(exc), getattr(exc.error, "type", None) or "api_error",
+                               exc.json_body if isinstance(exc.json_body, dict) else None) from None
         return json.loads(response.body)
 
     def complete_session(self, session_id: str, *, card: str = "4242424242424242", method: str = "card") -> dict:

@@ -5,24 +5,29 @@
                   {"name": "sub", "path": "/v1/subscriptions", "method": "post",
                    "params": {"customer": "${customer:id}", "metadata": {"ref": "${.env:ACCOUNT_REF|acct-1}"}}}]}
 
-`${name:json.path}` reads an earlier fixture's response (`data.0.id` or `data[0].id`), `${.env:VAR}` an
-environment variable (`${.env:VAR|default}` with a default). The runner is pure: it calls `send(method, path,
-params)` and never does I/O itself.
+`${name:json.path}` reads an earlier fixture's response (`data.0.id` or `data[0].id`; a later fixture of the same
+name replaces the earlier's), `${.env:VAR}` an environment variable (the caller merges a `.env` file in), either
+with `|default` for when it is absent; `${generate-uuid}` and `${time-now-RFC3339}` are a new UUID and the time.
+A fixture may carry its own `headers` and `api_base`; the file's `env` block names values to write back to a
+`.env` file after the run. The runner is pure: it calls `send(request)` and never does I/O itself.
 """
 
 import copy
 import json
 import re
-from dataclasses import dataclass, field
+import uuid
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
 from typing import Any, Callable, Mapping
 
 from .errors import InvalidOption
 
 TEMPLATE_VERSION = 0
 METHODS = ("get", "post", "delete")
-REFERENCE = re.compile(r"\$\{([^}:]+):([^}]*)\}")
-# send(method, path, params) -> the decoded JSON response; raises to stop the run.
-Send = Callable[[str, str, dict], dict]
+REFERENCE = re.compile(r"\$\{([^}:|]+):([^}|]*)(?:\|([^}]*))?\}")
+# Whole-string values Stripe CLI computes when the request runs.
+GENERATED = {"${generate-uuid}": lambda: str(uuid.uuid4()),
+             "${time-now-RFC3339}": lambda: datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds")}
 
 
 class FixtureError(InvalidOption):
@@ -38,21 +43,54 @@ class Fixture:
     method: str
     params: dict = field(default_factory=dict)
     expected_error_type: str | None = None
+    headers: dict = field(default_factory=dict)
+    api_base: str | None = None
+    idempotency_key: str | None = None
+
+
+@dataclass(frozen=True)
+class Request:
+    """One fixture's request with every reference resolved: what `send` sends."""
+
+    method: str
+    path: str
+    params: dict
+    headers: dict = field(default_factory=dict)
+    api_base: str | None = None
+    idempotency_key: str | None = None
+
+
+# send(request) -> the decoded JSON response; raises to stop the run.
+Send = Callable[[Request], dict]
 
 
 @dataclass
 class Step:
-    """One fixture as it ran: the request sent and what came back (or the expected error)."""
+    """One fixture as it ran: the request sent and what came back (or the expected error; None: skipped)."""
 
     fixture: Fixture
     path: str
     params: dict
     response: dict | None
     error_type: str | None = None
+    skipped: bool = False
+
+
+@dataclass(frozen=True)
+class FixtureFile:
+    """A parsed file: its requests and its `env` block (variable -> template, written to `.env` after a run)."""
+
+    fixtures: list[Fixture]
+    env: dict[str, str] = field(default_factory=dict)
 
 
 def parse(text: str, source: str = "fixture file") -> list[Fixture]:
     """The fixtures of a file in Stripe CLI's format; FixtureError names what is wrong."""
+    return load(text, source).fixtures
+
+
+def load(text: str, source: str = "fixture file") -> FixtureFile:
+    """A file in Stripe CLI's format, with its `env` block; FixtureError names what is wrong."""
     try:
         document = json.loads(text)
     except ValueError as exc:
@@ -62,13 +100,11 @@ def parse(text: str, source: str = "fixture file") -> list[Fixture]:
     version = (document.get("_meta") or {}).get("template_version", TEMPLATE_VERSION)
     if version != TEMPLATE_VERSION:
         raise FixtureError(f"{source}: _meta.template_version {version!r} is not supported (only 0)")
-    fixtures, names = [], set()
-    for index, raw in enumerate(document["fixtures"]):
-        fixtures.append(_fixture(raw, f"{source}: fixtures[{index}]"))
-        if fixtures[-1].name in names:
-            raise FixtureError(f"{source}: two fixtures are named {fixtures[-1].name!r}")
-        names.add(fixtures[-1].name)
-    return fixtures
+    env = document.get("env") or {}
+    if not isinstance(env, dict) or not all(isinstance(v, str) for v in env.values()):
+        raise FixtureError(f"{source}: env must be an object of strings")
+    fixtures = [_fixture(raw, f"{source}: fixtures[{index}]") for index, raw in enumerate(document["fixtures"])]
+    return FixtureFile(fixtures, env)
 
 
 def _fixture(raw: Any, where: str) -> Fixture:
@@ -83,7 +119,14 @@ def _fixture(raw: Any, where: str) -> Fixture:
     params = raw.get("params") or {}
     if not isinstance(params, dict):
         raise FixtureError(f"{where}: params must be an object")
-    return Fixture(raw["name"], raw["path"], method, params, raw.get("expected_error_type"))
+    headers = raw.get("headers") or {}
+    if not isinstance(headers, dict) or not all(isinstance(v, str) for v in headers.values()):
+        raise FixtureError(f"{where}: headers must be an object of strings")
+    for key in ("api_base", "idempotency_key", "expected_error_type"):
+        if raw.get(key) is not None and not isinstance(raw[key], str):
+            raise FixtureError(f"{where}: {key} must be a string")
+    return Fixture(raw["name"], raw["path"], method, params, raw.get("expected_error_type") or None, headers,
+                   raw.get("api_base") or None, raw.get("idempotency_key") or None)
 
 
 # ---- references ---------------------------------------------------------------------------------------------
@@ -108,30 +151,37 @@ def resolve(value: Any, responses: Mapping[str, dict], environ: Mapping[str, str
         return [resolve(v, responses, environ, where) for v in value]
     if not isinstance(value, str) or "${" not in value:
         return value
+    if value in GENERATED:
+        return GENERATED[value]()
     whole = REFERENCE.fullmatch(value)
     if whole:
-        return _reference(whole.group(1), whole.group(2), responses, environ, where)
-    return REFERENCE.sub(lambda m: _text(_reference(m.group(1), m.group(2), responses, environ, where)), value)
+        return _reference(*whole.groups(), responses, environ, where)
+    return REFERENCE.sub(lambda m: _text(_reference(*m.groups(), responses, environ, where)), value)
 
 
 def _text(value: Any) -> str:
     return json.dumps(value) if isinstance(value, bool) or value is None else str(value)
 
 
-def _reference(name: str, path: str, responses: Mapping[str, dict], environ: Mapping[str, str], where: str) -> Any:
+def _reference(name: str, path: str, default: str | None, responses: Mapping[str, dict],
+               environ: Mapping[str, str], where: str) -> Any:
     if name == ".env":
-        variable, has_default, default = path.partition("|")
-        if variable in environ:
-            return environ[variable]
-        if has_default:
+        if environ.get(path):
+            return environ[path]
+        if default is not None:
             return default
-        raise FixtureError(f"{where}: ${{.env:{variable}}} is not set in the environment")
+        raise FixtureError(f"{where}: ${{.env:{path}}} is not set in the environment (nor in .env)")
     if name not in responses:
-        raise FixtureError(f"{where}: ${{{name}:{path}}} refers to a fixture that has not run (yet)")
+        raise FixtureError(f"{where}: ${{{name}:{path}}} refers to a fixture that has not run (yet, or skipped)")
     try:
-        return lookup(responses[name], path)
+        found = lookup(responses[name], path)
     except KeyError:
-        raise FixtureError(f"{where}: ${{{name}:{path}}}: {path!r} is not in {name}'s response") from None
+        found = None
+    if found is None or found == "":
+        if default is not None:
+            return default
+        raise FixtureError(f"{where}: ${{{name}:{path}}}: {path!r} is not in {name}'s response")
+    return found
 
 
 # ---- overrides (Stripe CLI's --override/--add/--remove name:param.path=value) -------------------------------
@@ -166,8 +216,16 @@ def apply_edits(fixtures: list[Fixture], edits: list[Edit]) -> list[Fixture]:
         params = copy.deepcopy(fixture.params)
         for edit in (e for e in edits if e.fixture == fixture.name):
             _edit(params, edit)
-        result.append(Fixture(fixture.name, fixture.path, fixture.method, params, fixture.expected_error_type))
+        result.append(replace(fixture, params=params))
     return result
+
+
+def check_skips(fixtures: list[Fixture], skip: list[str]) -> None:
+    """InvalidOption when a --skip names no fixture of the file."""
+    names = {f.name for f in fixtures}
+    for name in skip:
+        if name not in names:
+            raise InvalidOption(f"--skip {name}: no fixture is named {name!r}; these are: {', '.join(sorted(names))}")
 
 
 def _edit(params: dict, edit: Edit) -> None:
@@ -198,29 +256,43 @@ def _edit(params: dict, edit: Edit) -> None:
 class ApiError(Exception):
     """What `send` raises for an API error answer, with Stripe's error type (e.g. `card_error`) and status."""
 
-    def __init__(self, error_type: str, message: str, status: int | None = None) -> None:
+    def __init__(self, error_type: str, message: str, status: int | None = None, body: dict | None = None) -> None:
         super().__init__(message)
-        self.error_type, self.status = error_type, status
+        self.error_type, self.status, self.body = error_type, status, body
         self.fixture, self.request = "", ""
 
 
 def run(fixtures: list[Fixture], send: Send, environ: Mapping[str, str],
-        on_step: Callable[[Step], None] | None = None) -> dict[str, dict]:
-    """Run the fixtures in order; returns each fixture's response by name. An API error stops the run
-    (send raises) unless it is the fixture's `expected_error_type`."""
+        on_step: Callable[[Step], None] | None = None, skip: tuple[str, ...] = ()) -> dict[str, dict]:
+    """Run the fixtures in order, but those named in `skip`; returns each fixture's response by name (a later
+    fixture of a name replaces an earlier's). An API error stops the run (send raises) unless it is the
+    fixture's `expected_error_type`."""
     responses: dict[str, dict] = {}
     for fixture in fixtures:
+        if fixture.name in skip:
+            if on_step:
+                on_step(Step(fixture, fixture.path, fixture.params, None, skipped=True))
+            continue
         where = f"fixture {fixture.name!r}"
-        path = resolve(fixture.path, responses, environ, where)
-        params = resolve(fixture.params, responses, environ, where)
+        request = Request(fixture.method, resolve(fixture.path, responses, environ, where),
+                          resolve(fixture.params, responses, environ, where),
+                          resolve(fixture.headers, responses, environ, where), fixture.api_base,
+                          resolve(fixture.idempotency_key, responses, environ, where))
+        path, params = request.path, request.params
         try:
-            step = Step(fixture, path, params, send(fixture.method, path, params))
+            step = Step(fixture, path, params, send(request))
         except ApiError as exc:
             if fixture.expected_error_type is None or exc.error_type != fixture.expected_error_type:
                 exc.fixture, exc.request = fixture.name, f"{fixture.method.upper()} {path}"
                 raise
-            step = Step(fixture, path, params, None, exc.error_type)
+            # As in Stripe CLI, the error's body stands for the response (`${name:error.payment_intent.id}`).
+            step = Step(fixture, path, params, exc.body, exc.error_type)
         responses[fixture.name] = step.response or {}
         if on_step:
             on_step(step)
     return responses
+
+
+def env_updates(env: Mapping[str, str], responses: Mapping[str, dict], environ: Mapping[str, str]) -> dict[str, str]:
+    """The file's `env` block resolved after a run: the values Stripe CLI writes back to `.env`."""
+    return {key: _text(resolve(template, responses, environ, f"env {key}")) for key, template in env.items()}

@@ -17,9 +17,10 @@ from typing import Mapping
 
 from .backends import ActionFailed, Backend
 from .errors import InvalidOption
-from .fixtures import ApiError, Edit, Send, Step, apply_edits, parse, run
+from .fixtures import ApiError, Edit, Request, Send, Step, apply_edits, check_skips, parse, run
 from .stories import Story, get_sequence, new_cast
 from .story_names import NAMES
+from .trigger_names import ALIASES, CLI_EVENTS, OUTSIDE, event_of, family
 from .versions import CURRENT
 
 FIXTURES = Path(__file__).with_name("trigger_fixtures")
@@ -36,59 +37,130 @@ _SIM = (
 
 
 def trigger_names() -> list[str]:
-    """Every event type a trigger exists for, sorted."""
-    return sorted(path.stem for path in FIXTURES.glob("*.json"))
+    """Every name a trigger runs for (the project's fixture files and Stripe CLI's aliases of them), sorted."""
+    own = {path.stem for path in FIXTURES.glob("*.json")}
+    return sorted(own | {alias for alias, name in ALIASES.items() if name in own})
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What a trigger runs: a fixture file's text, where it came from, and the event it must make (None: any)."""
+
+    event_type: str | None
+    text: str
+    source: str
+
+
+def plan_for(event: str) -> Plan:
+    """The fixture a trigger NAME (or a fixture file's path) runs; InvalidOption, in one line, when there is none."""
+    if event in CLI_EVENTS or event in ALIASES:
+        path = FIXTURES / f"{ALIASES.get(event, event)}.json"
+        if path.is_file():
+            return Plan(event_of(event), path.read_text(encoding="utf-8"), f"trigger {event}")
+        kind = family(event)
+        if kind in OUTSIDE:
+            raise InvalidOption(f"{event} is a Stripe CLI trigger of {kind}, which the fake Stripe does not simulate "
+                                "(it simulates Billing and Payments)")
+        raise InvalidOption(f"{event} is a Stripe CLI trigger of {kind}, which the fake Stripe does not simulate "
+                            "yet; `simplex-stripe trigger --list` names the ones it runs")
+    path = Path(event)
+    if path.suffix == ".json" and path.is_file():
+        stem = path.stem
+        named = event_of(stem) if stem in CLI_EVENTS or stem in ALIASES else None
+        return Plan(named, path.read_text(encoding="utf-8"), str(path))
+    raise InvalidOption(f"the event {event!r} is not one Stripe CLI triggers, nor a fixture file, nor a story "
+                        f"({', '.join(NAMES)}); `simplex-stripe trigger --list` names the events the fake runs")
 
 
 def trigger_text(event_type: str) -> str:
-    """The fixture file of one trigger; InvalidOption names the supported ones."""
-    path = FIXTURES / f"{event_type}.json"
-    if not path.is_file():
-        raise InvalidOption(f"no trigger for {event_type!r}; supported: {', '.join(trigger_names())}; "
-                            f"or a story: {', '.join(NAMES)}")
-    return path.read_text(encoding="utf-8")
+    """The fixture file of one trigger; InvalidOption names why there is none."""
+    return plan_for(event_type).text
 
 
-def backend_send(backend: Backend) -> Send:
-    """A fixture runner's `send` on a story backend: API requests as they are, `/_sim/…` to its helpers."""
-    def send(method: str, path: str, params: dict) -> dict:
+def backend_send(backend: Backend, api: Send | None = None) -> Send:
+    """A fixture runner's `send` on a story backend: `/_sim/…` to its helpers, API requests through `api` when
+    given (e.g. the SDK with a Stripe-Account), else the backend's own."""
+    def send(request: Request) -> dict:
         try:
             for pattern, helper in _SIM:
-                match = pattern.match(path)
+                match = pattern.match(request.path)
                 if match:
-                    return helper(backend, match, params)
-            if path.startswith("/_sim/"):
-                raise InvalidOption(f"{path} is not a helper a trigger can use")
-            return backend.request(method.upper(), path, params)
+                    return helper(backend, match, request.params)
+            if request.path.startswith("/_sim/"):
+                raise InvalidOption(f"{request.path} is not a helper a trigger can use")
+            if api is not None:
+                return api(request)
+            if request.api_base or request.headers:
+                raise InvalidOption("a fixture's own api_base or headers need a running fake (--api-base)")
+            return backend.request(request.method.upper(), request.path, request.params)
         except ActionFailed as exc:
-            raise ApiError("invalid_request_error", str(exc)) from None
+            raise ApiError(exc.error_type, str(exc), body=exc.body) from None
     return send
 
 
 @dataclass
 class Triggered:
-    """What a trigger did: its steps, and every event the engine made, oldest first."""
+    """What a trigger did: its steps, and the events its requests caused, oldest first."""
 
-    event_type: str  # or the story's name
+    event_type: str | None  # or the story's name
     steps: list[Step]
     events: list[dict]
     story: bool = False
 
     @property
     def fired(self) -> bool:
-        """Whether the engine made an event of the triggered type (for a story: any event)."""
-        return bool(self.events) if self.story else any(e["type"] == self.event_type for e in self.events)
+        """Whether the engine made an event of the triggered type (any event, for a story or a file named after
+        no event)."""
+        if self.story or self.event_type is None:
+            return bool(self.events)
+        return any(e["type"] == self.event_type for e in self.events)
 
 
-def trigger(backend: Backend, event_type: str, edits: list[Edit], environ: Mapping[str, str],
-            version: str = CURRENT) -> Triggered:
-    """Run one trigger's requests on `backend`; the events are rendered in `version`."""
-    fixtures = apply_edits(parse(trigger_text(event_type), f"trigger {event_type}"), edits)
+def trigger(backend: Backend, plan: Plan, edits: list[Edit], environ: Mapping[str, str], version: str = CURRENT,
+            skip: tuple[str, ...] = (), api: Send | None = None) -> Triggered:
+    """Run one trigger's requests on `backend`; the events its requests caused, rendered in `version`."""
+    fixtures = apply_edits(parse(plan.text, plan.source), edits)
+    check_skips(fixtures, list(skip))
     backend.only_shape(version)
     mark = backend.mark()
     steps: list[Step] = []
-    run(fixtures, backend_send(backend), environ, on_step=steps.append)
-    return Triggered(event_type, steps, backend.events_since(mark, version))
+    run(fixtures, backend_send(backend, api), environ, on_step=steps.append, skip=skip)
+    return Triggered(plan.event_type, steps, own_events(steps, backend.events_since(mark, version)))
+
+
+def own_events(steps: list[Step], events: list[dict]) -> list[dict]:
+    """The events about objects the steps' responses name, about objects naming those, and about objects made
+    meanwhile that those name (transitively), and the account's (the balance): on a shared fake, others' events
+    about their own objects are not ours."""
+    named = set().union(*(_strings(step.response) for step in steps if step.response))
+    objects = [e["data"]["object"] for e in events]
+    made = {obj.get("id") for e, obj in zip(events, objects) if e["type"].endswith(".created")}
+    ours = {obj.get("id") for obj in objects if obj.get("id") in named}
+    grew = True
+    while grew:
+        grew = False
+        for obj in objects:
+            if obj.get("id") in ours:
+                found = _strings(obj) & made - ours
+            else:
+                found = {obj.get("id")} if _strings(obj) & ours else set()
+            ours |= found
+            grew = grew or bool(found)
+    # An object without an id (the balance) is the account's own, not another client's.
+    return [e for e, obj in zip(events, objects) if obj.get("id") in ours or "id" not in obj]
+
+
+def _strings(value, depth: int = 0) -> set[str]:
+    """Every string within a few levels of a rendered object (ids among them)."""
+    if isinstance(value, str):
+        return {value}
+    if depth > 5:
+        return set()
+    if isinstance(value, dict):
+        return set().union(*(_strings(v, depth + 1) for v in value.values()))
+    if isinstance(value, list):
+        return set().union(*(_strings(v, depth + 1) for v in value[:50]))
+    return set()
 
 
 def tell(backend: Backend, name: str, environ: Mapping[str, str], version: str = CURRENT, *,

@@ -4,7 +4,7 @@ served, and from which version each versioned field and parameter exists (docs/f
 import re
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
+from functools import cache, lru_cache
 
 from .errors import UnknownApiVersion
 
@@ -154,6 +154,7 @@ def release_of(version: str) -> Release:
     raise UnknownApiVersion(version, list(KNOWN_VERSIONS))
 
 
+@lru_cache(maxsize=256)  # bounded: the header is the caller's to choose
 def serve(requested: str) -> Served | None:
     """How a Stripe-Version header is served, or None when Stripe would refuse it (malformed, or no version of
     that date and name): a known version as itself; a real date before acacia as itself; a dated version of a

@@ -39,8 +39,9 @@ COMMANDS: dict[str, tuple[str, str] | str] = {
     "events": ("simplex_stripe.cli.events:events",
                "Work with the events the fake Stripe stored."),
     "fixtures": ("simplex_stripe.cli.fixtures:fixtures",
-                 "Run a fixture file in Stripe CLI's format (_meta, fixtures[] with name/path/method/params, "
-                 "${name:json.path}, ${.env:VAR}) against the fake Stripe."),
+                 "Run a fixture file in Stripe CLI's format (_meta, fixtures[] with "
+                 "name/path/method/params/headers/api_base, ${name:json.path|default}, ${.env:VAR}, a .env file, an "
+                 "env block) against the fake Stripe."),
     "trigger": ("simplex_stripe.cli.trigger:trigger",
                 "Trigger EVENT and the events Stripe sends with it, like `stripe trigger`."),
     "record": ("simplex_stripe.cli.record:record",

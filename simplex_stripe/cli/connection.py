@@ -7,7 +7,6 @@ DEFAULT_PORT = 12180
 DEFAULT_API_BASE = f"http://127.0.0.1:{DEFAULT_PORT}"
 DEFAULT_KEY = "sk_test_simplex_stripe_cli"
 API_BASE_HELP = "API base of the fake Stripe (or any Stripe API)."
-TIMEOUT = (2.5, 30.0)  # connect quickly or report; a slow answer is still an answer
 
 api_base_option = click.option("--api-base", envvar="STRIPE_API_BASE", default=DEFAULT_API_BASE, show_default=True,
                                show_envvar=True, help=API_BASE_HELP)
@@ -28,9 +27,8 @@ api_key_option = click.option("--api-key", envvar="STRIPE_API_KEY", default=DEFA
 
 def client_for(api_key: str, api_base: str):
     """The official SDK pointed at `api_base`: no retries, short connect timeout."""
-    import stripe  # noqa: PLC0415 - only the commands that call an API pay for the SDK
-    return stripe.StripeClient(api_key, base_addresses={"api": api_base}, max_network_retries=0,
-                               http_client=stripe.RequestsClient(timeout=TIMEOUT))
+    from simulator.fixture_send import client_for as sdk_client  # noqa: PLC0415 - only commands that call an API
+    return sdk_client(api_key, api_base)
 
 
 def stripe_failure(exc, api_base: str) -> click.ClickException:

@@ -15,13 +15,16 @@ def events() -> None:
 @events.command()
 @click.argument("event_id", metavar="EVENT_ID")
 @click.option("--webhook-endpoint", help="Only to this endpoint we_… (default: every endpoint subscribed to it).")
+@click.option("--account", help="The account acct_… the event belongs to (sent as the Stripe-Account header).")
 @api_base_option
 @api_key_option
-def resend(event_id: str, webhook_endpoint: str | None, api_base: str, api_key: str) -> None:
+def resend(event_id: str, webhook_endpoint: str | None, account: str | None, api_base: str, api_key: str) -> None:
     """Deliver a stored event again, signed at the new send time (POST /v1/events/{id}/retry)."""
     import stripe  # noqa: PLC0415
     client = client_for(api_key, api_base)
     params = {"webhook_endpoint": webhook_endpoint} if webhook_endpoint else {}
+    if account:
+        params["stripe_account"] = account
     try:
         targets = [webhook_endpoint] if webhook_endpoint else _subscribed(client, event_id)
         if not targets:  # the retry would deliver nothing: say so, and fail

@@ -2,10 +2,11 @@
 
 import json
 import os
+from pathlib import Path
 
 import click
 
-from .connection import api_base_option, api_key_option, client_for, stripe_failure
+from .connection import api_base_option, api_key_option
 from .errors import UsageProblem
 
 edit_options = (
@@ -15,11 +16,16 @@ edit_options = (
                  help="Add a param to a fixture's request (repeatable)."),
     click.option("--remove", "removals", multiple=True, metavar="NAME:PATH",
                  help="Remove a param from a fixture's request (repeatable)."),
+
+
+    click.option("--skip", "skips", multiple=True, metavar="NAME",
+                 help="Do not run the fixture of this name (repeatable); a reference to it then fails."),
+    click.option("--stripe-account", help="Send every request for this account (the Stripe-Account header)."),
 )
 
 
 def with_edit_options(command):
-    """Add --override/--add/--remove to a command."""
+    """Add --override/--add/--remove/--skip/--stripe-account to a command."""
     for option in reversed(edit_options):
         command = option(command)
     return command
@@ -31,44 +37,28 @@ def edits(overrides, adds, removals) -> list:
     return [*(parse_edit(t) for t in (*overrides, *adds)), *(parse_edit(t, remove=True) for t in removals)]
 
 
-def sdk_send(client, api_base: str):
-    """A fixture runner's `send` through the official SDK's raw requests; API errors become ApiError."""
-    import stripe  # noqa: PLC0415
-
-    from simulator.fixtures import ApiError  # noqa: PLC0415
-
-    def send(method: str, path: str, params: dict) -> dict:
-        try:
-            response = client.raw_request(method, path, **params)
-        except stripe.APIConnectionError as exc:
-            raise stripe_failure(exc, api_base) from None
-        except stripe.StripeError as exc:
-            kind = getattr(exc.error, "type", None) or "api_error"
-            raise ApiError(kind, exc.user_message or str(exc), exc.http_status) from None
-        return json.loads(response.body)
-    return send
-
-
 @click.command()
 @click.argument("path", metavar="FILE.json", type=click.Path(dir_okay=False))
 @api_base_option
 @api_key_option
 @with_edit_options
+@click.option("--api-version", help="Send every request with this Stripe-Version.")
 @click.option("--json", "as_json", is_flag=True, help="Print every fixture's response as one JSON object.")
-def fixtures(path, api_base, api_key, overrides, adds, removals, as_json) -> None:
-    """Run a fixture file in Stripe CLI's format (_meta, fixtures[] with name/path/method/params, ${name:json.path},
-    ${.env:VAR}) against the fake Stripe."""
+def fixtures(path, api_base, api_key, overrides, adds, removals, skips, stripe_account, api_version,
+             as_json) -> None:
+    """Run a fixture file in Stripe CLI's format (_meta, fixtures[] with name/path/method/params/headers/api_base,
+    ${name:json.path|default}, ${.env:VAR}, a .env file, an env block) against the fake Stripe."""
     from simulator.errors import SimulatorError  # noqa: PLC0415
-    from simulator.fixtures import ApiError, apply_edits, parse, run  # noqa: PLC0415
+    from simulator.fixture_send import sdk_send  # noqa: PLC0415
+    from simulator.fixtures import ApiError  # noqa: PLC0415
     try:
         with open(path, encoding="utf-8") as handle:
             text = handle.read()
     except OSError as exc:
         raise UsageProblem(f"cannot read {path}: {exc.strerror}") from None
     try:
-        plan = apply_edits(parse(text, path), edits(overrides, adds, removals))
-        responses = run(plan, sdk_send(client_for(api_key, api_base), api_base), os.environ,
-                        on_step=None if as_json else _print_step)
+        responses = run_text(text, path, sdk_send(api_key, api_base, stripe_account, api_version),
+                             edits(overrides, adds, removals), skips, None if as_json else print_step)
     except SimulatorError as exc:
         raise UsageProblem(str(exc)) from None
     except ApiError as exc:
@@ -78,7 +68,26 @@ def fixtures(path, api_base, api_key, overrides, adds, removals, as_json) -> Non
         click.echo(json.dumps(responses, indent=2))
 
 
-def _print_step(step) -> None:
+def run_text(text: str, source: str, send, changes: list, skips, on_step, environ=None) -> dict:
+    """Run a fixture file's text as Stripe CLI does: `.env` under the environment, edits, skips, then its `env`
+    block written back to `.env` (when there is one)."""
+    from simulator import dotenv  # noqa: PLC0415
+    from simulator.fixtures import apply_edits, check_skips, env_updates, load, run  # noqa: PLC0415
+    folder = Path.cwd()
+    environ = dotenv.environment(os.environ if environ is None else environ, folder)
+    document = load(text, source)
+    plan = apply_edits(document.fixtures, changes)
+    check_skips(plan, list(skips))
+    responses = run(plan, send, environ, on_step=on_step, skip=tuple(skips))
+    dotenv.update(folder / ".env", env_updates(document.env, responses, environ))
+    return responses
+
+
+def print_step(step) -> None:
+    """Stripe CLI's line per fixture, with the request and the id it made."""
+    if step.skipped:
+        click.echo(f"Skipping fixture for: {step.fixture.name}")
+        return
     made = (step.response or {}).get("id")
     outcome = f"expected {step.error_type}" if step.error_type else (made or "ok")
     click.echo(f"Running fixture for: {step.fixture.name}  {step.fixture.method.upper()} {step.path} → {outcome}")

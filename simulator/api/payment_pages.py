@@ -14,7 +14,7 @@ CONFIRM = {"type": "object", "required": ["payment_method"], "additionalProperti
 
 
 def confirm(call: Call) -> dict:
-    """POST /v1/payment_pages/{session id}/confirm: pay the session with a saved card payment method."""
+    """POST /v1/payment_pages/{session id}/confirm: pay the session with a saved card or SEPA debit payment method."""
     state = call.state
     p = call.parse({"expected_amount": NON_NEGATIVE}, schema=CONFIRM)
     session = state.store.require("checkout.session", call.args["id"])
@@ -24,11 +24,23 @@ def confirm(call: Call) -> dict:
         # Stripe refuses to charge an amount the payer did not see.
         raise InvalidRequest(f"The expected amount ({expected}) does not match the amount due "
                              f"({totals(state, session).total}).", param="expected_amount")
-    complete(state, session, email=p.get("email") or pm["billing_details"]["email"],
-             name=pm["billing_details"]["name"], pm=pm)
+    email, name = p.get("email") or pm["billing_details"]["email"], pm["billing_details"]["name"]
+    if pm["type"] == "sepa_debit":
+        # A debit settles days later (checkout.session.async_payment_succeeded then).
+        complete(state, session, email=email, name=name, method="sepa_debit")
+    else:
+        complete(state, session, email=email, name=name, pm=pm)
     return render_session(state, session, call.version)
 
 
+def retrieve(call: Call) -> dict:
+    """GET /v1/payment_pages/{session id}: what Stripe.js reads before showing the page; the fake answers with the
+    session it belongs to."""
+    session = call.state.store.require("checkout.session", call.args["id"])
+    return render_session(call.state, session, call.version)
+
+
 ROUTES = [
+    ("GET", "/v1/payment_pages/<id>", retrieve),
     ("POST", "/v1/payment_pages/<id>/confirm", confirm),
 ]

@@ -1,14 +1,14 @@
 """`/v1/payment_methods`, `/v1/payment_intents` and `/v1/charges`: cards from test tokens, attach, detach, reads."""
 
 
-from ..engine.payments import attach, card_payment_method, detach
+from ..engine.payments import attach, card_payment_method, detach, update_payment_method
 from ..engine.rendering import list_object
 from .context import Call
 from .lists import page
 from .params import one_of
 
-# Only cards are simulated (the schema takes every payment method type Stripe has).
-CHECKS = {"type": one_of("card")}
+# Cards and SEPA debits are simulated (the schema takes every payment method type Stripe has).
+CHECKS = {"type": one_of("card", "sepa_debit")}
 
 
 def create_payment_method(call: Call) -> dict:
@@ -46,9 +46,8 @@ def list_payment_methods(call: Call) -> dict:
     p = call.params
     customer = call.args.get("id") or p.get("customer")
     url = f"/v1/customers/{customer}/payment_methods" if "id" in call.args else "/v1/payment_methods"
-    # Every payment method the fake makes is a card; asking for another type finds none.
     return page(call, "payment_method", url, p, where={"customer": customer} if customer else None,
-                accept=lambda pm: p.get("type", "card") == pm["type"])
+                accept=lambda pm: p.get("type", pm["type"]) == pm["type"])
 
 
 def attach_payment_method(call: Call) -> dict:
@@ -57,6 +56,12 @@ def attach_payment_method(call: Call) -> dict:
     customer = call.state.store.require("customer", p["customer"], "customer", in_body=True)
     return attach(call.state, call.args["id"], customer, at=call.state.now(customer["test_clock"]),
                   origin=call.origin)
+
+
+def post_payment_method_update(call: Call) -> dict:
+    """POST /v1/payment_methods/{id}: metadata and billing details."""
+    pm = call.state.store.require("payment_method", call.args["id"])
+    return update_payment_method(call.state, pm, call.parse(), origin=call.origin)
 
 
 def detach_payment_method(call: Call) -> dict:
@@ -74,6 +79,7 @@ ROUTES = [
     ("GET", "/v1/payment_methods", list_payment_methods),
     ("POST", "/v1/payment_methods", create_payment_method),
     ("GET", "/v1/payment_methods/<id>", retrieve("payment_method")),
+    ("POST", "/v1/payment_methods/<id>", post_payment_method_update),
     ("POST", "/v1/payment_methods/<id>/attach", attach_payment_method),
     ("POST", "/v1/payment_methods/<id>/detach", detach_payment_method),
     ("GET", "/v1/customers/<id>/payment_methods", list_payment_methods),

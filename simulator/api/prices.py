@@ -2,9 +2,11 @@
 
 import copy
 
-from ..engine.errors import ResourceMissing
+from ..engine.catalogue import create_product
+from ..engine.errors import InvalidRequest, ResourceMissing
+from ..engine.events import emit
 from ..engine.prices import change_price, create_price, plan_record, render_price
-from ..engine.rendering import list_object
+from ..engine.rendering import deleted, list_object
 from ..engine.state import State
 from ..objects.subscriptions import plan_from_price
 from .context import Call
@@ -73,6 +75,53 @@ def list_plans(call: Call) -> dict:
     return list_object("/v1/plans", [plan_from_price(price) for price in listed["data"]], listed["has_more"])
 
 
+def post_plan(call: Call) -> dict:
+    """POST /v1/plans: a recurring price and its plan twin (price.created, plan.created); `product` is an id or
+    a new product's data."""
+    state = call.state
+    p = call.parse({"amount": NON_NEGATIVE, "interval_count": POSITIVE}, required=("currency", "interval"))
+    if p.get("id") and p["id"] in state.store:
+        raise InvalidRequest("Plan already exists.", param="id", code="resource_already_exists")
+    product = p.get("product")
+    if isinstance(product, dict):
+        product = create_product(state, product, at=state.now(), origin=call.origin)["id"]
+    if not product:
+        raise InvalidRequest("Missing required param: product.", param="product", code="parameter_missing")
+    price = {"currency": p["currency"], "unit_amount": p.get("amount"), "product": product,
+             "recurring": {"interval": p["interval"], "interval_count": p.get("interval_count", 1),
+                           "usage_type": p.get("usage_type", "licensed")},
+             **{k: p[k] for k in ("active", "metadata", "nickname") if k in p}}
+    if "amount_decimal" in p:
+        price["unit_amount_decimal"] = p["amount_decimal"]
+    return plan_record(create_price(state, price, at=state.now(), origin=call.origin, price_id=p.get("id")))
+
+
+def _plan_price(call: Call) -> dict:
+    price = call.state.store.get(call.args["id"])
+    if price is None or price["object"] != "price" or not price["recurring"]:
+        raise ResourceMissing("plan", call.args["id"])
+    return price
+
+
+def update_plan(call: Call) -> dict:
+    """POST /v1/plans/{id}: active, metadata, nickname (price.updated, plan.updated)."""
+    price = _plan_price(call)
+    return plan_record(change_price(call.state, price, call.parse(), origin=call.origin))
+
+
+def delete_plan(call: Call) -> dict:
+    """DELETE /v1/plans/{id}: the plan and its price go (plan.deleted)."""
+    state = call.state
+    price = _plan_price(call)
+    if any(item["price"] == price["id"] for sub in state.store.all("subscription") for item in sub["items"]
+           if sub["status"] not in ("canceled", "incomplete_expired")):
+        raise InvalidRequest("This plan is used by a live subscription and cannot be deleted.")
+    plan = plan_record(price)
+    state.store.remove(price["id"])
+    emit(state, "plan.deleted", plan, at=state.now(), origin=call.origin)
+    return deleted(price["id"], "plan")
+
+
 def include_currency_options(state: State, obj: dict, version: str) -> dict:
     """`expand[]=currency_options`: every currency the price can be paid in."""
     return copy.deepcopy(state.store.get(obj["id"])["currency_options"])
@@ -93,4 +142,7 @@ ROUTES = [
     ("POST", "/v1/prices/<id>", update_price),
     ("GET", "/v1/plans", list_plans),
     ("GET", "/v1/plans/<id>", retrieve_plan),
+    ("POST", "/v1/plans", post_plan),
+    ("POST", "/v1/plans/<id>", update_plan),
+    ("DELETE", "/v1/plans/<id>", delete_plan),
 ]

@@ -1,12 +1,13 @@
 """The read surface around the modelled resources: sub-resource lists and retrieves, answered from stored state.
 
-What the fake does not model (refunds, disputes, tax ids, cash balances, Connect accounts, legacy sources) is
-answered as Stripe answers an account that has none: an empty list, or `No such …` for an id.
+What the fake does not model (tax ids, cash balances, Connect accounts, bank accounts) is answered as Stripe
+answers an account that has none: an empty list, or `No such …` for an id.
 """
 
 from ..engine.account import ACCOUNT_CREATED
 from ..engine.errors import PermissionDenied, ResourceMissing
 from ..engine.rendering import list_object, render
+from ..engine.sources import sources_of
 from .checkout import include_line_items
 from .context import Call
 
@@ -168,9 +169,28 @@ def _product(call: Call) -> dict:
 
 
 def charge_dispute(call: Call) -> dict:
-    """GET /v1/charges/{charge}/dispute: the fake's charges are never disputed."""
+    """GET /v1/charges/{charge}/dispute: the charge's dispute, if its card disputed it."""
     charge = _charge(call)
-    raise ResourceMissing("dispute", charge["id"], "charge")
+    found = next((d for d in call.state.store.all("dispute") if d["charge"] == charge["id"]), None)
+    if found is None:
+        raise ResourceMissing("dispute", charge["id"], "charge")
+    return found
+
+
+def charge_refunds(call: Call) -> dict:
+    """GET /v1/charges/{charge}/refunds: the charge's refunds, newest first."""
+    charge = _charge(call)
+    refunds = [r for r in call.state.store.all("refund") if r["charge"] == charge["id"]][::-1]
+    return list_object(f"/v1/charges/{charge['id']}/refunds", refunds, False)
+
+
+def charge_refund(call: Call) -> dict:
+    """GET /v1/charges/{charge}/refunds/{id}."""
+    charge = _charge(call)
+    refund = call.state.store.require("refund", call.args["id"])
+    if refund["charge"] != charge["id"]:
+        raise ResourceMissing("refund", call.args["id"])
+    return refund
 
 
 def subscription_discount(call: Call) -> dict:
@@ -189,6 +209,8 @@ def include_customer_list(kind: str):
     """`expand[]=sources|subscriptions|tax_ids` on a customer: the list its sub-resource answers (first page)."""
     def hook(state, customer: dict, version: str) -> dict:
         data = []
+        if kind == "sources":
+            data = sources_of(state, customer["id"])
         if kind == "subscriptions":
             subs = [s for s in state.store.all("subscription")
                     if s["customer"] == customer["id"] and s["status"] != "canceled"]
@@ -223,19 +245,16 @@ ROUTES = [
     ("GET", "/v1/accounts/<account>/external_accounts/<id>", missing("external_account", _own_account)),
     ("GET", "/v1/accounts/<account>/people/<id>", missing("person", _own_account)),
     ("GET", "/v1/accounts/<account>/persons/<id>", missing("person", _own_account)),
-    ("GET", "/v1/charges/<charge>/refunds", empty_list("/v1/charges/{charge}/refunds", _charge)),
-    ("GET", "/v1/charges/<charge>/refunds/<id>", missing("refund", _charge)),
+    ("GET", "/v1/charges/<charge>/refunds", charge_refunds),
+    ("GET", "/v1/charges/<charge>/refunds/<id>", charge_refund),
     ("GET", "/v1/charges/<charge>/dispute", charge_dispute),
     ("GET", "/v1/payment_intents/<intent>/amount_details_line_items",
      empty_list("/v1/payment_intents/{intent}/amount_details_line_items", _intent)),
     ("GET", "/v1/products/<product>/features/<id>", missing("product_feature", _product)),
     *[("GET", f"/v1/customers/<customer>/{kind}", empty_list(f"/v1/customers/{{customer}}/{kind}", _customer))
-      for kind in ("balance_transactions", "bank_accounts", "cards", "sources", "cash_balance_transactions",
-                   "tax_ids")],
+      for kind in ("balance_transactions", "bank_accounts", "cash_balance_transactions", "tax_ids")],
     ("GET", "/v1/customers/<customer>/balance_transactions/<id>", missing("customer_balance_transaction", _customer)),
     ("GET", "/v1/customers/<customer>/bank_accounts/<id>", missing("source", _customer)),
-    ("GET", "/v1/customers/<customer>/cards/<id>", missing("source", _customer)),
-    ("GET", "/v1/customers/<customer>/sources/<id>", missing("source", _customer)),
     ("GET", "/v1/customers/<customer>/cash_balance_transactions/<id>",
      missing("customer_cash_balance_transaction", _customer)),
     ("GET", "/v1/customers/<customer>/tax_ids/<id>", missing("tax_id", _customer)),

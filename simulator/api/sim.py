@@ -74,23 +74,31 @@ def complete_session(fake, id: str) -> dict:
 
 
 @bp.post("/_sim/clock/advance")
-@helper
-def advance_clock(fake) -> dict:
-    """Move the account clock (`to=<unix>` or `seconds=N`); everything due runs; returns the new time."""
-    to, seconds = _int("to"), _int("seconds")
-    if to is None and seconds is None:
-        raise MissingParameter("to")
-    now = fake.state.now()
-    limit, target = advance_limit(fake.state, None, now), (now + (seconds or 0) if to is None else to)
-    if target > limit:  # checked before any work: a 1,000-year move is a 400 at once, not a stalled fake
-        raise InvalidParameter("Cannot advance the clock more than two intervals of the shortest live subscription "
-                               f"(two years with none) at a time; advance to {limit} or earlier first.",
-                               "to" if to is not None else "seconds")
+def advance_clock():
+    """Move the account clock (`to=<unix>` or `seconds=N`); everything due runs; returns the new time.
+
+    The move is bounded (two intervals of the shortest live subscription) and runs in steps, letting other
+    requests in between, so no move can stall the fake."""
     try:
-        now = fake.state.advance(seconds=seconds, to=to)
-    except ValueError as exc:
-        raise InvalidParameter(str(exc), "to" if to is not None else "seconds") from None
-    return {"object": "sim.clock", "now": now}
+        fake = sandbox_of_request(current_app.extensions["fake_stripe"])
+        to, seconds = _int("to"), _int("seconds")
+        if to is None and seconds is None:
+            raise MissingParameter("to")
+        name = "to" if to is not None else "seconds"
+        with fake.state.lock:
+            fake.state.catch_up()
+            try:
+                target = fake.state.target_of(seconds=seconds, to=to)
+            except ValueError as exc:
+                raise InvalidParameter(str(exc), name) from None
+            limit = advance_limit(fake.state, None, fake.state.now())
+        if target > limit:  # checked before any work: a 1,000-year move is a 400 at once, not a stalled fake
+            raise InvalidParameter("Cannot advance the clock more than two intervals of the shortest live "
+                                   f"subscription (two years with none) at a time; advance to {limit} or earlier "
+                                   "first.", name)
+        return _json({"object": "sim.clock", "now": fake.advance_in_steps(target)})
+    except FakeStripeError as exc:
+        return _json(exc.body(), exc.http_status)
 
 
 @bp.get("/_sim/clock")

@@ -3,12 +3,15 @@
 import copy
 from datetime import datetime, timezone
 
+from ..objects.payments import payment_intent_object
 from ..periods import period as month_period
-from .errors import CardDeclined, InvalidRequest, ResourceMissing
+from .errors import ActionRequired, CardDeclined, InvalidRequest, ResourceMissing
 from .events import emit
 from .invoices import amount_due, collect, finalize, invoice_item_object, invoice_record, line, new_invoice, void
-from .payments import DECLINE_MESSAGES, check_payment_method
+from .payment_intents import authentication_step
+from .payments import AUTHENTICATE, DECLINE_MESSAGES, chargeable, check_payment_method
 from .prices import unit_amount
+from .rendering import render
 from .state import State
 
 HOUR, DAY = 3600, 86400
@@ -56,8 +59,9 @@ def item_lines(state: State, sub: dict, span: tuple[int, int]) -> list[dict]:
 def payment_method_for(state: State, sub: dict) -> dict | None:
     """The card a subscription's invoices are charged to."""
     customer = state.store.get(sub["customer"]) or {"invoice_settings": {}}
-    pm_id = sub["default_payment_method"] or customer["invoice_settings"].get("default_payment_method")
-    return state.store.get(pm_id) if pm_id else None
+    pm_id = (sub["default_payment_method"] or customer["invoice_settings"].get("default_payment_method")
+             or customer.get("default_source"))
+    return chargeable(state.store.get(pm_id)) if pm_id else None
 
 
 def set_status(state: State, sub: dict, status: str, *, at: int, origin=(None, None)) -> None:
@@ -270,10 +274,34 @@ def pay_now(state: State, invoice: dict, p: dict, *, origin=(None, None)) -> Non
         raise InvalidRequest("This customer has no attached payment source or default payment method.",
                              param="payment_method")
     at = state.now(invoice["test_clock"])
+    if pm is not None and pm["type"] == "card" and pm["card"]["last4"] in AUTHENTICATE and amount_due(state, invoice):
+        _await_authentication(state, invoice, pm, at=at, origin=origin)
     if not pay_invoice(state, invoice, pm, at=at, origin=origin):
         charge = state.store.get(invoice["charge"])
         code = charge["outcome"]["reason"]
         raise CardDeclined(DECLINE_MESSAGES.get(code, "Your card was declined."), code, charge=charge["id"])
+
+
+def _await_authentication(state: State, invoice: dict, pm: dict, *, at: int, origin) -> None:
+    """A card that needs 3D Secure: the invoice's intent waits for the customer (invoice.payment_action_required)
+    and the request answers 402, as Stripe's does."""
+    if invoice["status"] == "draft":
+        finalize(state, invoice, at=at, origin=origin)
+    intent = payment_intent_object(id=state.new_id("pi"), amount=amount_due(state, invoice),
+                                   currency=invoice["currency"], created=at, customer=invoice["customer"],
+                                   latest_charge=None, payment_method=pm["id"], status="requires_action",
+                                   receipt_email=invoice["customer_email"])
+    intent["next_action"] = authentication_step(intent, None)
+    state.store.add(intent)
+    invoice["attempt_count"] += 1
+    invoice["payment_intent"] = intent["id"]
+    emit(state, "payment_intent.created", intent, at=at, origin=origin)
+    emit(state, "payment_intent.requires_action", intent, at=at, origin=origin)
+    emit(state, "invoice.payment_action_required", invoice, at=at, origin=origin)
+    raise ActionRequired("This payment requires additional user action before it can be completed successfully. "
+                         "Payment can be completed using the PaymentIntent associated with the invoice.",
+                         code="invoice_payment_intent_requires_action",
+                         payment_intent=render(state, intent, state.default_version))
 
 
 def preview(state: State, p: dict) -> dict:

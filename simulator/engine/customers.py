@@ -10,6 +10,7 @@ from .events import emit
 from .metadata import merge_metadata
 from .payments import attach, card_number, check_card, check_payment_method, new_payment_method
 from .rendering import deleted
+from .sources import add_source
 from .state import State
 
 SIMPLE = ("address", "balance", "description", "email", "name", "phone", "preferred_locales", "tax_exempt",
@@ -44,11 +45,17 @@ def create_customer(state: State, p: dict, *, at: int | None = None, origin=(Non
     state.store.add(customer)
     if not quiet:
         emit(state, "customer.created", customer, at=at, origin=origin)
+    if p.get("source"):
+        add_source(state, customer, p["source"], origin=origin)
+    attached = None
     if p.get("payment_method"):
-        attach(state, p["payment_method"], customer, at=at, origin=origin, param="payment_method")
+        attached = attach(state, p["payment_method"], customer, at=at, origin=origin, param="payment_method")
     settings = p.get("invoice_settings") or {}
-    if settings.get("default_payment_method"):
-        set_default_payment_method(state, customer, settings["default_payment_method"], at=at, origin=origin)
+    default = settings.get("default_payment_method")
+    if default:
+        # A test token named twice (`payment_method` and the default) is the one card it attached.
+        chosen = attached["id"] if attached is not None and default == p["payment_method"] else default
+        set_default_payment_method(state, customer, chosen, at=at, origin=origin)
     return customer
 
 

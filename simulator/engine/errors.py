@@ -13,7 +13,8 @@
     │   └── IdempotencyMismatch     400 idempotency_error, a key reused with other parameters
     ├── AuthenticationFailed        401, missing, live or malformed key
     ├── PermissionDenied            403, Stripe-Account naming another account
-    └── CardDeclined                402 card_error, a declining test card
+    ├── CardDeclined                402 card_error, a declining test card
+    └── ActionRequired              402 card_error, a payment that waits for 3D Secure authentication
 """
 
 
@@ -144,3 +145,10 @@ class CardDeclined(FakeStripeError):
 
     def __init__(self, message: str, decline_code: str, **extra: str) -> None:
         super().__init__(message, code="card_declined", decline_code=decline_code, **extra)
+
+
+class ActionRequired(FakeStripeError):
+    """A payment that waits for the customer to authenticate (3D Secure)."""
+
+    http_status = 402
+    type = "card_error"

@@ -28,8 +28,9 @@ def line_taxes(state: State, lines: list[dict]) -> list[tuple[LineTax, dict | No
 
 
 def amount_due(state: State, invoice: dict) -> int:
-    """What the customer pays (never below zero; a credit stays on the customer's balance)."""
-    return max(sum(tax.total for tax, _ in line_taxes(state, invoice["lines"])), 0)
+    """What the customer pays, less credit notes (never below zero; a credit stays on the customer's balance)."""
+    return max(sum(tax.total for tax, _ in line_taxes(state, invoice["lines"])) - invoice.get("pre_payment_credit", 0),
+               0)
 
 
 def new_invoice(state: State, customer: dict, **fields) -> dict:
@@ -149,6 +150,17 @@ def render_invoice(state: State, record: dict, version: str) -> dict:
     invoice["attempted"] = record["attempt_count"] > 0
     if record.get("voided_at") is not None:
         invoice["status_transitions"]["voided_at"] = record["voided_at"]
+    # One-off invoices (invoicing.py) keep what their creator chose.
+    invoice.update({k: record[k] for k in ("description", "collection_method", "due_date", "auto_advance")
+                    if k in record})
+    credit = record.get("pre_payment_credit", 0)
+    if credit:
+        invoice["pre_payment_credit_notes_amount"] = credit
+        invoice["amount_due"] = max(invoice["amount_due"] - credit, 0)
+        if invoice["status"] != "paid":
+            invoice["amount_remaining"] = invoice["amount_due"]
+    if record.get("marked_uncollectible_at") is not None:
+        invoice["status_transitions"]["marked_uncollectible_at"] = record["marked_uncollectible_at"]
     return invoice
 
 

@@ -17,6 +17,12 @@ TEST_CARDS = {
     "4000000000000069": ("visa", "expired_card"),
     # Attaching succeeds, every charge fails: how tests make a renewal fail.
     "4000000000000341": ("visa", "generic_decline"),
+    # Succeed once authenticated (3D Secure); the charge needs the customer first.
+    "4000002760003184": ("visa", None), "4000000000003220": ("visa", None),
+    # Succeed, then the cardholder disputes the charge (a fraud dispute, or an inquiry).
+    "4000000000000259": ("visa", None), "4000000000001976": ("visa", None),
+    # Succeed with the funds available at once.
+    "4000000000000077": ("visa", None),
 }
 # The test PaymentMethod ids Stripe accepts in place of a card number.
 TEST_TOKENS = {
@@ -24,7 +30,12 @@ TEST_TOKENS = {
     "pm_card_amex": "378282246310005", "pm_card_chargeDeclined": "4000000000000002",
     "pm_card_chargeDeclinedInsufficientFunds": "4000000000009995",
     "pm_card_chargeDeclinedExpiredCard": "4000000000000069", "pm_card_chargeCustomerFail": "4000000000000341",
+    "pm_card_visa_chargeDeclined": "4000000000000002", "pm_card_authenticationRequired": "4000002760003184",
+    "pm_card_threeDSecure2Required": "4000000000003220", "pm_card_createDispute": "4000000000000259",
+    "pm_card_createDisputeInquiry": "4000000000001976", "pm_card_bypassPending": "4000000000000077",
 }
+# Last four digits of the cards whose payments need 3D Secure authentication first.
+AUTHENTICATE = frozenset({"3184", "3220"})
 # Stripe's test card tokens (what `card[token]` takes when creating a payment method).
 CARD_TOKENS = {"tok_" + name[len("pm_card_"):]: number for name, number in TEST_TOKENS.items()}
 DECLINE_MESSAGES = {"generic_decline": "Your card was declined.",
@@ -97,19 +108,25 @@ SETTLE_DELAY = 3 * 86400  # a SEPA debit settles in about three business days
 
 
 def sepa_payment_method_object(*, id: str, created: int, customer: str | None, email: str | None,
-                               name: str | None) -> dict:
-    """A `sepa_debit` `payment_method` for the test IBAN."""
+                               name: str | None, iban: str = SEPA_TEST_IBAN) -> dict:
+    """A `sepa_debit` `payment_method` for an IBAN (the test IBAN by default)."""
     return {
         "id": id, "object": "payment_method", "allow_redisplay": "unspecified",
-        "billing_details": {"address": {"city": None, "country": "DE", "line1": None, "line2": None,
+        "billing_details": {"address": {"city": None, "country": iban[:2], "line1": None, "line2": None,
                                         "postal_code": None, "state": None},
                             "email": email, "name": name, "phone": None, "tax_id": None},
         "created": created, "customer": customer, "livemode": False, "metadata": {},
-        "sepa_debit": {"bank_code": "37040044", "branch_code": "", "country": "DE",
-                       "fingerprint": hashlib.sha256(SEPA_TEST_IBAN.encode()).hexdigest()[:16],
-                       "generated_from": {"charge": None, "setup_attempt": None}, "last4": SEPA_TEST_IBAN[-4:]},
+        "sepa_debit": {"bank_code": iban[4:12], "branch_code": "", "country": iban[:2],
+                       "fingerprint": hashlib.sha256(iban.encode()).hexdigest()[:16],
+                       "generated_from": {"charge": None, "setup_attempt": None}, "last4": iban[-4:]},
         "type": "sepa_debit",
     }
+
+
+def sepa_details(pm: dict) -> dict:
+    """A SEPA debit charge's `payment_method_details`."""
+    keys = ("bank_code", "branch_code", "country", "fingerprint", "last4")
+    return {"sepa_debit": {k: pm["sepa_debit"][k] for k in keys} | {"mandate": None}, "type": "sepa_debit"}
 
 
 def pay_delayed(state: State, *, amount: int, currency: str, customer: str | None, at: int, email: str | None,
@@ -121,9 +138,7 @@ def pay_delayed(state: State, *, amount: int, currency: str, customer: str | Non
     charge = charge_object(id=charge_id, amount=amount, currency=currency, created=at, customer=customer,
                            payment_intent=intent_id, payment_method=pm["id"], email=email, metadata=metadata,
                            description=description)
-    charge.update(status="pending", paid=False, captured=True, payment_method_details={
-        "sepa_debit": {k: pm["sepa_debit"][k] for k in ("bank_code", "branch_code", "country", "fingerprint", "last4")}
-        | {"mandate": None}, "type": "sepa_debit"})
+    charge.update(status="pending", paid=False, captured=True, payment_method_details=sepa_details(pm))
     charge["outcome"].update(network_status="approved_by_network", seller_message="Payment pending.")
     intent = payment_intent_object(id=intent_id, amount=amount, currency=currency, created=at, customer=customer,
                                    latest_charge=charge_id, payment_method=pm["id"], status="processing",
@@ -161,6 +176,9 @@ def pay(state: State, *, amount: int, currency: str, customer: str | None, pm: d
         metadata: dict | None = None, description: str | None = None, email: str | None = None,
         intent: dict | None = None) -> Payment:
     """One card payment: a new charge on `intent` (a retry of an invoice's payment) or on a new intent."""
+    if pm["type"] != "card":
+        raise InvalidRequest(f"The fake Stripe charges invoices to cards only; {pm['id']} is a {pm['type']} "
+                             "payment method.", param="payment_method")
     decline = decline_of(pm)
     intent_id = intent["id"] if intent is not None else state.new_id("pi")
     charge_id = state.new_id("ch")
@@ -213,7 +231,7 @@ def attach(state: State, pm_or_token: str, customer: dict, *, at: int, origin=(N
         if pm["customer"] not in (None, customer["id"]):
             raise InvalidRequest("The payment method you provided has already been attached to a customer.",
                                  param=param)
-    if pm["card"]["last4"] in _ATTACH_FAILS:
+    if pm["type"] == "card" and pm["card"]["last4"] in _ATTACH_FAILS:
         code = decline_of(pm)
         raise CardDeclined(DECLINE_MESSAGES[code], code)
     pm["customer"] = customer["id"]
@@ -227,7 +245,10 @@ def number_of(pm: dict) -> str:
 
 
 def card_payment_method(state: State, p: dict, *, origin=(None, None)) -> dict:
-    """A card payment method from a test token (`card[token]=tok_visa`) or a test card number."""
+    """A card payment method from a test token (`card[token]=tok_visa`) or a test card number; a `sepa_debit`
+    one from an IBAN."""
+    if p["type"] == "sepa_debit":
+        return _sepa_payment_method(state, p)
     card = p.get("card") or {}
     if card.get("token"):
         if card["token"] not in CARD_TOKENS:
@@ -256,6 +277,22 @@ def detach(state: State, pm: dict, *, origin=(None, None)) -> dict:
     return pm
 
 
+def update_payment_method(state: State, pm: dict, p: dict, *, origin=(None, None)) -> dict:
+    """Metadata merges, billing details replace; emits payment_method.updated."""
+    old = copy.deepcopy(pm)
+    for key, value in (p.get("metadata") or {}).items():
+        if value == "":
+            pm["metadata"].pop(key, None)
+        else:
+            pm["metadata"][key] = value
+    details = p.get("billing_details") or {}
+    pm["billing_details"].update({k: details[k] for k in ("email", "name", "phone") if k in details})
+    if "address" in details:
+        pm["billing_details"]["address"].update(details["address"] or {})
+    emit(state, "payment_method.updated", pm, at=state.now(), old=old, origin=origin)
+    return pm
+
+
 def check_payment_method(state: State, customer: dict, pm_id: str | None, param: str) -> None:
     """Refuse a default payment method that is not attached to this customer."""
     if pm_id is None:
@@ -264,3 +301,26 @@ def check_payment_method(state: State, customer: dict, pm_id: str | None, param:
     if pm["customer"] != customer["id"]:
         raise InvalidRequest(f"The customer does not have a payment method with the ID {pm_id}. The payment "
                              "method must be attached to the customer.", param=param)
+
+
+def _sepa_payment_method(state: State, p: dict) -> dict:
+    iban = "".join((p.get("sepa_debit") or {}).get("iban", "").split()).upper()
+    if not iban:
+        raise InvalidRequest("Missing required param: sepa_debit[iban].", param="sepa_debit[iban]")
+    if not (15 <= len(iban) <= 34 and iban[:2].isalpha() and iban[2:].isalnum()
+            and int("".join(str(int(c, 36)) for c in iban[4:] + iban[:4])) % 97 == 1):
+        raise InvalidRequest("The IBAN you provided appears to be invalid.", param="sepa_debit[iban]",
+                             code="invalid_bank_account_iban")
+    details = p.get("billing_details") or {}
+    pm = sepa_payment_method_object(id=state.new_id("pm"), created=state.now(), customer=None,
+                                    email=details.get("email"), name=details.get("name"), iban=iban)
+    pm["metadata"] = p.get("metadata") or {}
+    return state.store.add(pm)
+
+
+def chargeable(obj: dict | None) -> dict | None:
+    """What a charge needs of a payment method; a legacy card source (`card_…`) charges as one, as on Stripe."""
+    if obj is None or obj["object"] != "card":
+        return obj
+    return {"id": obj["id"], "object": "payment_method", "type": "card", "customer": obj["customer"],
+            "card": {"last4": obj["last4"], "brand": obj["brand"].lower()}}

@@ -108,10 +108,11 @@ class State:
         self.job_seq += 1
         heapq.heappush(self.jobs.setdefault(test_clock, []), Job(due, self.job_seq, kind, target))
 
-    def run_due(self, test_clock: str | None, until: int) -> int:
-        """Run every job due up to `until` in time order (jobs may schedule more); return how many ran."""
+    def run_due(self, test_clock: str | None, until: int, limit: int | None = None) -> int:
+        """Run every job due up to `until` in time order (jobs may schedule more), or the first `limit` of them;
+        return how many ran."""
         heap, ran = self.jobs.get(test_clock, []), 0
-        while heap and heap[0].due <= until:
+        while heap and heap[0].due <= until and (limit is None or ran < limit):
             job = heapq.heappop(heap)
             self._pin(test_clock, job.due)
             try:
@@ -140,12 +141,21 @@ class State:
 
     def advance(self, *, seconds: int | None = None, to: int | None = None) -> int:
         """Move the account clock forward and run everything that falls due; return the new time."""
+        target = self.target_of(seconds=seconds, to=to)
+        self.run_due(None, target)
+        return self.settle_clock(target)
+
+    def target_of(self, *, seconds: int | None = None, to: int | None = None) -> int:
+        """Where a move of the account clock ends; ValueError for a move back in time."""
         now = self.clock.now()
         target = now + (seconds or 0) if to is None else to
         if target < now:
             raise ValueError(f"the clock only moves forward: {target} is before {now}")
-        self.run_due(None, target)
-        self.clock.offset += target - self.clock.now()
+        return target
+
+    def settle_clock(self, target: int) -> int:
+        """Put the account clock at `target` once the work due by then has run; return the new time."""
+        self.clock.offset += max(0, target - self.clock.now())
         return self.clock.now()
 
     # ---- ids --------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from .errors import CardDeclined, InvalidRequest
 from .events import emit
 from .invoices import collect, finalize, new_invoice
 from .metadata import merge_metadata
-from .payments import DECLINE_MESSAGES, check_payment_method, decline_of
+from .payments import DECLINE_MESSAGES, chargeable, check_payment_method, decline_of
 from .prices import render_price
 from .state import State
 
@@ -166,12 +166,14 @@ def subscribe(state: State, p: dict, *, origin=(None, None)) -> dict:
     """A new subscription, its first period charged now; a declined card leaves it `incomplete`."""
     customer = state.store.require("customer", p["customer"], "customer", in_body=True)
     at = state.now(customer["test_clock"])
-    pm_id = p.get("default_payment_method") or customer["invoice_settings"]["default_payment_method"]
+    pm_id = (p.get("default_payment_method") or customer["invoice_settings"]["default_payment_method"]
+             or customer.get("default_source"))
     if pm_id is None:
         raise InvalidRequest("This customer has no attached payment source or default payment method. Please "
                              "consider adding a default payment method.", param="default_payment_method")
-    check_payment_method(state, customer, pm_id, "default_payment_method")
-    pm = state.store.get(pm_id)
+    if pm_id != customer.get("default_source"):
+        check_payment_method(state, customer, pm_id, "default_payment_method")
+    pm = chargeable(state.store.get(pm_id))
     items = []
     for index, change in enumerate(p["items"]):
         price = state.store.require("price", change.get("price") or change.get("plan", ""), f"items[{index}][price]",

@@ -18,10 +18,15 @@ def validator():
     return require_spec()
 
 
-@pytest.fixture(scope="module")
-def driven():
-    """Drive every endpoint once over HTTP; yields (base URL, [(method, path template, status, body)])."""
+@pytest.fixture(scope="module", params=["account default", "spec version"])
+def driven(request):
+    """Drive every endpoint once over HTTP, in the account's default version and in the spec's own (the version the
+    strict schema describes exactly); yields (base URL, [(method, path template, status, body)])."""
+    from simulator.spec import spec_version
+
     fake = FakeStripe(seed="guide", clock=lambda: START)
+    if request.param == "spec version":
+        fake.state.default_version = spec_version()
     with fake.serving() as base:
         yield base, _drive(base)
 

@@ -82,3 +82,16 @@ def test_confirm_names_a_missing_payment_method_and_session(client):
     with pytest.raises(stripe.InvalidRequestError) as caught:
         client.raw_request("post", "/v1/payment_pages/cs_test_nosuch/confirm", payment_method="pm_x")
     assert caught.value.http_status == 404
+
+
+def test_the_page_read_answers_the_session_and_a_sepa_debit_confirms_for_later(client):
+    session = _session(client, mode="payment")
+    page = client.raw_request("get", f"/v1/payment_pages/{session.id}")
+    assert client.deserialize(page, api_mode="V1").id == session.id
+    with pytest.raises(stripe.InvalidRequestError, match="No such checkout.session"):
+        client.raw_request("get", "/v1/payment_pages/cs_test_missing")
+    pm = client.v1.payment_methods.create({"type": "sepa_debit", "sepa_debit": {"iban": "DE89370400440532013000"},
+                                           "billing_details": {"email": "sepa@example.com", "name": "Ada"}})
+    paid = _confirm(client, session, pm.id)
+    assert paid.status == "complete" and paid.payment_status == "unpaid"  # settles days later
+    assert client.v1.payment_intents.retrieve(paid.payment_intent).status == "processing"

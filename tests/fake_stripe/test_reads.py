@@ -25,6 +25,12 @@ NONE_EXIST = {
     "/v1/customers/{customer}/discount", "/v1/customers/{customer}/sources/{id}",
     "/v1/customers/{customer}/subscriptions/{subscription_exposed_id}/discount",
     "/v1/customers/{customer}/tax_ids/{id}", "/v1/products/{product}/features/{id}",
+    "/v1/disputes/{dispute}", "/v1/refunds/{refund}", "/v1/setup_intents/{intent}", "/v1/coupons/{coupon}", "/v1/balance/history/{id}",
+    "/v1/billing_portal/configurations/{configuration}", "/v1/credit_notes/{id}",
+    "/v1/credit_notes/{credit_note}/lines", "/v1/payment_links/{payment_link}",
+    "/v1/payment_links/{payment_link}/line_items", "/v1/quotes/{quote}", "/v1/quotes/{quote}/pdf",
+    "/v1/quotes/{quote}/line_items", "/v1/quotes/{quote}/computed_upfront_line_items",
+    "/v1/subscription_schedules/{schedule}",
 }
 
 
@@ -84,6 +90,8 @@ def _get_operations():
 
 
 QUERIES = {"/v1/subscription_items": "subscription={subscription_exposed_id}",
+           "/v1/credit_notes/preview": "invoice={invoice}&amount=100&out_of_band_amount=100",
+           "/v1/credit_notes/preview/lines": "invoice={invoice}&amount=100&out_of_band_amount=100",
            "/v1/payment_methods": "customer={customer}"}
 SEARCHES = {"customers": "email~'reads'", "products": "active:'true'", "prices": "type:'recurring'",
             "invoices": "status:'paid'", "subscriptions": "status:'active'", "payment_intents": "amount>0",
@@ -124,7 +132,9 @@ def test_each_get_answers_from_state_and_validates_strictly(lifecycle, op):
     if body.get("object") in ("list", "search_result") and not op.template.startswith("/v1/accounts"):
         # Lists of the lifecycle's own resources are not empty (the unmodelled ones are, as on Stripe).
         unmodelled = ("sources", "cards", "bank_accounts", "tax_ids", "balance_transactions", "refunds",
-                      "cash_balance_transactions", "amount_details_line_items", "features")
+                      "cash_balance_transactions", "amount_details_line_items", "features", "disputes",
+                      "setup_intents", "coupons", "history", "configurations", "credit_notes",
+                      "payment_links", "quotes", "subscription_schedules")
         if not op.template.endswith(unmodelled):
             assert body["data"], op.template
 

@@ -169,10 +169,10 @@ def test_a_bad_expand_on_a_create_changes_nothing(http):
 
 
 def test_spec_operations_outside_the_fake_say_so_and_unknown_urls_do_not(http):
-    outside = http("GET", "/v1/disputes")
+    outside = http("GET", "/v1/payouts")
     error = outside.json()["error"]
     assert outside.status_code == 404 and error["type"] == "invalid_request_error"
-    assert "GetDisputes (GET /v1/disputes)" in error["message"] and "does not simulate" in error["message"]
+    assert "GetPayouts (GET /v1/payouts)" in error["message"] and "does not simulate" in error["message"]
     unknown = http("GET", "/v1/widgets").json()["error"]
     assert unknown["message"].startswith("Unrecognized request URL (GET: /v1/widgets)")
     wrong_method = http("PUT", "/v1/customers").json()["error"]
@@ -237,7 +237,10 @@ LONG_KEY = "k" * 41
     ("/v1/subscriptions", {"customer": "cus_x", "items[0][price]": "p", "collection_method": "send_invoice"}, None,
      "collection_method"),
     ("/v1/subscriptions", {"customer": "cus_x"}, "parameter_missing", "items"),
-    ("/v1/payment_methods", {"type": "sepa_debit"}, None, "type"),
+    ("/v1/payment_methods", {"type": "us_bank_account"}, None, "type"),
+    ("/v1/payment_methods", {"type": "sepa_debit"}, None, "sepa_debit[iban]"),
+    ("/v1/payment_methods", {"type": "sepa_debit", "sepa_debit[iban]": "DE00123"}, "invalid_bank_account_iban",
+     "sepa_debit[iban]"),
     ("/v1/payment_methods/pm_x/attach", {}, "parameter_missing", "customer"),
     ("/v1/test_helpers/test_clocks", {"frozen_time": "-1"}, "parameter_invalid_integer", "frozen_time"),
     ("/v1/webhook_endpoints", {"url": "https://a.example/" + "x" * 5000, "enabled_events[]": "*"}, None, "url"),

@@ -96,3 +96,32 @@ def test_the_stripe_cli_commands_refuse_a_live_key_before_any_request(args, key,
                                 env={"STRIPE_API_KEY": key, "XDG_CONFIG_HOME": str(tmp_path)})
     assert result.exit_code == 2 and "a live-mode key is refused" in result.output, result.output
     assert key not in result.output
+
+
+def test_a_dotenv_file_skips_the_account_header_the_version_and_the_env_block(fake, tmp_path, monkeypatch):
+    instance, base, client, receiver = fake
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("CUSTOMER_EMAIL", raising=False)
+    (tmp_path / ".env").write_text("CUSTOMER_EMAIL=dotenv@example.com\nLAST_CUSTOMER=none\n")
+    plan = tmp_path / "plan.json"
+    plan.write_text(json.dumps({"_meta": {"template_version": 0}, "env": {"LAST_CUSTOMER": "${customer:id}"},
+                                "fixtures": [
+        {"name": "customer", "path": "/v1/customers", "method": "post",
+         "params": {"email": "${.env:CUSTOMER_EMAIL}", "metadata": {"run": "${generate-uuid}"}}},
+        {"name": "customer", "path": "/v1/customers/${customer:id}", "method": "post",
+         "params": {"name": "Second"}, "idempotency_key": "${generate-uuid}"},
+        {"name": "noise", "path": "/v1/products", "method": "post", "params": {"name": "never"}}]}))
+    args = ["fixtures", str(plan), "--api-base", base, "--api-key", KEY]
+    result = CliRunner().invoke(main, [*args, "--skip", "noise", "--stripe-account", "acct_1SimplexMeeting0",
+                                       "--api-version", "2025-03-31.basil"])
+    assert result.exit_code == 0, result.output
+    assert "Skipping fixture for: noise" in result.output
+    customer = client.v1.customers.list().data[0]
+    assert customer.email == "dotenv@example.com" and customer.name == "Second"
+    assert client.v1.products.list().data == []
+    assert f'LAST_CUSTOMER="{customer.id}"' in (tmp_path / ".env").read_text()
+    assert set(delivered(instance, receiver)) == {"customer.created", "customer.updated"}
+    other = CliRunner().invoke(main, [*args, "--stripe-account", "acct_1SomeoneElse000"])
+    assert other.exit_code == 1 and "answered 403" in other.output, other.output
+    unknown = CliRunner().invoke(main, [*args, "--skip", "nobody"])
+    assert unknown.exit_code == 2 and "--skip nobody: no fixture is named 'nobody'" in unknown.output

@@ -24,6 +24,8 @@ from tests.support.sim import sim_auth
 SECRET = "whsec_listen_tests_0123456789"
 TOKEN = "listen-probe-token"
 KEY = "sk_test_listen_suite"
+GUIDE_EVENTS = ("checkout.session.completed", "invoice.paid", "customer.subscription.updated",
+                "customer.subscription.deleted")
 
 
 class Lines:
@@ -77,7 +79,7 @@ def listening(fake, platform, tmp_path):
     """`simplex-stripe listen` as a user runs it, forwarding to the platform; stopped with SIGTERM."""
     process = subprocess.Popen(
         [sys.executable, "-m", "simplex_stripe", "listen", "--forward-to", platform.webhook_url,
-         "--api-base", fake[1], "--secret", SECRET],
+         "--api-base", fake[1], "--secret", SECRET, "--events", ",".join(GUIDE_EVENTS)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         env={**os.environ, "STRIPE_API_KEY": KEY, "XDG_CONFIG_HOME": str(tmp_path / "config")})
     lines = Lines(process.stdout)
@@ -110,9 +112,7 @@ def test_listen_forwards_the_fakes_deliveries_to_the_platform_and_resend_redeliv
     assert f"Your webhook signing secret is {SECRET} (^C to quit)" in ready and "[2026-10-28.endive]" in ready
     endpoint = next(e for e in client.v1.webhook_endpoints.list().data
                     if e.metadata.to_dict().get("simplex_stripe") == "listen")
-    assert sorted(endpoint.enabled_events) == sorted(["checkout.session.completed", "invoice.paid",
-                                                      "customer.subscription.updated",
-                                                      "customer.subscription.deleted"])
+    assert sorted(endpoint.enabled_events) == sorted(GUIDE_EVENTS)
     assert lines.wait_for("> Webhook endpoint we_") == \
         f"> Webhook endpoint {endpoint.id} forwards to {platform.webhook_url}"
     account = platform.create_account("listen@example.com")

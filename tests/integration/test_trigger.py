@@ -101,7 +101,12 @@ def test_an_override_sends_the_purchase_to_another_account_on_the_reference_plat
 
 
 @pytest.mark.parametrize("args,code,message", [
-    pytest.param(["invoice.voided"], 2, "no trigger for 'invoice.voided'", id="unknown-event"),
+    pytest.param(["promotion_code.created"], 2, "promotion_code.created is a Stripe CLI trigger of promotion codes, "
+                 "which the fake Stripe does not simulate yet", id="not-simulated-yet"),
+    pytest.param(["issuing_card.created"], 2, "issuing_card.created is a Stripe CLI trigger of Issuing, which the fake "
+                 "Stripe does not simulate (it simulates Billing and Payments)", id="outside-billing"),
+    pytest.param(["invoice.bogus"], 2, "the event 'invoice.bogus' is not one Stripe CLI triggers, nor a fixture file",
+                 id="unknown-event"),
     pytest.param(["invoice.paid", "--override", "nobody:x=1"], 2, "no fixture is named 'nobody'", id="bad-override"),
     pytest.param(["invoice.paid", "--target", "http://127.0.0.1:9/x"], 2, "needs --secret", id="no-secret"),
     pytest.param([], 2, "name an event to trigger", id="no-event"),
@@ -117,3 +122,33 @@ def test_a_request_the_engine_refuses_exits_1_naming_the_step(fake):
                     "--api-key", KEY)
     assert result.exit_code == 1 and "trigger step 'subscription': POST /v1/subscriptions failed" in result.output
     assert "cus_missing" in result.output
+
+
+def test_a_trigger_on_a_running_fake_also_sends_its_thin_events(fake):
+    """A thin event destination on the fake gets `v1.invoice.paid` from `trigger invoice.paid`, verifiable with the
+    SDK's parse_event_notification and pointing at the invoice the trigger made."""
+    import queue
+
+    from werkzeug.wrappers import Request, Response
+
+    instance, base = fake
+    got: queue.Queue = queue.Queue()
+
+    def app(environ, start_response):
+        request = Request(environ)
+        got.put((request.get_data(), request.headers.get("Stripe-Signature", "")))
+        return Response("{}", content_type="application/json")(environ, start_response)
+
+    client = stripe.StripeClient(KEY, base_addresses={"api": base}, max_network_retries=0)
+    with serving(app) as hook:
+        dest = client.v2.core.event_destinations.create({
+            "name": "thin", "type": "webhook_endpoint", "event_payload": "thin", "enabled_events": ["v1.invoice.paid"],
+            "webhook_endpoint": {"url": hook + "/thin"}, "include": ["webhook_endpoint.signing_secret"]})
+        result = invoke("invoice.paid", "--api-base", base, "--api-key", KEY, "--json")
+        assert result.exit_code == 0, result.output
+        body, signature = got.get(timeout=15)
+    notification = client.parse_event_notification(body, signature, dest.webhook_endpoint.signing_secret)
+    assert notification.type == "v1.invoice.paid"
+    invoice = notification.fetch_related_object()
+    made = [e for e in json.loads(result.stdout)["events"] if e["type"] == "invoice.paid"]
+    assert invoice.status == "paid" and made

@@ -12,13 +12,14 @@ PACKAGES = ("simulator", "steps", "platform_adapter", "simplex_stripe", "benchma
 # simulator/'s layers, lowest first: a module imports only from its own layer or a lower one.
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("facts", ("simulator.errors", "simulator.ids", "simulator.versions", "simulator.periods", "simulator.tax",
-               "simulator.spec", "simulator.objects", "simulator.story_names")),
+               "simulator.spec", "simulator.objects", "simulator.story_names", "simulator.trigger_names",
+               "simulator.dotenv")),
     ("engine", ("simulator.engine",)),
     ("delivery", ("simulator.delivery",)),
     ("api", ("simulator.api",)),
     ("fake", ("simulator.fake_stripe",)),
     ("stories", ("simulator.stories", "simulator.backends", "simulator.fixtures", "simulator.triggers",
-                 "simulator.fidelity")),
+                 "simulator.fidelity", "simulator.fixture_send", "simulator.fixture_check")),
     ("load", ("simulator.load",)),
 )
 MAX_LAYERS = 6

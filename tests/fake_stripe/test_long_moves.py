@@ -1,0 +1,77 @@
+"""A long clock move runs in steps: other requests to the same account are answered while it runs."""
+
+import threading
+import time
+
+import requests
+
+from simulator.fake_stripe import sandboxes
+
+from .conftest import KEY
+from tests.support.sim import sim_auth
+
+SUBSCRIPTIONS = 40
+
+
+def subscribe_many(client, guide) -> None:
+    price = guide["professional_1m_recurring"].id
+    for index in range(SUBSCRIPTIONS):
+        customer = client.v1.customers.create({"email": f"many{index}@example.com", "payment_method": "pm_card_visa",
+                                               "invoice_settings": {"default_payment_method": "pm_card_visa"}})
+        client.v1.subscriptions.create({"customer": customer.id, "items": [{"price": price}]})
+
+
+def test_other_requests_are_answered_during_a_long_move(fake, base_url, client, guide, monkeypatch):
+    subscribe_many(client, guide)
+    monkeypatch.setattr(sandboxes, "STEP_JOBS", 2)  # many steps, so the interleaving shows on a fast machine
+    answered, moved = [], {}
+
+    def move():
+        started = time.monotonic()
+        answer = requests.post(base_url + "/_sim/clock/advance", data={"seconds": 40 * 86400},
+                               headers=sim_auth(KEY), timeout=60)
+        moved.update(status=answer.status_code, seconds=time.monotonic() - started, end=time.monotonic())
+
+    mover = threading.Thread(target=move)
+    mover.start()
+    while mover.is_alive():
+        requests.get(base_url + "/_sim/clock", headers=sim_auth(KEY), timeout=60)
+        answered.append(time.monotonic())
+    mover.join()
+    assert moved["status"] == 200
+    during = [t for t in answered if t < moved["end"] - 0.01]
+    assert during, f"no request was answered during the {moved['seconds']:.2f} s move"
+    renewed = [i for i in client.v1.invoices.list({"limit": 100}).data if i.billing_reason == "subscription_cycle"]
+    assert len(renewed) == SUBSCRIPTIONS  # every renewal due ran, step by step
+
+
+def test_one_step_holds_the_lock_for_the_whole_move_when_steps_are_unbounded(fake, base_url, client, guide,
+                                                                             monkeypatch):
+    """The broken variant: one step for everything lets no request in (shows the check above can fail)."""
+    subscribe_many(client, guide)
+    monkeypatch.setattr(sandboxes, "STEP_JOBS", 10 ** 9)
+    state = fake.sandbox(KEY).state
+    original, calls = state.run_due, []
+
+    def slow_run_due(*args, **kwargs):
+        calls.append(kwargs.get("limit"))
+        time.sleep(0.5)  # a long move: without steps, nobody gets the lock meanwhile
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(state, "run_due", slow_run_due)
+    answered, moved = [], {}
+
+    def move():
+        answer = requests.post(base_url + "/_sim/clock/advance", data={"seconds": 40 * 86400},
+                               headers=sim_auth(KEY), timeout=60)
+        moved.update(status=answer.status_code, end=time.monotonic())
+
+    mover = threading.Thread(target=move)
+    mover.start()
+    time.sleep(0.1)
+    while mover.is_alive():
+        requests.get(base_url + "/_sim/clock", headers=sim_auth(KEY), timeout=60)
+        answered.append(time.monotonic())
+    mover.join()
+    assert moved["status"] == 200 and calls == [10 ** 9]
+    assert not [t for t in answered if t < moved["end"] - 0.05]
