@@ -57,8 +57,13 @@ class Sandbox:
                 if ran < step:
                     now = self.state.settle_clock(target)
                     break
+            self.between_steps()
         self.changed()
         return now
+
+    def between_steps(self) -> None:
+        """Let the threads waiting for the state lock run before the next step takes it again."""
+        time.sleep(0)
 
     @property
     def delivery(self) -> DeliveryPolicy:

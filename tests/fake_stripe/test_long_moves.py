@@ -23,8 +23,11 @@ def subscribe_many(client, guide) -> None:
 
 def test_other_requests_are_answered_during_a_long_move(fake, base_url, client, guide, monkeypatch):
     subscribe_many(client, guide)
-    monkeypatch.setattr(sandboxes, "STEP_JOBS", 2)  # many steps, so the interleaving shows on a fast machine
+    monkeypatch.setattr(sandboxes, "STEP_JOBS", 2)  # many steps
     answered, moved = [], {}
+    one_answered = threading.Event()
+    # Between two steps, wait (bounded) until a request waiting for the lock got in: deterministic on a busy box.
+    monkeypatch.setattr(fake.sandbox(KEY), "between_steps", lambda: one_answered.wait(10))
 
     def move():
         started = time.monotonic()
@@ -37,6 +40,7 @@ def test_other_requests_are_answered_during_a_long_move(fake, base_url, client, 
     while mover.is_alive():
         requests.get(base_url + "/_sim/clock", headers=sim_auth(KEY), timeout=60)
         answered.append(time.monotonic())
+        one_answered.set()
     mover.join()
     assert moved["status"] == 200
     during = [t for t in answered if t < moved["end"] - 0.01]
