@@ -7,7 +7,7 @@ import json
 import logging
 import os
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Callable
 
 from flask import Flask, render_template, send_from_directory
@@ -20,6 +20,7 @@ from .config import Settings
 from .errors import PlatformError, Unauthorized
 from .storage import Store
 from .stored_config import StoredConfig
+from .faults import Faults
 from .stripe_gateway import StripeClients, StripeGateway, StripeSdkGateway
 
 log = logging.getLogger(__name__)
@@ -40,6 +41,7 @@ class PlatformState:
     catalogue: CatalogueCache
     clock: Callable[[], float]
     clients: StripeClients
+    faults: Faults = field(default_factory=Faults)  # the probe's fault switch
 
     @property
     def settings(self) -> Settings:
@@ -113,3 +115,8 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None,
     app.register_blueprint(admin_pages.bp)
     app.register_blueprint(account_pages.bp)
     return app
+
+
+def create_refetch_app(settings: Settings | None = None, **parts) -> Flask:
+    """The app in re-fetch mode, whatever the environment says (`conformance --platform-factory` uses it)."""
+    return create_app(replace(settings or Settings.from_env(), refetch_events=True), **parts)

@@ -32,6 +32,7 @@ ENVIRONMENT: dict[str, str] = {
     "SIMPLEX_SESSION_IDLE_S": "session_idle_s",
     "SIMPLEX_SESSION_LIFETIME_S": "session_lifetime_s",
     "SIMPLEX_CUSTOMER_EMAIL_SIGNIN": "customer_email_signin",
+    "SIMPLEX_REFETCH_EVENTS": "refetch_events",
 }
 REQUIRED = ("STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET")
 # The keys the admin page may save; a saved value wins over the environment's.
@@ -76,6 +77,8 @@ class Settings:
     session_lifetime_s: float = 43200.0
     # Customers sign in with an e-mail address alone, which proves nothing: off unless explicitly enabled.
     customer_email_signin: bool = False
+    # Re-fetch mode: each handled event's object is retrieved from Stripe and its latest state is what counts.
+    refetch_events: bool = False
 
     def __post_init__(self) -> None:
         # Without an admin password nobody could save the keys later, so they must be given now.
@@ -96,6 +99,7 @@ class Settings:
         for name in ("session_idle_s", "session_lifetime_s"):
             object.__setattr__(self, name, _seconds(name, getattr(self, name)))
         object.__setattr__(self, "customer_email_signin", _switch(self.customer_email_signin))
+        object.__setattr__(self, "refetch_events", _switch(self.refetch_events, "SIMPLEX_REFETCH_EVENTS"))
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides) -> "Settings":
@@ -142,8 +146,9 @@ def _seconds(name: str, value: float | str) -> float:
     return seconds
 
 
-def _switch(value: bool | str) -> bool:
-    """SIMPLEX_CUSTOMER_EMAIL_SIGNIN: on (1, true, on, yes) or off (0, false, off, no)."""
+def _switch(value: bool | str, name: str = "SIMPLEX_CUSTOMER_EMAIL_SIGNIN") -> bool:
+    """An on/off setting (SIMPLEX_CUSTOMER_EMAIL_SIGNIN, SIMPLEX_REFETCH_EVENTS): on (1, true, on, yes) or off
+    (0, false, off, no)."""
     if isinstance(value, bool):
         return value
     text = str(value).strip().lower()
@@ -151,7 +156,7 @@ def _switch(value: bool | str) -> bool:
         return True
     if text in ("0", "false", "off", "no", ""):
         return False
-    raise ConfigError(f"SIMPLEX_CUSTOMER_EMAIL_SIGNIN must be on or off, not {value!r}")
+    raise ConfigError(f"{name} must be on or off, not {value!r}")
 
 
 def _proxies(value: int | str) -> int:

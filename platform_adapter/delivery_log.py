@@ -164,7 +164,7 @@ def record_test_event(state, event: dict) -> dict:
     _keep(state, {"received_at": state.clock(), "status": 200, "code": TEST_EVENT_VERIFIED, "reason": "verified",
                   "event_id": event_id, "event_type": PING, "account_ref": None})
     return {"received": True, "id": event_id, "outcome": "ignored",
-            "reason": "test event (ping): signature verified; nothing stored"}
+            "reason": "test event (ping): signature verified; nothing stored", "reasonCode": "test_event"}
 
 
 def explain(code: str, reason: str | None) -> str:

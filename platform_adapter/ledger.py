@@ -18,6 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from .accounts import AccountState, derive
 from .errors import StorageError
 from .facts import APPLY, EventMeta, Fact, Interpretation, Keys, facts_from_json, facts_to_json
+from .faults import injected_failure
 from .storage import Store
 from .transaction import EventStoredAlready, Seen, Tx
 
@@ -71,10 +72,18 @@ def record_duplicate(store: Store, event_id: str, now: float) -> Outcome:
     return _duplicate(event_id)
 
 
-def record(store: Store, meta: EventMeta, payload: str, interpretation: Interpretation, now: float) -> Outcome:
-    """Apply the event and store it, all in one transaction."""
+def record(store: Store, meta: EventMeta, payload: str, interpretation: Interpretation, now: float,
+           fail: bool = False) -> Outcome:
+    """Apply the event and store it, all in one transaction (`fail`: the probe's fault switch breaks it before
+    the commit)."""
+    def work(tx: Tx) -> Outcome:
+        outcome = _record(tx, meta, payload, interpretation, now)
+        if fail:
+            raise injected_failure()
+        return outcome
+
     try:
-        outcome = store.transaction(lambda tx: _record(tx, meta, payload, interpretation, now))
+        outcome = store.transaction(work)
     except EventStoredAlready:
         return record_duplicate(store, meta.id, now)
     except SQLAlchemyError as exc:

@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from .accounts import AccountState
 from .checkout import start_checkout
 from .errors import BadRequest, Conflict, KeysRefused, StripeAuthFailed, Unauthorized, UnknownAccount
+from .faults import MAX_FAILURES
 from .keys import check_keys
 from .ledger import ALREADY_RECEIVED
 from .catalogue.loader import load_products, product_json
@@ -208,6 +209,17 @@ def check_configuration():
         raise KeysRefused("these keys cannot be saved: " + ", ".join(f"{k} ({c})" for k, c in refused.items()),
                           fields=refused)
     return {"ok": True}
+
+
+@bp.post("/faults")
+def arm_faults():
+    """The fault switch: the next `failDeliveries` deliveries of the four events fail before they commit (500)."""
+    body = request.get_json(silent=True)
+    count = body.get("failDeliveries") if isinstance(body, dict) else None
+    if not isinstance(count, int) or isinstance(count, bool) or not 0 <= count <= MAX_FAILURES:
+        raise BadRequest(f'expected a JSON body {{"failDeliveries": n}} with n from 0 to {MAX_FAILURES}')
+    current_app.extensions["platform_adapter"].faults.arm(count)
+    return {"failDeliveries": count}
 
 
 @bp.post("/checkout")

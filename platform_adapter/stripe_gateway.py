@@ -35,6 +35,17 @@ class StripeGateway(Protocol):
     def session_lines(self, session_id: str) -> list[SessionLine] | None:
         """A Checkout Session's line items."""
 
+    def latest(self, kind: str, object_id: str) -> dict | None:
+        """A session, invoice or subscription as Stripe holds it now (re-fetch mode)."""
+
+
+# How re-fetch mode retrieves each kind of object an event names (a session with its line items).
+RETRIEVE = {
+    "checkout.session": lambda client, oid: client.v1.checkout.sessions.retrieve(oid, {"expand": ["line_items"]}),
+    "invoice": lambda client, oid: client.v1.invoices.retrieve(oid),
+    "subscription": lambda client, oid: client.v1.subscriptions.retrieve(oid),
+}
+
 
 def _metadata(obj: Any) -> dict:
     raw = get(obj, "metadata")
@@ -139,3 +150,8 @@ class StripeSdkGateway:
             return None
         return [SessionLine(id_of(get(item, "price"), "price"), product_of(get(item, "price")),
                             session_quantity(item)) for item in items(listing)]
+
+    def latest(self, kind: str, object_id: str) -> dict | None:
+        """The object's current state, as plain dicts (None: Stripe does not know it)."""
+        found = self._call(f"retrieve {kind} {object_id}", lambda: RETRIEVE[kind](self.client, object_id))
+        return None if found is None else found.to_dict()

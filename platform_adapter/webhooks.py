@@ -12,7 +12,8 @@ from . import delivery_log, ledger
 from . import payloads as p
 from .catalogue.cache import Resolver
 from .errors import BadRequest, InvalidField, MalformedEvent, NotConfigured, PlatformError, SignatureError
-from .facts import EventMeta, interpret
+from .facts import HANDLERS, EventMeta, interpret
+from .refetch import is_verdict, latest_object, malformed
 
 log = logging.getLogger(__name__)
 bp = Blueprint("webhooks", __name__)
@@ -170,7 +171,12 @@ def handle_event(state, event: dict, payload: str) -> ledger.Outcome:
                 raise _AlreadyReceived
 
     try:
-        interpretation = interpret(meta, event["data"].get("object"), Resolver(state.catalogue, before_asking_stripe))
+        obj = event["data"].get("object")
+        if state.settings.refetch_events and meta.type in HANDLERS and p.is_object(obj):
+            obj = malformed(meta, obj) or latest_object(state.gateway, obj, before_asking_stripe)
+        interpretation = obj if is_verdict(obj) else interpret(
+            meta, obj, Resolver(state.catalogue, before_asking_stripe))
     except _AlreadyReceived:
         return ledger.record_duplicate(state.store, meta.id, now)
-    return ledger.record(state.store, meta, payload, interpretation, now)
+    fail = meta.type in HANDLERS and state.faults.take()
+    return ledger.record(state.store, meta, payload, interpretation, now, fail=fail)

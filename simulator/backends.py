@@ -60,6 +60,7 @@ class Backend(Protocol):
     def advance(self, to: int) -> int: ...
     def request(self, method: str, path: str, params: dict | None = None) -> dict: ...
     def complete_session(self, session_id: str, *, card: str = "4242424242424242", method: str = "card") -> dict: ...
+    def price_kind(self, price_id: str) -> bool | None: ...
     def set_card(self, customer_id: str, card: str) -> dict: ...
     def mark(self) -> object: ...
     def events_since(self, mark: object, version: str) -> list[dict]: ...
@@ -147,10 +148,10 @@ class InProcess:
             return create_tax_rate(self.state, {"display_name": "VAT", "percentage": percentage,
                                                 "inclusive": inclusive}, at=self.now())["id"]
 
-    def has(self, object_id: str, kind: str) -> bool:
-        """Whether the engine holds a `kind` object with this id."""
-        obj = self.state.store.get(object_id)
-        return obj is not None and obj["object"] == kind
+    def price_kind(self, price_id: str) -> bool | None:
+        """Whether the engine's price is recurring (None: it holds no such price)."""
+        obj = self.state.store.get(price_id)
+        return None if obj is None or obj["object"] != "price" else bool(obj["recurring"])
 
     def mark(self) -> int:
         """A position in the engine's event log."""
@@ -239,16 +240,24 @@ class OverHttp:
         return product_id, self._sdk(lambda: self.client.v1.prices.create({**price, "product": product_id}))["id"]
 
     def tax_rate(self, percentage: float, inclusive: bool) -> str:
-        """A new VAT tax rate."""
+        """The account's active tax rate of that percentage and kind, or a new VAT rate when it has none.
+
+        A platform puts every active rate on each Checkout line, so a story must not add a second one.
+        """
+        rates = self._sdk(lambda: self.client.v1.tax_rates.list({"active": True, "limit": 100}))["data"]
+        for rate in rates:
+            if rate["percentage"] == percentage and rate["inclusive"] == inclusive:
+                return rate["id"]
         return self._sdk(lambda: self.client.v1.tax_rates.create(
             {"display_name": "VAT", "percentage": percentage, "inclusive": inclusive}))["id"]
 
-    def has(self, object_id: str, kind: str) -> bool:
-        """Whether the fake holds this price (the only kind a story asks about)."""
+    def price_kind(self, price_id: str) -> bool | None:
+        """Whether the price is recurring (None: the account holds no such price)."""
         try:
-            return self.client.v1.prices.retrieve(object_id).object == kind
+            price = self.client.v1.prices.retrieve(price_id)
         except stripe.StripeError:
-            return False
+            return None
+        return bool(price.recurring)
 
     def mark(self) -> str | None:
         """The newest event's id (None: no event yet)."""
@@ -263,3 +272,39 @@ class OverHttp:
 
     def only_shape(self, version: str | None) -> None:
         """A running fake keeps every shape."""
+
+
+class OnTestClock(OverHttp):
+    """A running Stripe (the fake) where the story's customer lives on its own test clock, from `start`.
+
+    The clock and the customer are made with the first purchase, so their events belong to the story; until
+    then the story's now is `start`, moved forwards by `advance`. Time passes only on this clock: other
+    customers of the account, and its own clock, stay where they are.
+    """
+
+    STEP = 28 * 86400  # an advance may go two intervals of the shortest subscription: a month per step is safe
+
+    def __init__(self, api_base: str, api_key: str, *, start: int, timeout: float = 10.0) -> None:
+        super().__init__(api_base, api_key, timeout=timeout)
+        # Only this story moves its clock, so its time is known here without asking.
+        self.frozen, self.clock_id = start, None
+
+    def now(self) -> int:
+        """The test clock's frozen time (before the first purchase: the story's start)."""
+        return self.frozen
+
+    def advance(self, to: int) -> int:
+        """Advance the test clock to `to`, a month at most per step; everything due on it runs."""
+        while self.frozen < to:
+            step = {"frozen_time": min(to, self.frozen + self.STEP)}
+            if self.clock_id is not None:
+                self._sdk(lambda: self.client.v1.test_helpers.test_clocks.advance(self.clock_id, step))
+            self.frozen = step["frozen_time"]
+        return self.frozen
+
+    def new_customer(self, params: dict) -> str:
+        """A test clock frozen at the story's now, and the customer on it; the customer's id."""
+        clock = self._sdk(lambda: self.client.v1.test_helpers.test_clocks.create(
+            {"frozen_time": self.frozen, "name": params.get("email") or "story"}))
+        self.clock_id = clock["id"]
+        return self._sdk(lambda: self.client.v1.customers.create({**params, "test_clock": clock["id"]}))["id"]

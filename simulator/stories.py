@@ -21,7 +21,7 @@ from functools import cache
 from pathlib import Path
 from typing import Callable
 
-from .backends import Backend, InProcess, OverHttp
+from .backends import Backend, InProcess, OnTestClock, OverHttp
 from .errors import InvalidOption, WorldStateError
 from .engine.billing import DAY, FINALIZE_DELAY, LIVE, RETRY_DAYS
 from .engine.payments import SETTLE_DELAY
@@ -144,9 +144,11 @@ class Story:
         self.cast.checkout_session = session_id
 
     # ---- running ----------------------------------------------------------------------------
-    def run(self, names: list[str], version: str = CURRENT, *, at: int | None = None) -> list[dict]:
-        """Tell the named sequences in order (from `at`, if later than now); return their events in `version`."""
-        sequences = [get_sequence(name) for name in names]  # unknown names fail before anything runs
+    def run(self, names: list, version: str = CURRENT, *, at: int | None = None) -> list[dict]:
+        """Tell the named sequences (or Sequence objects) in order, from `at` if later than now; return their
+        events in `version`."""
+        # Unknown names fail before anything runs.
+        sequences = [name if isinstance(name, Sequence) else get_sequence(name) for name in names]
         self.backend.only_shape(version)
         mark = self.backend.mark()
         if at is not None:
@@ -180,8 +182,9 @@ class Story:
     def price(self, plan: PricedProduct, recurring: bool) -> str:
         """The plan's recurring or one-time price in the engine, made there first if it is not."""
         wanted, remote = plan.price_id(recurring), isinstance(self.backend, OverHttp)
-        if wanted is not None and self.backend.has(wanted, "price"):
-            if self._is_recurring(wanted) == recurring:
+        kind = self.backend.price_kind(wanted) if wanted is not None else None
+        if kind is not None:
+            if kind == recurring:
                 return wanted
             if remote:
                 raise InvalidOption(f"price {wanted} is not a {'recurring' if recurring else 'one-time'} price")
@@ -199,9 +202,6 @@ class Story:
             product_id=plan.product_id, product=product, price=data, price_id=wanted))
         setattr(plan, "recurring_price_id" if recurring else "one_time_price_id", price_id)
         return price_id
-
-    def _is_recurring(self, price_id: str) -> bool:
-        return bool(self.backend.request("GET", f"/v1/prices/{price_id}")["recurring"])
 
     def tax_rates(self) -> list[str]:
         """The tax rate every line carries (made once), or none."""
@@ -230,10 +230,24 @@ class Story:
     def checkout(self, mode: str, price: str, *, invoice: bool = False, method: str = "card") -> dict:
         """The customer buys one unit of `price` through Checkout and pays on the hosted page."""
         cast = self.cast
+        session = self.open_session(mode, price, invoice=invoice)
+        done = self.backend.complete_session(session["id"], method=method)
+        self._own.update(i for i in (done["id"], done.get("payment_intent")) if i)
+        cast.customer = done["customer"] or cast.customer
+        if done.get("subscription"):
+            cast.subscription = done["subscription"]
+        return done
+
+    def open_session(self, mode: str, price: str, *, invoice: bool = False) -> dict:
+        """A Checkout Session for one unit of `price`, as the platform creates it; not paid yet."""
+        cast = self.cast
         params: dict = {"mode": mode, "line_items": [{"price": price, "quantity": 1, "tax_rates": self.tax_rates()}],
                         "success_url": SUCCESS_URL, "cancel_url": CANCEL_URL, "metadata": cast.metadata()}
         if cast.account:
             params["client_reference_id"] = cast.account
+        if cast.customer is None and isinstance(self.backend, OnTestClock):
+            details = {"email": cast.email, "name": cast.customer_name, "metadata": cast.metadata()}
+            cast.customer = self.backend.new_customer({k: v for k, v in details.items() if v})
         if cast.customer:
             params["customer"] = cast.customer
         else:
@@ -242,13 +256,7 @@ class Story:
         params["subscription_data" if mode == "subscription" else "payment_intent_data"] = data
         if invoice:
             params["invoice_creation"] = {"enabled": True}
-        session = self._session(params)
-        done = self.backend.complete_session(session["id"], method=method)
-        self._own.update(i for i in (done["id"], done.get("payment_intent")) if i)
-        cast.customer = done["customer"] or cast.customer
-        if done.get("subscription"):
-            cast.subscription = done["subscription"]
-        return done
+        return self._session(params)
 
     def _session(self, params: dict) -> dict:
         given, self.cast.checkout_session = self.cast.checkout_session, None
@@ -418,9 +426,14 @@ def new_cast(*, seed: str | int = "simplex", start: int, email: str = "jane@exam
                 tax_percentage=tax_rate or None, tax_inclusive=tax_inclusive)
 
 
-def new_story(*, api_base: str | None = None, api_key: str | None = None, **options) -> Story:
-    """A fresh story: in-process on its own engine, or on the running fake Stripe at `api_base`."""
+def new_story(*, api_base: str | None = None, api_key: str | None = None, test_clock: bool = False,
+              **options) -> Story:
+    """A fresh story: in-process on its own engine, or on the running fake Stripe at `api_base` (with
+    `test_clock`, its customer on a test clock of its own from `start`: the story's dates, whatever the
+    account's clock says)."""
     cast = new_cast(**options)
+    if api_base is not None and test_clock:
+        return Story(cast, OnTestClock(api_base, api_key or "sk_test_simplex_story", start=cast.start))
     if api_base is not None:
         return Story(cast, OverHttp(api_base, api_key or "sk_test_simplex_story"))
     return Story(cast, InProcess(seed=cast.seed, start=cast.start))

@@ -46,6 +46,26 @@ def _(target, timeline, any_plan, answers, clock):
     return event
 
 
+@when("Stripe pings an event destination and the ping reaches the platform", target_fixture="delivered_event")
+def _(target, made_endpoints, answers, clock):
+    # The destination itself points nowhere: the ping the harness delivers is signed with the platform's secret.
+    endpoint = target.stripe_client.v1.webhook_endpoints.create(
+        {"url": "http://127.0.0.1:9/api/v6/integrations/stripe/web-hooks", "enabled_events": ["*"]})
+    made_endpoints.append(endpoint.id)
+    ping = requests.post(f"{target.stripe_api_base.rstrip('/')}/v2/core/event_destinations/{endpoint.id}/ping",
+                         headers={"Authorization": f"Bearer {target.stripe_api_key}"}, timeout=30)
+    assert ping.status_code == 200, ping.text[:300]
+    event = ping.json()
+    answers.append(post_signed(target, clock, encode(event)))
+    return event
+
+
+@then("the platform lists no delivery of it")
+def _(target, delivered_event):
+    listed = target.probe.events([delivered_event["id"]])
+    assert not listed, listed
+
+
 @when("an event the platform does not handle is delivered twice", target_fixture="delivered_event")
 def _(target, timeline, any_plan, answers, clock):
     event = unhandled_event(timeline, any_plan)

@@ -8,6 +8,7 @@ from .errors import TargetError
 from .guide_catalogue import GuidePlan, ensure_guide_catalogue
 from .preflight import PLACEHOLDER, preflight
 from .target import DEFAULT_FACTORY, TargetOptions, embedded_target
+from .timeline import NOT_APPLICABLE
 
 pytest_plugins = [
     "steps.common_steps", "steps.catalogue_steps", "steps.lifecycle_steps", "steps.signature_steps",
@@ -22,7 +23,6 @@ TAG_MARKERS = {
     "clock": "needs the platform's clock at the scenario's date",
     "contract": "a clause of the conformance contract itself",
 }
-NOT_APPLICABLE = "not applicable: "
 PREFLIGHT_FAILED = "preflight: "  # how a configuration mistake stops the run (pytest.exit's message)
 DEPLOYED = pytest.StashKey()
 
@@ -102,15 +102,23 @@ def target(deployed, embedded):
     return deployed or embedded
 
 
+def guide_of(target) -> dict[str, GuidePlan]:
+    """The guide's products and prices in the target's Stripe account, looked up once per run (no scenario
+    changes them)."""
+    if "guide_plans" not in target.details:
+        target.details["guide_plans"] = ensure_guide_catalogue(target.stripe_client)
+    return target.details["guide_plans"]
+
+
 @pytest.fixture
 def guide_plans(target) -> dict:
     """The guide's products and prices in the target's Stripe account."""
-    return ensure_guide_catalogue(target.stripe_client)
+    return guide_of(target)
 
 
 @pytest.fixture
 def any_plan(target) -> GuidePlan:
     """A plan for events whose prices never get looked up: the guide's when a Stripe API is given."""
     if target.stripe_client is not None:
-        return ensure_guide_catalogue(target.stripe_client)["professional_1m"]
+        return guide_of(target)["professional_1m"]
     return PLACEHOLDER

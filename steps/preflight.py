@@ -1,9 +1,9 @@
 """Checks before any scenario runs: each configuration mistake becomes one line naming the option to fix.
 
-A deployed target is asked three things: the probe answers with the token, the webhook endpoint
+A deployed target is asked four things: the probe answers with the token, the webhook endpoint
 accepts a delivery signed with the secret, and (when `@stripe-api` scenarios are selected) Stripe
-accepts the key (which those scenarios require). A mistake found here would otherwise fail or skip every
-scenario.
+accepts the key (which those scenarios require) and the account it opens passes the doctor's checks of
+products and tax rates. A mistake found here would otherwise fail or skip every scenario.
 """
 
 import secrets
@@ -11,6 +11,8 @@ import time
 
 import requests
 import stripe
+
+from platform_adapter.stripe_audit import audit
 
 from .errors import TargetError
 from .guide_catalogue import GuidePlan
@@ -40,6 +42,7 @@ def preflight(options: TargetOptions, needs_stripe: int) -> Target | None:
     check_webhook_secret(target)
     if needs_stripe:
         check_stripe(target)
+        check_account(target)
     return target
 
 
@@ -60,7 +63,7 @@ def check_probe(target: Target, given: str) -> None:
 
 def check_webhook_secret(target: Target) -> None:
     """A signed event the platform must acknowledge (2xx): proves the endpoint is there and the secret is its own."""
-    timeline = Timeline(target, f"conformance-preflight-{secrets.token_hex(4)}", Clock(int(time.time())))
+    timeline = Timeline(target, f"conformance-preflight-{secrets.token_hex(4)}", Clock(int(time.time())), local=True)
     timeline.start(PLACEHOLDER)
     ping = next(e for e in timeline.run("first-purchase") if e["type"] == PING_TYPE)
     attempt = timeline.sender().attempt(ping, 1)
@@ -92,3 +95,20 @@ def check_stripe(target: Target) -> None:
     except stripe.StripeError as exc:
         raise TargetError(f"--stripe-api-key: Stripe at {where} answered {exc.http_status or 'an error'}") from None
 
+
+def check_account(target: Target) -> None:
+    """The platform's Stripe account follows the guide, as `simplex-stripe doctor` checks it (products, tax rates).
+
+    Its webhook endpoints are the doctor's concern, not the harness's: the harness delivers the events itself.
+    """
+    try:
+        found = audit(target.stripe_client)
+    except stripe.StripeError as exc:
+        raise TargetError(f"--stripe-api-key: Stripe answered {exc.http_status or 'an error'} while checking the "
+                          "account's products and tax rates") from None
+    problems = [p for p in found.problems if not p.startswith("no webhook endpoint")]
+    problems += [f"{product.id}: {problem}" for product in found.catalogue.products
+                 for problem in product.all_problems()]
+    if problems:
+        raise TargetError(f"--stripe-api-key: the platform's Stripe account breaks the guide (see simplex-stripe "
+                          f"doctor): {'; '.join(problems)}")

@@ -79,3 +79,7 @@ class Probe:
         """The platform's answer to a Checkout request, refusals included."""
         body = {"account": ref, "price": price, **({"currency": currency} if currency else {})}
         return self._call("POST", "/checkout", expect, json=body)
+
+    def arm_faults(self, count: int) -> bool:
+        """The optional fault switch: the next `count` deliveries of the four events fail midway (False: none)."""
+        return self._call("POST", "/faults", (200, 404), json={"failDeliveries": count}).status_code == 200

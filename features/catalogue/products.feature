@@ -63,6 +63,14 @@ Feature: Products follow the guide's metadata and pricing rules
       | ␠1       |
     # ␠ stands for a space: " 1" with a leading space is not a number of months.
 
+  @reference
+  Scenario: The interval has no upper bound
+    The contract decides: any positive whole number of months; paid time past 9999 stops at its last second.
+
+    Given a product with metadata "accountType=school; interval=1200" and a price billed one-time
+    When the platform loads the products
+    Then that product is offered
+
   @guide
   Scenario: One product per account type and interval
     The contract decides which one is the duplicate: the later by `created` (then the larger id).

@@ -11,6 +11,12 @@ Feature: The conformance contract's own clauses
     When an event the platform does not handle is delivered
     Then the platform answers 200 with the event's id, outcome "ignored" and reason code "event_type_not_handled"
 
+  @stripe-api
+  Scenario: An event destination's ping is acknowledged, with its own code, and never listed
+    When Stripe pings an event destination and the ping reaches the platform
+    Then the platform answers 200 with the event's id, outcome "ignored" and reason code "test_event"
+    And the platform lists no delivery of it
+
   Scenario: A redelivery is answered as a duplicate
     When an event the platform does not handle is delivered twice
     Then the last answer has outcome "duplicate" and reason code "already_received"

@@ -18,6 +18,14 @@ Feature: Stripe's delivery: duplicates, any order, other events, broken products
     Then the account is "professional", active, not auto-renewing, paid until 2026-04-10 09:00
 
   @reference
+  Scenario: A delivery that fails midway is answered 5xx, and Stripe's retry applies it exactly once
+    Given the platform fails the next delivery of one of the four events midway
+    When the customer pays once for "1-month Professional" and Stripe retries what failed
+    Then the Checkout Session's event was answered 500 first, then 200 applied
+    And the account is "professional", active, not auto-renewing, paid until 2026-04-10 09:00
+    And the platform recorded the Checkout Session as "applied"
+
+  @reference
   Scenario Outline: Every delivery order ends in the same state
     When the story "<story>" is delivered <order>
     Then the account ends as the story delivered in order would leave it

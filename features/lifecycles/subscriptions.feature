@@ -30,6 +30,14 @@ Feature: Subscriptions: first purchase, renewal, plan change and cancellation
     Then the account is "professional", active, auto-renewing, paid until 2026-03-31 10:00
 
   @reference
+  Scenario: A subscription's Checkout grants only through its invoice
+    Given it is 2026-03-10 09:00
+    When the customer subscribes to "1-month Professional" and only the Checkout Session's event arrives
+    Then the account has no paid time
+    And the platform recorded the Checkout Session as "applied" with the code "linked_only"
+    And the account is linked to the customer and the subscription
+
+  @reference
   Scenario: The day after an unrenewed period end the account is no longer active
     Given it is 2026-03-10 09:00
     And the customer subscribes to "1-month Professional"

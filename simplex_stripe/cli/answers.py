@@ -1,10 +1,9 @@
 """What a platform answered to each delivery: the reference contract's `outcome`/`reason`, tallies, expectations."""
 
-import json
-import re
 from collections import Counter
 from dataclasses import dataclass
 
+from simulator.delivery.answers import answer
 from simulator.delivery.sender import Attempt, Report
 
 # The contract's outcomes, in the order the summary line shows them; `failed` = never acknowledged with a 2xx.
@@ -13,25 +12,6 @@ SUMMARY = ("applied", "duplicate", "rejected", "ignored")
 # A 2xx whose body is not the contract's JSON (another platform, a plain receiver).
 ACKNOWLEDGED = "acknowledged"
 FAILED = "failed"
-_FIELD = re.compile(r'"(outcome|reason)"\s*:\s*(null|"((?:[^"\\]|\\.)*)("|$))')
-
-
-def answer(attempt: Attempt) -> tuple[str | None, str | None]:
-    """(outcome, reason) from a 2xx answer's body; (None, None) when it has none."""
-    if not attempt.ok or not attempt.response:
-        return None, None
-    try:
-        body = json.loads(attempt.response)
-        if isinstance(body, dict) and isinstance(body.get("outcome"), str):
-            reason = body.get("reason")
-            return body["outcome"], reason if isinstance(reason, str) else None
-    except ValueError:
-        # The sender keeps only the head of a body: read the fields that made it.
-        found = {m.group(1): m.group(3) + ("" if m.group(4) else "…") if m.group(3) is not None else None
-                 for m in _FIELD.finditer(attempt.response)}
-        if found.get("outcome"):
-            return found["outcome"], found.get("reason")
-    return None, None
 
 
 def verdict(attempt: Attempt) -> str:

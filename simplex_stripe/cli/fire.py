@@ -21,6 +21,9 @@ from .errors import UsageProblem
 from .plan_options import plan_options
 
 WEBHOOK_PATH = "/api/v6/integrations/stripe/web-hooks"
+NOWHERE = ("note: told on an engine in this process, so the sessions, invoices and subscriptions these events "
+           "name exist in no Stripe: a platform that retrieves them gets 404. Give --stripe-api-base and "
+           "--stripe-api-key (the platform's Stripe, a fake) to tell the story there.")
 
 
 def _start(value: str | None) -> int:
@@ -52,9 +55,11 @@ def _start(value: str | None) -> int:
 @click.option("--start", help="Simulated start time, ISO 8601 (default: now).")
 @click.option("--world", "world_file", type=click.Path(dir_okay=False),
               help="Save and resume the story (the engine's whole state) here.")
-@click.option("--stripe-api-base", help="Tell the story on this running fake Stripe (its objects stay there).")
-@click.option("--stripe-api-key", default="sk_test_simplex_fire", show_default=True,
-              help="API key for --stripe-api-base.")
+@click.option("--stripe-api-base", envvar="STRIPE_API_BASE", show_envvar=True,
+              help="Tell the story on the platform's Stripe, this running fake Stripe, so every object an event "
+                   "names can be retrieved there (default: an engine in this process, whose objects exist nowhere).")
+@click.option("--stripe-api-key", envvar="STRIPE_API_KEY", default="sk_test_simplex_fire", show_default=True,
+              show_envvar=True, help="The platform's secret key for --stripe-api-base.")
 @click.option("--cassette", type=click.Path(dir_okay=False),
               help="Deliver the events a recorded cassette holds (newly signed) instead of telling SEQUENCEs; "
                    "example:STORY names a shipped one.")
@@ -121,6 +126,8 @@ def _fire(names, target, secrets, world_file, dry_run, as_json, opts) -> int:
     events = story.run(names, version)
     if opts["fresh_seed"]:
         click.echo(f"seed {opts['seed']}: replay this run with --seed {opts['seed']}", err=True)
+    if not opts["stripe_api_base"]:
+        click.echo(NOWHERE, err=True)
     code = _fire_events(events, target, secrets, policy, dry_run, as_json, opts, sender)
     if world_file and not dry_run:
         save_story(story, world_file)

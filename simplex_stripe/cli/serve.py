@@ -30,8 +30,11 @@ CLI_FORMAT = "%(levelname)s %(name)s: %(message)s"  # the CLI's own (simplex_str
 @click.option("--probe-token", help="Enable the conformance probe with this bearer token [env SIMPLEX_PROBE_TOKEN].")
 @click.option("--log-format", type=click.Choice(logs.FORMATS), default=None,
               help="Log lines on stderr: text, or one JSON object per line [env SIMPLEX_LOG_FORMAT; default text].")
+@click.option("--refetch-events", is_flag=True, default=None,
+              help="Re-fetch mode: retrieve each event's session, invoice or subscription from Stripe and apply "
+                   "its current state [env SIMPLEX_REFETCH_EVENTS=1].")
 def serve(host: str, port: int, data_dir: str | None, database_url: str | None, stripe_api_base: str | None,
-          probe_token: str | None, log_format: str | None) -> None:
+          probe_token: str | None, log_format: str | None, refetch_events: bool | None) -> None:
     """Run the platform: the webhook endpoint and, with a probe token, the conformance probe.
 
     Keys come from STRIPE_SECRET_KEY, STRIPE_PUBLISHABLE_KEY and STRIPE_WEBHOOK_SECRET. This is a
@@ -40,7 +43,7 @@ def serve(host: str, port: int, data_dir: str | None, database_url: str | None, 
     try:
         settings = Settings.from_env(os.environ, data_dir=data_dir, database_url=database_url,
                                      stripe_api_base=stripe_api_base, probe_token=probe_token,
-                                     log_format=log_format)
+                                     log_format=log_format, refetch_events=refetch_events)
         logs.install(settings.log_format, fmt=CLI_FORMAT)  # escaped: a request cannot write a line of its own
         app = create_app(settings)
     except PlatformError as exc:
@@ -56,6 +59,8 @@ def serve(host: str, port: int, data_dir: str | None, database_url: str | None, 
     click.echo(f"conformance probe {base}{PROBE_PREFIX}" if settings.probe_enabled
                else "conformance probe off (set SIMPLEX_PROBE_TOKEN or --probe-token)", err=True)
     click.echo(f"database          {_redacted(settings.database_url)}", err=True)
+    if settings.refetch_events:
+        click.echo("events            re-fetched from Stripe (SIMPLEX_REFETCH_EVENTS)", err=True)
     click.echo("Ctrl-C to stop", err=True)
     try:
         server.serve_forever()

@@ -15,6 +15,10 @@ from .connection import DEFAULT_API_BASE, api_key_option
 from .errors import UsageProblem
 from .fixtures import edits, print_step, with_edit_options
 
+NOWHERE = ("note: run on an engine in this process (no --api-base), so the objects these events name exist in no "
+           "Stripe: a platform that retrieves them gets 404. Give --api-base and --api-key (the platform's Stripe, "
+           "a fake) to make them there.")
+
 
 @click.command(epilog=help_block("STORY (instead of an EVENT) tells a story, after the stories it needs:"))
 @click.argument("event_type", metavar="EVENT|STORY", required=False)
@@ -106,6 +110,7 @@ def _trigger(plan, story_name, target, secrets, account, api_base, api_key, chan
             raise UsageProblem("--stripe-account needs a running fake (--api-base); the in-process engine has one "
                                "account")
         click.echo(f"seed {seed}: replay this run with --seed {seed}", err=True)
+        click.echo(NOWHERE, err=True)
         backend = InProcess(seed=f"trigger:{seed}", start=int(time.time()))
     else:
         backend = OverHttp(api_base or DEFAULT_API_BASE, api_key)

@@ -19,6 +19,14 @@ VARIANTS = {
             "no signature header", "the wrong secret", "a tampered body", "a timestamp 10 minutes old",
             "only a v0 signature")},
         {"test_during_secret_rotation_the_platforms_secret_may_sign_any_of_several_v1_signatures[2-2]"}),
+    "storage_failure_acknowledged": (
+        "fails_midway or redelivered",
+        {"test_a_delivery_that_fails_midway_is_answered_5xx_and_stripes_retry_applies_it_exactly_once"},
+        {"test_a_redelivered_onetime_purchase_grants_once"}),
+    "ping_stored_as_an_event": (
+        "ping or processed_event",
+        {"test_an_event_destinations_ping_is_acknowledged_with_its_own_code_and_never_listed"},
+        {"test_a_processed_event_is_answered_200_with_its_id_outcome_and_reason_code"}),
     "duplicates_applied_twice": (
         "redelivered or duplicates_change",
         {"test_a_redelivered_onetime_purchase_grants_once"}, set()),
@@ -69,6 +77,25 @@ VARIANTS = {
         "onetime_purchase",
         {"test_a_onetime_purchase_of_another_account_type_while_one_runs_counts_from_the_purchase"},
         {"test_a_second_onetime_purchase_extends_the_first"}),
+    "one_time_chained_from_the_end": (
+        "chain_in or second_onetime",
+        {"test_onetime_terms_chain_in_stripes_month_arithmetic_counted_from_the_first_purchase"
+         "[2026-01-31 10:00-2026-02-28 10:00-2026-02-10 10:00-2026-03-31 10:00]",
+         "test_onetime_terms_chain_in_stripes_month_arithmetic_counted_from_the_first_purchase"
+         "[2028-01-31 10:00-2028-02-29 10:00-2028-02-10 10:00-2028-03-31 10:00]"},
+        {"test_a_second_onetime_purchase_extends_the_first"}),
+    "subscription_session_grants": (
+        "grants_only_through or first_purchase_makes",
+        {"test_a_subscriptions_checkout_grants_only_through_its_invoice"},
+        {"test_a_first_purchase_makes_the_account_active_with_autorenewal_until_the_period_end"}),
+    "interval_capped": (
+        "no_upper_bound or positive_whole_number",
+        {"test_the_interval_has_no_upper_bound"},
+        {"test_the_interval_is_a_positive_whole_number_of_months[0]"}),
+    "session_status_not_checked": (
+        "not_complete_grants or grants_the_products_interval",
+        {"test_a_session_that_is_not_complete_grants_nothing_whatever_its_payment_status_says"},
+        {"test_a_onetime_purchase_grants_the_products_interval[1-month Professional-2026-04-10 09:00]"}),
     "package_and_custom_prices_accepted": (
         "only_standard_pricing",
         {"test_only_standard_pricing[package-every 9 months-package_pricing]",
@@ -138,3 +165,37 @@ def test_each_broken_variant_fails_the_scenarios_that_catch_it(variant, tmp_path
     assert code == 1, "a broken platform must make the conformance run exit 1"
     assert must_fail <= failed, f"not caught: {sorted(must_fail - failed)}"
     assert must_pass <= passed, f"should still pass: {sorted(must_pass - passed)}"
+
+
+# Every scenario that delivers a story's events (the lifecycles, Stripe's delivery, both shapes, the probe's
+# readings of a purchase): `-k` keywords selecting them, and how many there are.
+LIFECYCLE_KEYWORDS = ("(lifecycle_holds or onetime or checkout_completed or duplicates or redelivered or "
+                      "every_delivery_order or other_event_types or broken_metadata or first_purchase or "
+                      "renewal or month_arithmetic or unrenewed or expiry or plan_change or another_interval or "
+                      "cancelling or undoing or event_list_pages or reading_an_account or grants_only_through or "
+                      "not_complete_grants or fails_midway) and not (taxed or currencies)")
+LIFECYCLE_SCENARIOS = 46
+
+
+def failures(junit: Path) -> dict[str, str | None]:
+    """Scenario name -> its failure message (None: it passed)."""
+    found = {}
+    for case in ET.parse(junit).getroot().iter("testcase"):
+        failure = case.find("failure") if case.find("failure") is not None else case.find("error")
+        found[case.get("name")] = None if failure is None else (failure.get("message") or "") + (failure.text or "")
+    return found
+
+
+@pytest.mark.parametrize("variant", ["answers_500", "applies_nothing"])
+def test_a_platform_that_applies_nothing_fails_every_lifecycle_scenario_naming_the_event(variant, tmp_path):
+    junit = tmp_path / f"{variant}.xml"
+    result = subprocess.run(
+        [sys.executable, "-m", "simplex_stripe", "conformance", "--platform-factory", f"tests.bdd.variants:{variant}",
+         "-k", LIFECYCLE_KEYWORDS, "--junit-xml", str(junit)], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 1, result.stdout[-2000:] + result.stderr[-2000:]
+    found = failures(junit)
+    assert len(found) == LIFECYCLE_SCENARIOS, sorted(found)
+    passed = sorted(name for name, message in found.items() if message is None)
+    assert not passed, f"passed on a platform that applies nothing: {passed}"
+    unnamed = sorted(name for name, message in found.items() if "evt_" not in message)
+    assert not unnamed, f"failed without naming the event: {unnamed}"

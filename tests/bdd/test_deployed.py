@@ -6,6 +6,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+import stripe
 
 from platform_adapter import create_app
 from platform_adapter.config import Settings
@@ -89,3 +90,37 @@ def test_a_bad_platform_factory_is_one_line_and_exit_2(tmp_path):
     assert result.returncode == 2 and result.stdout == ""
     assert result.stderr.strip().splitlines() == ["Error: --platform-factory 'nosuch:thing' cannot be imported: "
                                                   "No module named 'nosuch'"]
+
+
+def test_a_broken_stripe_account_is_one_line_and_exit_2_naming_the_problem(staging, tmp_path):
+    base, stripe_base = staging
+    client = stripe.StripeClient(KEY, base_addresses={"api": stripe_base}, max_network_retries=0)
+    second = client.v1.tax_rates.create({"display_name": "VAT", "percentage": 7.7, "inclusive": False})
+    try:
+        result = run(tmp_path, "--target", base, "--webhook-secret", SECRET, "--probe-token", TOKEN,
+                     "--stripe-api-base", stripe_base, "--stripe-api-key", KEY, "-k", "renewal_moves")
+    finally:
+        client.v1.tax_rates.update(second.id, {"active": False})
+    assert result.returncode == 2 and result.stdout == "", result.stdout + result.stderr
+    (line,) = result.stderr.strip().splitlines()
+    assert "--stripe-api-key" in line and "2 active tax rates" in line and second.id in line, line
+
+
+@pytest.fixture(scope="module")
+def refetching(tmp_path_factory):
+    """The reference in re-fetch mode, deployed with its own fake Stripe."""
+    with FakeStripe(seed="guide", api_key=KEY).serving() as stripe_base:
+        settings = Settings(stripe_secret_key=KEY, webhook_secret=SECRET, probe_token=TOKEN, refetch_events=True,
+                            stripe_api_base=stripe_base, data_dir=str(tmp_path_factory.mktemp("refetching")))
+        app = create_app(settings)
+        with serving(app) as base:
+            yield base, stripe_base
+        app.extensions["platform_adapter"].store.close()
+
+
+def test_a_refetching_platform_passes_every_scenario(refetching, tmp_path):
+    base, stripe_base = refetching
+    code, outcomes, out = conformance(tmp_path, "--target", base, "--webhook-secret", SECRET, "--probe-token", TOKEN,
+                                      "--stripe-api-base", stripe_base, "--stripe-api-key", KEY, "--require-all")
+    assert code == 0, out[-3000:]
+    assert len(outcomes) > 100 and set(outcomes.values()) == {"passed"}, outcomes

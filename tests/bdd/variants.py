@@ -11,12 +11,57 @@ import json
 from platform_adapter import (accounts, checkout, create_app, facts, keys, ledger, payloads, probe, stripe_audit,
                               webhooks)
 from platform_adapter.catalogue import loader, rules
+from platform_adapter.errors import StorageError
 from platform_adapter.transaction import EventStoredAlready, Tx
 
 
 def signature_not_checked(settings):
     """Trusts any body that parses as JSON."""
     webhooks.verify_event = lambda body, header, secret, *, tolerance_s: json.loads(body)
+    return create_app(settings)
+
+
+def answers_500(settings):
+    """Fails every signed event (its database is down): Stripe retries, nothing is ever applied."""
+    def fail(state, event, payload):
+        raise StorageError("the database failed (OperationalError); nothing was stored")
+
+    webhooks.handle_event = fail
+    return create_app(settings)
+
+
+def applies_nothing(settings):
+    """Acknowledges every signed event as ignored, and stores and applies none of them."""
+    webhooks.handle_event = lambda state, event, payload: ledger.Outcome(
+        event["id"], "ignored", "not handled here", code="event_type_not_handled")
+    return create_app(settings)
+
+
+def storage_failure_acknowledged(settings):
+    """Answers 200 when its database fails, so Stripe never retries and the event is lost."""
+    original = webhooks.handle_event
+
+    def handle_event(state, event, payload):
+        try:
+            return original(state, event, payload)
+        except StorageError:
+            return ledger.Outcome(event["id"], "ignored", "could not store it", code="event_type_not_handled")
+
+    webhooks.handle_event = handle_event
+    return create_app(settings)
+
+
+def ping_stored_as_an_event(settings):
+    """Takes an event destination's ping for an ordinary event: stored, listed, `event_type_not_handled`."""
+    original = webhooks.verify_event
+
+    def verify_event(body, header, secret, *, tolerance_s):
+        event = original(body, header, secret, tolerance_s=tolerance_s)
+        if event.get("object") == "v2.core.event":
+            event = {**event, "object": "event", "created": 1, "data": {"object": {}}}
+        return event
+
+    webhooks.verify_event = verify_event
     return create_app(settings)
 
 
@@ -162,6 +207,59 @@ def one_time_always_extends(settings):
 def one_time_type_ignored(settings):
     """A one-time purchase while a term runs extends that term, whatever account type was bought."""
     accounts._one_time_term = _grants_replayed(lambda term, grant, at: term[3] > at)
+    return create_app(settings)
+
+
+def one_time_chained_from_the_end(settings):
+    """A one-time purchase while a term runs adds its months to the term's end (Jan 31 -> Feb 28 -> Mar 28)."""
+    def one_time_term(facts):
+        grants = sorted((f.data["at"], f.key, f.data) for f in facts if f.kind == "grant")
+        term = None  # (type, end)
+        for at, _key, grant in grants:
+            start = term[1] if term and term[0] == grant["type"] and term[1] > at else at
+            term = (grant["type"], accounts.shift_months(start, grant["months"]))
+        return None if term is None else accounts._Term(term[1], term[0], False, None, (term[1], 0, ""))
+    accounts._one_time_term = one_time_term
+    return create_app(settings)
+
+
+def subscription_session_grants(settings):
+    """A subscription-mode checkout.session.completed grants its line items' term, as a one-time purchase does."""
+    original = facts.HANDLERS["checkout.session.completed"]
+
+    def from_session(meta, session, resolver):
+        if payloads.get(session, "mode") == "subscription":
+            session = {**(session.to_dict() if hasattr(session, "to_dict") else session), "mode": "payment"}
+        return original(meta, session, resolver)
+
+    facts.HANDLERS["checkout.session.completed"] = from_session
+    return create_app(settings)
+
+
+def interval_capped(settings):
+    """Refuses an `interval` over 36 months (Stripe's longest billing period) as if it were not a number."""
+    original = rules.metadata_problems
+
+    def capped(metadata):
+        account_type, months, problems = original(metadata)
+        if months is not None and months > 36:
+            problems = [*problems, rules.Problem("interval_not_whole", f"interval {months} is over 36")]
+            months = None
+        return account_type, months, problems
+
+    rules.metadata_problems = capped
+    return create_app(settings)
+
+
+def session_status_not_checked(settings):
+    """Grants on `payment_status: paid` alone, whatever the session's `status` says."""
+    original = facts.HANDLERS["checkout.session.completed"]
+
+    def from_session(meta, session, resolver):
+        return original(meta, {**(session.to_dict() if hasattr(session, "to_dict") else session),
+                               "status": "complete"}, resolver)
+
+    facts.HANDLERS["checkout.session.completed"] = from_session
     return create_app(settings)
 
 

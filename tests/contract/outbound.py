@@ -24,6 +24,7 @@ SDK_CALLS: dict[str, tuple[str, str] | None] = {
     "prices.retrieve": ("GET", "/v1/prices/{price}"),
     "checkout.sessions.line_items.list": ("GET", "/v1/checkout/sessions/{session}/line_items"),
     "checkout.sessions.retrieve": ("GET", "/v1/checkout/sessions/{session}"),
+    "invoices.retrieve": ("GET", "/v1/invoices/{invoice}"),
     "checkout.sessions.expire": ("POST", "/v1/checkout/sessions/{session}/expire"),
     "products.retrieve": None,
 }
@@ -52,5 +53,9 @@ def drive(state, recorder, *, account, recurring: str, one_time: str, currency: 
     step("stop auto-renewal", lambda: stop_auto_renewal(state, account))
     step("webhook: price -> product metadata", lambda: state.gateway.price(recurring))
     step("webhook: one-time session's line items", lambda: state.gateway.session_lines(payment.id))
+    step("webhook, re-fetch mode: the session", lambda: state.gateway.latest("checkout.session", payment.id))
+    sub = step("webhook, re-fetch mode: the subscription", lambda: state.gateway.latest("subscription", subscription_id))
+    invoice = (sub or {}).get("latest_invoice") or "in_none"
+    step("webhook, re-fetch mode: the invoice", lambda: state.gateway.latest("invoice", invoice))
     step("doctor: audit the account", lambda: audit(client_for(api_key, api_base)))
     return {"subscription": subscription, "payment": payment}

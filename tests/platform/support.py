@@ -42,6 +42,7 @@ class DictGateway:
     prices: dict = field(default_factory=lambda: dict(CATALOGUE))
     session_price: str = "price_pro"
     sessions: dict = field(default_factory=dict)
+    objects: dict = field(default_factory=dict)
     down: bool = False
     calls: list = field(default_factory=list)
 
@@ -51,6 +52,13 @@ class DictGateway:
             raise StripeUnavailable("cannot retrieve price: APIConnectionError")
         found = self.prices.get(price_id)
         return None if found is None else PriceInfo(price_id, found[0], dict(found[1]))
+
+    def latest(self, kind: str, object_id: str) -> dict | None:
+        """Re-fetch mode's retrieve: `objects` holds what Stripe holds now."""
+        self.calls.append(("latest", object_id))
+        if self.down:
+            raise StripeUnavailable(f"cannot retrieve {kind} {object_id}: APIConnectionError")
+        return copy.deepcopy(self.objects.get(object_id))
 
     def session_lines(self, session_id: str) -> list[SessionLine] | None:
         self.calls.append(("session", session_id))
