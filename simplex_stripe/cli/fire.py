@@ -77,6 +77,8 @@ def fire(sequence_names, target, secrets, world_file, local_receiver, dry_run, a
     """Fire signed, realistic Stripe event sequences at a webhook URL."""
     if bool(sequence_names) == bool(opts["cassette"]):
         raise UsageProblem("name SEQUENCEs or give --cassette (one of the two)")
+    if opts["cassette"] and not _given(click.get_current_context(), "stripe_api_base"):
+        opts["stripe_api_base"] = None  # STRIPE_API_BASE in the environment is for stories; a cassette needs none
     opts["expected"] = _expected(opts.pop("expect"), opts.pop("strict"))
     # A resumed world goes on with its own seed; a new one gets a fresh seed, so ids never repeat across runs.
     saved = load_story(world_file) if world_file and not opts["seed"] else None
@@ -262,3 +264,8 @@ def sequences(as_json: bool) -> None:
         name = "\n".join([row["name"], *(f"(alias {alias})" for alias in row["aliases"])])
         table.add(name, row["summary"], "\n".join(row["emits"]))
     table.print(Console())
+
+
+def _given(ctx: click.Context, name: str) -> bool:
+    """Whether an option was typed on the command line (not taken from the environment or its default)."""
+    return ctx.get_parameter_source(name) == click.core.ParameterSource.COMMANDLINE
