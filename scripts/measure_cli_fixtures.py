@@ -21,6 +21,7 @@ def main() -> int:
     parser.add_argument("folder", type=Path, help="Stripe CLI's pkg/fixtures/triggers folder")
     parser.add_argument("--markdown", action="store_true", help="print the failures as a Markdown table")
     parser.add_argument("--only", help="run only the files whose names contain this")
+    parser.add_argument("--api-version", help="send every request in this Stripe API version (default: the SDK's)")
     args = parser.parse_args()
     names = [n for n in CLI_EVENTS if billing_and_payments(n) and (not args.only or args.only in n)]
     missing = [n for n in names if not (args.folder / f"{n}.json").is_file()]
@@ -30,7 +31,7 @@ def main() -> int:
     failures = []
     for name in names:
         result = check((args.folder / f"{name}.json").read_text(encoding="utf-8"), event_of(name),
-                       source=f"{name}.json")
+                       source=f"{name}.json", api_version=args.api_version)
         print(f"{'ok  ' if result.ok else 'FAIL'} {name:45} {result.problem or f'{len(result.events)} events'}",
               flush=True)
         if not result.ok:

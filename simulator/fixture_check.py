@@ -36,8 +36,9 @@ class Checked:
 
 
 def check(text: str, event_type: str | None, environ: Mapping[str, str] | None = None, source: str = "fixture",
-          clock=None) -> Checked:
-    """Run `text` (Stripe CLI's fixture format) on a new fake; `event_type` is the event it must make."""
+          clock=None, api_version: str | None = None) -> Checked:
+    """Run `text` (Stripe CLI's fixture format) on a new fake; `event_type` is the event it must make; the requests
+    go in `api_version` (default: the SDK's pinned one)."""
     fake = FakeStripe(seed="empty", clock=clock)
     receiver = VerifyingReceiver([])
     with fake.serving() as base, serving(receiver) as hook:
@@ -45,7 +46,7 @@ def check(text: str, event_type: str | None, environ: Mapping[str, str] | None =
         endpoint = client.v1.webhook_endpoints.create({"url": hook + "/hook", "enabled_events": ["*"]})
         receiver.secrets.append(endpoint.secret)
         problems: list[str] = []
-        send = _validating(sdk_send(KEY, base), problems)
+        send = _validating(sdk_send(KEY, base, api_version=api_version), problems)
         result = Checked(event_type)
         try:
             run(load(text, source).fixtures, send, dict(environ or {}))

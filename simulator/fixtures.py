@@ -193,16 +193,18 @@ class Edit:
     path: tuple[str, ...]
     value: Any = None
     remove: bool = False
+    only_missing: bool = False  # --add: Stripe CLI adds a param only where the fixture has none
 
 
-def parse_edit(text: str, remove: bool = False) -> Edit:
+def parse_edit(text: str, remove: bool = False, add: bool = False) -> Edit:
     """`checkout_session:metadata.accountRef=acct-7` (or `name:path` to remove)."""
     target, sep, value = text.partition("=")
     name, colon, path = target.partition(":")
     if not colon or not name or not path or (not remove and not sep):
         form = "name:param.path" if remove else "name:param.path=value"
         raise InvalidOption(f"{text!r} is not {form} (e.g. checkout_session:metadata.accountRef=acct-7)")
-    return Edit(name, tuple(re.sub(r"\[(\d+)\]", r".\1", path).split(".")), None if remove else value, remove)
+    return Edit(name, tuple(re.sub(r"\[(\d+)\]", r".\1", path).split(".")), None if remove else value, remove,
+                add)
 
 
 def apply_edits(fixtures: list[Fixture], edits: list[Edit]) -> list[Fixture]:
@@ -245,9 +247,12 @@ def _edit(params: dict, edit: Edit) -> None:
         else:
             while len(node) <= int(last):
                 node.append(None)
-            node[int(last)] = edit.value
+            if not (edit.only_missing and node[int(last)] is not None):
+                node[int(last)] = edit.value
     elif edit.remove:
         node.pop(last, None)
+    elif edit.only_missing:
+        node.setdefault(last, edit.value)
     else:
         node[last] = edit.value
 

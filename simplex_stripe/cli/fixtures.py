@@ -13,7 +13,7 @@ edit_options = (
     click.option("--override", "overrides", multiple=True, metavar="NAME:PATH=VALUE",
                  help="Change a param of a fixture's request, e.g. customer:email=x@example.com (repeatable)."),
     click.option("--add", "adds", multiple=True, metavar="NAME:PATH=VALUE",
-                 help="Add a param to a fixture's request (repeatable)."),
+                 help="Add a param to a fixture's request where it has none (repeatable)."),
     click.option("--remove", "removals", multiple=True, metavar="NAME:PATH",
                  help="Remove a param from a fixture's request (repeatable)."),
 
@@ -34,7 +34,8 @@ def with_edit_options(command):
 def edits(overrides, adds, removals) -> list:
     """The parsed --override/--add/--remove options."""
     from simulator.fixtures import parse_edit  # noqa: PLC0415
-    return [*(parse_edit(t) for t in (*overrides, *adds)), *(parse_edit(t, remove=True) for t in removals)]
+    return [*(parse_edit(t) for t in overrides), *(parse_edit(t, add=True) for t in adds),
+            *(parse_edit(t, remove=True) for t in removals)]
 
 
 @click.command()

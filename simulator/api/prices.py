@@ -26,7 +26,11 @@ def price_checks(prefix: str = "") -> dict:
 def post_price(call: Call) -> dict:
     """POST /v1/prices."""
     p = call.parse(price_checks())
-    return render_price(call.state, create_price(call.state, p, at=call.state.now(), origin=call.origin), call.version)
+    product = None
+    if p.get("product") is None and "product_data" in p:
+        product = create_product(call.state, p["product_data"], at=call.state.now(), origin=call.origin)["id"]
+    price = create_price(call.state, p, at=call.state.now(), origin=call.origin, product_id=product)
+    return render_price(call.state, price, call.version)
 
 
 def retrieve_price(call: Call) -> dict:

@@ -7,7 +7,7 @@ from .billing import LIVE, interval_of
 from .errors import InvalidParameter, InvalidRequest
 from .events import emit
 from .rendering import deleted
-from .state import State
+from .state import STEP_JOBS, State
 
 KIND = "test_helpers.test_clock"
 DELETES_AFTER = 7 * 86400
@@ -57,6 +57,9 @@ def create_clock(state: State, p: dict, *, origin=(None, None)) -> dict:
 def advance_clock(state: State, clock: dict, p: dict, *, origin=(None, None)) -> dict:
     """Move a test clock: every renewal, retry and cancellation due by `frozen_time` happens now."""
     target = p["frozen_time"]
+    if clock["status"] == "advancing":
+        raise InvalidRequest("The test clock is advancing; wait until its status is `ready` before advancing it again.",
+                             code="test_clock_advancing")
     if target <= clock["frozen_time"]:
         raise InvalidParameter("The test clock can only move forward: `frozen_time` must be after its current "
                                f"frozen_time ({clock['frozen_time']}).", "frozen_time")
@@ -68,8 +71,14 @@ def advance_clock(state: State, clock: dict, p: dict, *, origin=(None, None)) ->
     advancing = {**before, "status": "advancing",
                  "status_details": {"advancing": {"target_frozen_time": target}}}
     emit(state, "test_helpers.test_clock.advancing", advancing, at=state.now(), origin=origin)
-    # Stripe advances asynchronously; the fake finishes before answering, so the first poll says "ready".
-    state.run_due(clock["id"], target)
+    # Stripe advances asynchronously; the fake finishes before answering, so the first poll says "ready". The work
+    # runs in steps, letting other requests in between; meanwhile the clock says `advancing`.
+    clock.update(status="advancing", status_details=advancing["status_details"])
+    try:
+        while state.run_due(clock["id"], target, limit=STEP_JOBS) == STEP_JOBS:
+            state.lock.let_others_in()
+    finally:
+        clock.update(status="ready", status_details={})
     clock["frozen_time"] = target
     emit(state, "test_helpers.test_clock.ready", clock, at=state.now())
     return advancing

@@ -91,13 +91,9 @@ def create_price(state: State, p: dict, *, at: int, origin=(None, None), product
                  price_id: str | None = None) -> dict:
     """Validate and store a price (`p` already parsed); emits price.created (and plan.created)."""
     product_id = product_id or p.get("product")
-    if product_id is None:
-        if "product_data" not in p:
-            raise InvalidRequest("Missing required param: product.", param="product", code="parameter_missing")
-        from .catalog import create_product
-        product_id = create_product(state, p["product_data"], at=at, origin=origin)["id"]
-    else:
-        state.store.require("product", product_id, "product", in_body=True)
+    if product_id is None:  # `product_data` is the caller's to make into a product first (catalogue imports us)
+        raise InvalidRequest("Missing required param: product.", param="product", code="parameter_missing")
+    state.store.require("product", product_id, "product", in_body=True)
     scheme = p.get("billing_scheme", "per_unit")
     _check_amounts(p, scheme)
     currency = p["currency"].lower()

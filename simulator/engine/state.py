@@ -11,6 +11,8 @@ from ..versions import CURRENT
 from .store import Store
 
 ACCOUNT_ID = "acct_1SimplexMeeting0"
+# Scheduled jobs one step of a long clock move runs before it lets other requests in (BatchLock.let_others_in).
+STEP_JOBS = 50
 
 class FakeClock:
     """The account's wall clock: a source (real time by default) plus an offset that only grows."""
@@ -46,6 +48,24 @@ class BatchLock:
         finally:
             self._depth -= 1
             self._lock.release()
+
+    def let_others_in(self) -> None:
+        """Between two steps of long work: send the batch made so far, let go so the threads waiting for the lock
+        run, then take it back. Does nothing for a nested holder, whose caller expects the lock held throughout."""
+        if self._depth != 1:
+            return
+        self.on_release()
+        self._depth = 0
+        self._lock.release()
+        try:
+            self.pause()
+        finally:
+            self._lock.acquire()
+            self._depth = 1
+
+    def pause(self) -> None:
+        """What a long move does while it has let go of the lock: give the waiting threads their turn."""
+        time.sleep(0)
 
 
 @dataclass(order=True)

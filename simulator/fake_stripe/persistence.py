@@ -37,6 +37,9 @@ def restore(state: State, data: dict) -> None:
     state.clock.offset, state.job_seq = data["clock_offset"], data["job_seq"]
     state.jobs = {timeline or None: [Job(*job) for job in heap] for timeline, heap in data["jobs"].items()}
     state.lookup_keys = dict(data["lookup_keys"])
+    for clock in state.store.all("test_helpers.test_clock"):  # saved between two steps of a move that never ended
+        if clock["status"] == "advancing":
+            clock.update(status="ready", status_details={})
     state.default_version = data["default_version"]
 
 

@@ -13,12 +13,9 @@ from ..engine.events import acknowledge
 from ..engine.model import new_state
 from ..engine.seed import load_seed
 from ..engine.errors import AuthenticationFailed
+from ..engine import state as state_module
 from ..engine.state import ACCOUNT_ID
 from ..errors import InvalidOption
-
-
-# Jobs one step of a clock move runs under the state lock before it lets other requests in.
-STEP_JOBS = 50
 
 
 class Sandbox:
@@ -50,13 +47,14 @@ class Sandbox:
     def advance_in_steps(self, target: int, step: int | None = None) -> int:
         """Move the account clock to `target`, running the work due by then `step` jobs at a time: the state lock is
         let go between steps, so other requests (and each step's webhooks) go on during a long move."""
-        step = step or STEP_JOBS
+        step = step or state_module.STEP_JOBS
         while True:
             with self.state.lock:
                 ran = self.state.run_due(None, target, limit=step)
                 if ran < step:
                     now = self.state.settle_clock(target)
                     break
+            self.state.lock.pause()
         self.changed()
         return now
 

@@ -155,3 +155,14 @@ def test_dotenv_reads_under_the_environment_and_updates_only_an_existing_file(tm
     assert dotenv.update(tmp_path / ".env", {"B": "new", "D": "4"}) is True
     assert dotenv.read(tmp_path / ".env") == {"A": "file", "B": "new", "C": "x", "D": "4"}
     assert dotenv.update(tmp_path / "missing" / ".env", {"B": "x"}) is False
+
+
+def test_add_sets_a_param_only_where_the_fixture_has_none_and_override_replaces():
+    fixtures = parse(document({"name": "customer", "path": "/v1/customers", "method": "post",
+                               "params": {"email": "a@b.c", "metadata": {"ref": "acct-1"}}}))
+    added = apply_edits(fixtures, [parse_edit("customer:email=x@y.z", add=True),
+                                   parse_edit("customer:name=Jane", add=True),
+                                   parse_edit("customer:metadata.ref=acct-2", add=True)])
+    assert added[0].params == {"email": "a@b.c", "name": "Jane", "metadata": {"ref": "acct-1"}}
+    overridden = apply_edits(fixtures, [parse_edit("customer:email=x@y.z")])
+    assert overridden[0].params["email"] == "x@y.z"
