@@ -87,3 +87,22 @@ def test_on_a_fake_that_makes_any_key_the_unknown_key_is_a_dropped_sandboxes(tmp
         assert len(fake.sandboxes.all()) == before, [s.summary() for s in fake.sandboxes.all()]
     assert process.returncode == 0, out[-3000:]
     assert set(outcomes(tmp_path / "report.xml").values()) == {"passed"}, out[-3000:]
+
+
+@pytest.mark.timeout(300)
+def test_a_run_on_the_key_the_readmes_try_it_used_exits_2_naming_the_account_problem(tmp_path):
+    with ExitStack() as stack:
+        fake = FakeStripe(seed="guide")
+        stripe_base = stack.enter_context(fake.serving())
+        key = "sk_test_readme_try_it"
+        tried = subprocess.run([sys.executable, "-m", "simplex_stripe", "fixtures",
+                                str(ROOT / "examples/fixtures/guide-checkout-subscription.json"),
+                                "--api-base", stripe_base, "--api-key", key],
+                               capture_output=True, text=True, timeout=120, cwd=tmp_path)
+        assert tried.returncode == 0, tried.stdout + tried.stderr
+        base = platform(stack, stripe_base, key, tmp_path / "data")
+        process = start_conformance(tmp_path, base, stripe_base, key, "--require-all")
+        out, _ = process.communicate(timeout=250)
+    assert process.returncode == 2, out[-3000:]
+    lines = [line for line in out.strip().splitlines() if line.startswith("Error")]
+    assert len(lines) == 1 and "tax rate" in lines[0], out[-3000:]
