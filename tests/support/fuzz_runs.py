@@ -141,3 +141,27 @@ def run_platform(cases: int, random_seed: int = 13) -> dict:
         result = _counts(answers, problems, elapsed)
         result["serving_after"] = requests.get(probe + "/events?limit=1", headers=auth, timeout=5).status_code == 200
         return result
+
+
+def command(run, description: str, argv: list[str] | None = None) -> int:
+    """The `benchmarks/fuzz_*.py` command around `run(cases, seed)`: prints the counts; 1 on any problem."""
+    import argparse
+    import json
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--cases", type=int, default=10000)
+    parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument("--json", action="store_true", help="print the counts as JSON")
+    args = parser.parse_args(argv)
+    result = run(args.cases, args.seed)
+    if args.json:
+        print(json.dumps(result, indent=2))
+    else:
+        print(f"{result['cases']} cases in {result['seconds']} s: by kind {result['by_kind']}")
+        print(f"by status {result['by_status']}")
+        print(f"5xx {result['status_5xx']}, hangs (no answer in 5 s) {result['hangs']}, closed without an answer "
+              f"{result['closed_without_answer']}, slowest {result['slowest_s']} s")
+        print(f"forged {result['forged']}, state changes from them {result['state_changes_forged']}; "
+              f"serving after: {result['serving_after']}")
+        for problem in result["problems"]:
+            print("problem:", problem)
+    return 1 if result["problem_count"] or not result["serving_after"] else 0
