@@ -13,91 +13,22 @@ The engine runs in-process on a virtual clock (`InProcess`), or is a running fak
 a platform that calls back to Stripe finds every object the events name.
 """
 
-import json
-import os
-import tempfile
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 from typing import Callable
 
 from .backends import Backend, InProcess, OnTestClock, OverHttp
+from .casts import Cast, PricedProduct, new_cast
 from .errors import InvalidOption, WorldStateError
 from .engine.billing import DAY, FINALIZE_DELAY, LIVE, RETRY_DAYS
 from .engine.payments import SETTLE_DELAY
 from .story_names import canonical
 from .versions import CURRENT
 
-FORMAT = "simplex-story/1"
 SUCCESS_URL = "https://meeting.example.com/account/settings?checkout=success&session_id={CHECKOUT_SESSION_ID}"
 CANCEL_URL = "https://meeting.example.com/account/settings?checkout=cancel"
 FAILING_CARD = "4000000000000341"  # attaches, then every charge on it is declined
 UNDO_AFTER = 60  # seconds between scheduling a cancellation and undoing it
-
-ACCOUNT_TYPE_NAMES = {
-    "standard": "Standard", "boardroom": "Boardroom", "classroom": "Classroom",
-    "boardroomClassroom": "Boardroom Classroom", "business": "Business",
-    "professional": "Professional", "school": "School",
-}
-
-
-@dataclass
-class PricedProduct:
-    """One product and its prices; ids left None are made by the engine when first needed."""
-
-    product_name: str
-    currency: str = "usd"
-    unit_amount: int = 2900
-    months: int = 1
-    product_id: str | None = None
-    recurring_price_id: str | None = None
-    one_time_price_id: str | None = None
-    account_type: str = "professional"
-    created: int | None = None  # kept for callers that pass it; the engine dates its own objects
-
-    def price_id(self, recurring: bool) -> str | None:
-        """The id of the recurring or the one-time price."""
-        return self.recurring_price_id if recurring else self.one_time_price_id
-
-
-def invent_plan(*, account_type: str = "professional", months: int = 1, currency: str = "usd",
-                amount: int = 2900, price: str | None = None, product: str | None = None) -> PricedProduct:
-    """A plan named like the guide's products; `price`/`product` name existing catalogue objects."""
-    if months < 1:
-        raise InvalidOption(f"--interval-months must be a positive whole number, got {months}")
-    if amount < 0:
-        raise InvalidOption(f"--amount must be >= 0 minor units, got {amount}")
-    if account_type not in ACCOUNT_TYPE_NAMES:
-        raise InvalidOption(f"unknown account type {account_type!r}")
-    return PricedProduct(product_name=f"{months}-month {ACCOUNT_TYPE_NAMES[account_type]} Account",
-                         currency=currency.lower(), unit_amount=amount, months=months, product_id=product,
-                         recurring_price_id=price, one_time_price_id=price, account_type=account_type)
-
-
-@dataclass
-class Cast:
-    """Who and what a story is about; saved with the engine's state in a world file."""
-
-    seed: str
-    start: int
-    email: str
-    plan: PricedProduct
-    new_plan: PricedProduct
-    account: str | None = None
-    customer_name: str | None = "Jane Doe"
-    tax_percentage: float | None = 7.7
-    tax_inclusive: bool = False
-    tax_rate_id: str | None = None
-    customer: str | None = None
-    subscription: str | None = None
-    # A Checkout Session made through the Stripe API, used by the next purchase so that a platform can list
-    # its line items (they never travel in the webhook).
-    checkout_session: str | None = None
-
-    def metadata(self) -> dict:
-        """The account reference every object of a purchase carries."""
-        return {"accountRef": self.account} if self.account else {}
-
 
 class Story:
     """One customer's story on one engine: run sequences, get the engine's events in any API version."""
@@ -408,24 +339,6 @@ def emitted_types(name: str) -> tuple[str, ...]:
 
 
 # ---- making, saving and resuming stories ---------------------------------------------------------
-def new_cast(*, seed: str | int = "simplex", start: int, email: str = "jane@example.com",
-             account: str | None = None, account_type: str = "professional", new_account_type: str = "business",
-             interval_months: int = 1, new_interval_months: int | None = None, currency: str = "usd",
-             amount: int = 2900, new_amount: int | None = None, price: str | None = None,
-             product: str | None = None, new_price: str | None = None, new_product: str | None = None,
-             tax_rate: float | None = 7.7, tax_inclusive: bool = False) -> Cast:
-    """Who and what: the guide's 29.00 USD monthly Professional plan and VAT 7.7 % exclusive by default."""
-    if tax_rate is not None and tax_rate < 0:
-        raise InvalidOption(f"--tax-rate must be >= 0, got {tax_rate}")
-    plan = invent_plan(account_type=account_type, months=interval_months, currency=currency, amount=amount,
-                       price=price, product=product)
-    new_plan = invent_plan(account_type=new_account_type, months=new_interval_months or interval_months,
-                           currency=currency, amount=new_amount if new_amount is not None else amount * 2,
-                           price=new_price, product=new_product)
-    return Cast(seed=str(seed), start=start, email=email, plan=plan, new_plan=new_plan, account=account,
-                tax_percentage=tax_rate or None, tax_inclusive=tax_inclusive)
-
-
 def new_story(*, api_base: str | None = None, api_key: str | None = None, test_clock: bool = False,
               **options) -> Story:
     """A fresh story: in-process on its own engine, or on the running fake Stripe at `api_base` (with
@@ -437,42 +350,3 @@ def new_story(*, api_base: str | None = None, api_key: str | None = None, test_c
     if api_base is not None:
         return Story(cast, OverHttp(api_base, api_key or "sk_test_simplex_story"))
     return Story(cast, InProcess(seed=cast.seed, start=cast.start))
-
-
-def to_json(story: Story) -> str:
-    """A world file: the cast and the engine's whole state."""
-    if not isinstance(story.backend, InProcess):
-        raise InvalidOption("--world saves an in-process story; a running fake Stripe keeps its own state")
-    return json.dumps({"format": FORMAT, "cast": asdict(story.cast), "engine": story.backend.save()})
-
-
-def from_json(text: str) -> Story:
-    """Resume a story saved by `to_json`."""
-    raw = json.loads(text)
-    if raw.get("format") != FORMAT:
-        raise ValueError(f"format {raw.get('format')!r} is not {FORMAT}")
-    cast = raw["cast"]
-    cast = Cast(**{**cast, "plan": PricedProduct(**cast["plan"]),
-                   "new_plan": PricedProduct(**cast["new_plan"])})
-    return Story(cast, InProcess(seed=cast.seed, start=cast.start, saved=raw["engine"]))
-
-
-def load_story(path: str | os.PathLike) -> Story | None:
-    """Read a saved story, or None when the file does not exist yet."""
-    p = Path(path)
-    if not p.exists():
-        return None
-    try:
-        return from_json(p.read_text(encoding="utf-8"))
-    except (ValueError, TypeError, KeyError) as exc:
-        raise InvalidOption(f"--world {p}: not a simulator world file ({exc})") from exc
-
-
-def save_story(story: Story, path: str | os.PathLike) -> None:
-    """Write the world file atomically, so an interrupted run never leaves half a file."""
-    p = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=p.parent if str(p.parent) else ".", prefix=f".{p.name}.")
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(to_json(story))
-    os.replace(tmp, p)
-

@@ -18,7 +18,8 @@ from typing import Mapping
 from .backends import ActionFailed, Backend
 from .errors import InvalidOption
 from .fixtures import ApiError, Edit, Request, Send, Step, apply_edits, check_skips, parse, run
-from .stories import Story, get_sequence, new_cast
+from .casts import new_cast
+from .stories import Story, get_sequence
 from .story_names import NAMES
 from .trigger_names import ALIASES, CLI_EVENTS, OUTSIDE, event_of, family
 from .versions import CURRENT

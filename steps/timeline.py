@@ -19,7 +19,8 @@ import requests
 from simulator.delivery.answers import answer
 from simulator.delivery.policy import DeliveryPolicy
 from simulator.delivery.sender import Report, WebhookSender
-from simulator.stories import PricedProduct, Story, new_story
+from simulator.casts import PricedProduct
+from simulator.stories import Story, new_story
 
 from .guide_catalogue import GuidePlan
 

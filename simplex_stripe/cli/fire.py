@@ -12,7 +12,8 @@ from simulator.errors import SimulatorError
 from simulator.periods import parse_iso
 from simulator.delivery.sender import WebhookSender, check_url
 from simulator.delivery.signing import check_secret, encode
-from simulator.stories import SEQUENCES, get_sequence, load_story, new_story, save_story
+from simulator.stories import SEQUENCES, get_sequence, new_story
+from simulator.worlds import load_story, save_story
 from simulator.story_names import BY_NAME, help_block
 from simulator.versions import resolve
 

@@ -2,7 +2,7 @@
 
 import click
 
-from simulator.stories import ACCOUNT_TYPE_NAMES
+from simulator.casts import ACCOUNT_TYPE_NAMES
 
 PLAN_OPTIONS = (
     click.option("--price", help="Price id the purchases use (default: invented)."),

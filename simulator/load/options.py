@@ -7,7 +7,7 @@ from simulator.delivery.policy import ORDERS
 from simulator.errors import InvalidOption
 from simulator.delivery.signing import check_secret
 from simulator.versions import resolve
-from simulator.stories import ACCOUNT_TYPE_NAMES
+from simulator.casts import ACCOUNT_TYPE_NAMES
 
 PREFIX = "--sim-"  # Locust owns the plain option names (--host, --users, …); ours never clash
 

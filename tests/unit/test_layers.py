@@ -18,8 +18,9 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("delivery", ("simulator.delivery",)),
     ("api", ("simulator.api",)),
     ("fake", ("simulator.fake_stripe",)),
-    ("stories", ("simulator.stories", "simulator.backends", "simulator.fixtures", "simulator.triggers",
-                 "simulator.fidelity", "simulator.fixture_send", "simulator.fixture_check")),
+    ("stories", ("simulator.stories", "simulator.casts", "simulator.worlds", "simulator.backends",
+                 "simulator.fixtures", "simulator.triggers", "simulator.fidelity", "simulator.fixture_send",
+                 "simulator.fixture_check")),
     ("load", ("simulator.load",)),
 )
 MAX_LAYERS = 6
