@@ -36,10 +36,10 @@ def test_unverified_refusals_are_counted_and_logged_not_listed_nor_diagnosed(pla
     assert "2 unverified deliveries refused in the last 24 hours" in page
     assert "<code>missing_header</code> × 1" in page and "<code>signature_mismatch</code> × 1" in page
     assert 'data-outcome="signature_verification_failed"' not in page and "evt_claimed_1" not in page
-    warnings = [r for r in caplog.records if r.levelno == logging.WARNING and "webhook delivery refused" in r.message]
+    warnings = [r for r in caplog.records if r.levelno == logging.WARNING and "webhook delivery refused" in r.getMessage()]
     assert len(warnings) == 2
-    assert "signature_verification_failed/signature_mismatch" in warnings[0].message
-    assert "signature_verification_failed/missing_header" in warnings[1].message
+    assert "signature_verification_failed/signature_mismatch" in warnings[0].getMessage()
+    assert "signature_verification_failed/missing_header" in warnings[1].getMessage()
     for secret in (WRONG, platform.webhook_secret, SECRET_KEY):
         assert secret not in caplog.text and secret not in page
     # Putting the right secret back: the next delivery is stored and the diagnosis goes away.
@@ -64,7 +64,7 @@ def test_every_refused_delivery_is_logged_with_its_reason_code(platform, caplog)
     for headers, data, expected in cases:
         caplog.clear()
         requests.post(platform.base + WEBHOOK_PATH, data=data, headers=headers, timeout=10)
-        assert any(r.levelno == logging.WARNING and expected in r.message for r in caplog.records), (expected, caplog.text)
+        assert any(r.levelno == logging.WARNING and expected in r.getMessage() for r in caplog.records), (expected, caplog.text)
 
 
 def test_refusals_kept_are_bounded(platform, monkeypatch):

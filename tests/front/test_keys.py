@@ -84,7 +84,7 @@ def test_webhook_before_the_signing_secret_is_configured_is_503(tmp_path, caplog
     response = app.test_client().post("/api/v6/integrations/stripe/web-hooks", data=b"{}",
                                       headers={"Stripe-Signature": "t=1,v1=00"})
     assert response.status_code == 503 and response.json["error"]["code"] == "not_configured"
-    assert any(r.levelno == logging.WARNING and "webhook delivery refused: 503 not_configured" in r.message
+    assert any(r.levelno == logging.WARNING and "webhook delivery refused: 503 not_configured" in r.getMessage()
                for r in caplog.records), caplog.text
     app.extensions["platform_adapter"].store.close()
 
