@@ -122,15 +122,22 @@ def finish_trial(state: State, sub: dict, *, at: int, origin=(None, None), old: 
     if sub["cancel_at_period_end"] and not now:
         end_subscription(state, sub, at=at, origin=origin)
         return
-    if payment_method_for(state, sub) is None and behavior == "cancel":
-        sub["trial_end"] = at
-        end_subscription(state, sub, at=at, origin=origin)
+    if payment_method_for(state, sub) is not None or behavior == "create_invoice":
+        _start_paying(state, sub, at=at, origin=origin, old=old, now=now)
         return
-    if payment_method_for(state, sub) is None and behavior == "pause":
-        sub.update(status="paused", trial_end=at)
+    # The trial (and its period) ends now; the anchor follows trial_end, as an update of trial_end moves it.
+    sub.update(trial_end=at, anchor=at, period=[sub["period"][0], at])
+    if behavior == "cancel":
+        end_subscription(state, sub, at=at, origin=origin)
+    else:
+        sub["status"] = "paused"
         emit(state, "customer.subscription.updated", sub, at=at, old=old, origin=origin)
         emit(state, "customer.subscription.paused", sub, at=at, origin=origin)
-        return
+
+
+def _start_paying(state: State, sub: dict, *, at: int, origin, old: dict, now: bool) -> None:
+    """The trial is over and billing starts: the cycle invoice at the trial's end (charged an hour later), or, for
+    trial_end=now, a period from now invoiced and charged at once."""
     sub["status"] = "active"
     if not now:
         next_cycle(state, sub, at, old=old)
