@@ -16,7 +16,7 @@ MAX_TRIAL_DAYS = 730
 END_BEHAVIORS = ("create_invoice", "pause", "cancel")
 # What a paused subscription may still change before it is resumed (a payment method, above all).
 PAUSED_UPDATABLE = frozenset({"metadata", "cancellation_details", "default_payment_method", "description",
-                              "trial_settings", "expand", "cancel_at_period_end"})
+                              "trial_settings", "expand"})
 
 
 def requested_trial_end(state: State, p: dict, at: int, items: list[dict]) -> int | None:

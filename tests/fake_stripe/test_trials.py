@@ -277,3 +277,19 @@ def test_updates_a_trial_refuses_leave_it_unchanged(client, guide, clock):
     with pytest.raises(stripe.InvalidRequestError) as missing:
         client.v1.subscriptions.resume("sub_missing")
     assert missing.value.http_status == 404
+
+
+def test_resume_with_an_unchanged_anchor_invoices_the_rest_of_the_period_prorated(client, guide, clock):
+    customer = customer_on(client, clock, card=False)
+    sub = trialing(client, guide, customer, trial_period_days=9,
+                   trial_settings={"end_behavior": {"missing_payment_method": "pause"}})
+    anchor = START + 9 * DAY  # Feb 9: the cycle around Feb 23 is Feb 9 - Mar 9, 28 days
+    advance(client, clock, START + 23 * DAY)
+    pm = client.v1.payment_methods.attach("pm_card_visa", {"customer": customer.id})
+    client.v1.subscriptions.update(sub.id, {"default_payment_method": pm.id})
+    resumed = client.v1.subscriptions.resume(sub.id, {"billing_cycle_anchor": "unchanged",
+                                                      "proration_behavior": "always_invoice"})
+    assert (resumed.status, resumed.billing_cycle_anchor) == ("active", anchor)
+    assert resumed["items"].data[0].current_period_end == anchor + 28 * DAY
+    invoice = client.v1.invoices.retrieve(resumed.latest_invoice)
+    assert (invoice.status, invoice.amount_paid) == ("paid", round(2900 * 14 / 28))
