@@ -39,6 +39,9 @@ CLI_EVENTS = (
     "topup.created", "transfer.created", "transfer.reversed", "transfer.updated",
     "v1.billing.meter.error_report_triggered", "v1.billing.meter.no_meter_found",
 )
+# Events the project's own fixtures trigger that Stripe CLI has no fixture for.
+OWN_EVENTS = ("customer.subscription.resumed",)
+
 # alias -> the name whose fixture it runs (Stripe CLI's `_meta.aliases`)
 ALIASES = {"invoice.payment_succeeded": "invoice.paid",
            "customer_cash_balance_transaction.created": "cash_balance.funds_available"}

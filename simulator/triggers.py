@@ -21,7 +21,7 @@ from .fixtures import ApiError, Edit, Request, Send, Step, apply_edits, check_sk
 from .casts import new_cast
 from .stories import Story, get_sequence
 from .story_names import NAMES
-from .trigger_names import ALIASES, CLI_EVENTS, OUTSIDE, event_of, family
+from .trigger_names import ALIASES, CLI_EVENTS, OUTSIDE, OWN_EVENTS, event_of, family
 from .versions import CURRENT
 
 FIXTURES = Path(__file__).with_name("trigger_fixtures")
@@ -54,7 +54,7 @@ class Plan:
 
 def plan_for(event: str) -> Plan:
     """The fixture a trigger NAME (or a fixture file's path) runs; InvalidOption, in one line, when there is none."""
-    if event in CLI_EVENTS or event in ALIASES:
+    if event in CLI_EVENTS or event in ALIASES or event in OWN_EVENTS:
         path = FIXTURES / f"{ALIASES.get(event, event)}.json"
         if path.is_file():
             return Plan(event_of(event), path.read_text(encoding="utf-8"), f"trigger {event}")
@@ -67,7 +67,7 @@ def plan_for(event: str) -> Plan:
     path = Path(event)
     if path.suffix == ".json" and path.is_file():
         stem = path.stem
-        named = event_of(stem) if stem in CLI_EVENTS or stem in ALIASES else None
+        named = event_of(stem) if stem in CLI_EVENTS or stem in ALIASES or stem in OWN_EVENTS else None
         return Plan(named, path.read_text(encoding="utf-8"), str(path))
     raise InvalidOption(f"the event {event!r} is not one Stripe CLI triggers, nor a fixture file, nor a story "
                         f"({', '.join(NAMES)}); `simplex-stripe trigger --list` names the events the fake runs")

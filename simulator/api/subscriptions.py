@@ -1,13 +1,15 @@
-"""`/v1/subscriptions`: create, retrieve, list, update, cancel."""
+"""`/v1/subscriptions`: create, retrieve, list, update, cancel, resume."""
 
 
 from ..engine.subscriptions import cancel_now, change_subscription, render_subscription, subscribe
+from ..engine.trials import resume
 from .context import Call
 from .lists import page
 from .params import NON_NEGATIVE, one_of
 
 # Rules the spec leaves out; invoices sent for payment (send_invoice) are not simulated.
-CHECKS = {"items.*.quantity": NON_NEGATIVE, "collection_method": one_of("charge_automatically")}
+CHECKS = {"items.*.quantity": NON_NEGATIVE, "collection_method": one_of("charge_automatically"),
+          "trial_period_days": NON_NEGATIVE}
 
 
 def retrieve_subscription(call: Call) -> dict:
@@ -60,10 +62,19 @@ def cancel_subscription(call: Call) -> dict:
     cancel_now(state, sub, p, origin=call.origin)
     return render_subscription(state, sub, call.version)
 
+def resume_subscription(call: Call) -> dict:
+    """POST /v1/subscriptions/{id}/resume: a paused subscription invoiced and active again (past_due unpaid)."""
+    state = call.state
+    sub = state.store.require("subscription", call.args["id"])
+    p = call.parse()
+    resume(state, sub, p, origin=call.origin)
+    return render_subscription(state, sub, call.version)
+
 ROUTES = [
     ("GET", "/v1/subscriptions", list_subscriptions),
     ("POST", "/v1/subscriptions", create_subscription),
     ("GET", "/v1/subscriptions/<id>", retrieve_subscription),
     ("POST", "/v1/subscriptions/<id>", update_subscription),
     ("DELETE", "/v1/subscriptions/<id>", cancel_subscription),
+    ("POST", "/v1/subscriptions/<id>/resume", resume_subscription),
 ]

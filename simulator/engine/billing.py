@@ -101,7 +101,13 @@ def renew(state: State, sub_id: str, due: int) -> None:
     if sub["cancel_at_period_end"]:
         end_subscription(state, sub, at=due)
         return
-    old, previous = copy.deepcopy(sub), tuple(sub["period"])
+    next_cycle(state, sub, due)
+
+
+def next_cycle(state: State, sub: dict, due: int, *, old: dict | None = None) -> None:
+    """Advance to the next period and draft its cycle invoice, finalized an hour later (`old`: the subscription
+    before the caller's own changes, so one customer.subscription.updated shows them all)."""
+    old, previous = old or copy.deepcopy(sub), tuple(sub["period"])
     sub["cycle"] += 1
     sub["period"] = list(period_for(sub["anchor"], sub["cycle"], interval_of(state, sub)))
     pending = _pending(state, sub)

@@ -12,6 +12,8 @@ from .metadata import merge_metadata
 from .payments import DECLINE_MESSAGES, chargeable, check_payment_method, decline_of
 from .prices import render_price
 from .state import State
+from .trials import (NOTICE, check_update, end_behavior, finish_trial, invoice_trial, open_trial, requested_trial_end,
+                     start_trial, update_trial)
 
 
 def new_item(state: State, price: dict, quantity: int, tax_rates: list[str], at: int) -> dict:
@@ -21,8 +23,10 @@ def new_item(state: State, price: dict, quantity: int, tax_rates: list[str], at:
 
 
 def new_subscription(state: State, customer: dict, items: list[dict], *, at: int, currency: str,
-                     metadata: dict | None, default_tax_rates: list[str], payment_method: str | None) -> dict:
-    """Store an active subscription whose first period starts now, and schedule its renewal."""
+                     metadata: dict | None, default_tax_rates: list[str], payment_method: str | None,
+                     trial_end: int | None = None, missing_payment_method: str = "create_invoice") -> dict:
+    """Store an active subscription whose first period starts now, and schedule its renewal (or a trialing one
+    until `trial_end`, and the trial's end)."""
     sub = {
         "id": state.new_id("sub"), "object": "subscription", "customer": customer["id"], "items": items,
         "status": "active", "created": at, "start_date": at, "anchor": at, "cycle": 0, "period": [at, at],
@@ -30,12 +34,16 @@ def new_subscription(state: State, customer: dict, items: list[dict], *, at: int
         "default_tax_rates": list(default_tax_rates), "cancel_at_period_end": False, "cancel_at": None,
         "canceled_at": None, "ended_at": None, "cancellation_reason": None, "cancellation_feedback": None,
         "cancellation_comment": None, "test_clock": customer["test_clock"], "default_payment_method": payment_method,
-        "pending_items": [], "description": None,
+        "pending_items": [], "description": None, "trial_start": None, "trial_end": None,
+        "trial_missing_payment_method": missing_payment_method,
     }
     for item in items:
         item["subscription"] = sub["id"]
-    sub["period"] = list(period_for(at, 0, interval_of(state, sub)))
     state.store.add(sub)
+    if trial_end is not None:
+        start_trial(state, sub, trial_end, at)
+        return sub
+    sub["period"] = list(period_for(at, 0, interval_of(state, sub)))
     state.schedule(sub["test_clock"], sub["period"][1], "renew", sub["id"])
     return sub
 
@@ -61,6 +69,10 @@ def render_subscription(state: State, record: dict, version: str) -> dict:
         default_payment_method=record["default_payment_method"])
     sub["cancellation_details"].update(feedback=record["cancellation_feedback"], comment=record["cancellation_comment"])
     sub["description"] = record["description"]
+    # Records stored before trials existed have none of these fields.
+    sub.update(trial_start=record.get("trial_start"), trial_end=record.get("trial_end"),
+               trial_settings={"end_behavior": {"missing_payment_method": record.get(
+                   "trial_missing_payment_method", "create_invoice")}})
     return sub
 
 
@@ -141,8 +153,9 @@ def check_items(state: State, sub: dict, param: str) -> None:
 def change_subscription(state: State, sub: dict, p: dict, *, origin=(None, None)) -> dict:
     """POST /v1/subscriptions/{id}: price changes with proration, cancel_at_period_end, metadata."""
     at = state.now(sub["test_clock"])
-    if sub["status"] not in LIVE and set(p) - {"metadata", "cancellation_details", "expand"}:
+    if sub["status"] not in (*LIVE, "paused") and set(p) - {"metadata", "cancellation_details", "expand"}:
         raise InvalidRequest("A canceled subscription can only update its cancellation_details and metadata.")
+    check_update(state, sub, p, at)
     old = copy.deepcopy(sub)
     old_interval = interval_of(state, sub)
     apply_fields(state, sub, p, at)
@@ -150,11 +163,21 @@ def change_subscription(state: State, sub: dict, p: dict, *, origin=(None, None)
     new_interval = interval_of(state, sub)
     changed = (old_interval["interval"], old_interval["interval_count"]) != \
         (new_interval["interval"], new_interval["interval_count"])
-    invoice, items = bill_change(state, sub, pairs, p.get("proration_behavior", "create_prorations"), at=at,
-                                 interval_changed=changed) if pairs else (None, [])
+    behavior = p.get("proration_behavior", "create_prorations")
+    if sub["status"] == "trialing":
+        # A trial is free whatever its prices: nothing to prorate, and the period stays the trial's.
+        behavior, changed = "none", False
+    invoice, items = bill_change(state, sub, pairs, behavior, at=at, interval_changed=changed) if pairs else (None, [])
     if invoice is not None:
         sub["latest_invoice"] = invoice["id"]
+    if update_trial(state, sub, p, at):
+        # trial_end=now: Stripe says the trial will end (it just did), then ends it with this request's changes.
+        emit(state, "customer.subscription.trial_will_end", sub, at=at, origin=origin)
+        finish_trial(state, sub, at=at, origin=origin, old=old, now=True)
+        return sub
     emit(state, "customer.subscription.updated", sub, at=at, old=old, origin=origin)
+    if sub["status"] == "trialing" and sub["trial_end"] != old["trial_end"] and sub["trial_end"] - at <= NOTICE:
+        emit(state, "customer.subscription.trial_will_end", sub, at=at, origin=origin)
     for ii in items:
         emit(state, "invoiceitem.created", ii, at=at, origin=origin)
     if invoice is not None:
@@ -166,27 +189,32 @@ def subscribe(state: State, p: dict, *, origin=(None, None)) -> dict:
     """A new subscription, its first period charged now; a declined card leaves it `incomplete`."""
     customer = state.store.require("customer", p["customer"], "customer", in_body=True)
     at = state.now(customer["test_clock"])
-    pm_id = (p.get("default_payment_method") or customer["invoice_settings"]["default_payment_method"]
-             or customer.get("default_source"))
-    if pm_id is None:
-        raise InvalidRequest("This customer has no attached payment source or default payment method. Please "
-                             "consider adding a default payment method.", param="default_payment_method")
-    if pm_id != customer.get("default_source"):
-        check_payment_method(state, customer, pm_id, "default_payment_method")
-    pm = chargeable(state.store.get(pm_id))
     items = []
     for index, change in enumerate(p["items"]):
         price = state.store.require("price", change.get("price") or change.get("plan", ""), f"items[{index}][price]",
                                     in_body=True)
         items.append(new_item(state, price, change.get("quantity", 1), change.get("tax_rates") or [], at))
+    trial_end = requested_trial_end(state, p, at, items)
+    pm_id = (p.get("default_payment_method") or customer["invoice_settings"]["default_payment_method"]
+             or customer.get("default_source"))
+    if pm_id is None and trial_end is None:
+        raise InvalidRequest("This customer has no attached payment source or default payment method. Please "
+                             "consider adding a default payment method.", param="default_payment_method")
+    if pm_id is not None and pm_id != customer.get("default_source"):
+        check_payment_method(state, customer, pm_id, "default_payment_method")
+    pm = chargeable(state.store.get(pm_id)) if pm_id else None
     currency = (p.get("currency") or state.store.get(items[0]["price"])["currency"]).lower()
     probe = {"items": items, "default_tax_rates": p.get("default_tax_rates") or []}
     check_items(state, probe, "items")
-    if decline_of(pm) is not None and p.get("payment_behavior") == "error_if_incomplete":
+    if trial_end is None and decline_of(pm) is not None and p.get("payment_behavior") == "error_if_incomplete":
         raise CardDeclined(DECLINE_MESSAGES[decline_of(pm)], decline_of(pm))
     sub = new_subscription(state, customer, items, at=at, currency=currency, metadata=p.get("metadata"),
                            default_tax_rates=probe["default_tax_rates"],
-                           payment_method=p.get("default_payment_method"))
+                           payment_method=p.get("default_payment_method"), trial_end=trial_end,
+                           missing_payment_method=end_behavior(p))
+    if trial_end is not None:
+        open_trial(state, sub, invoice_trial(state, sub, at=at), at=at, origin=origin)
+        return sub
     # Stripe knows the first payment's outcome before customer.subscription.created goes out.
     sub["status"] = "active" if decline_of(pm) is None else "incomplete"
     invoice = new_invoice(state, customer, lines=item_lines(state, sub, tuple(sub["period"])),
@@ -203,7 +231,7 @@ def subscribe(state: State, p: dict, *, origin=(None, None)) -> dict:
 
 def cancel_now(state: State, sub: dict, p: dict, *, origin=(None, None)) -> dict:
     """Cancel now (whatever was scheduled); emits customer.subscription.deleted."""
-    if sub["status"] not in LIVE:
+    if sub["status"] not in (*LIVE, "paused"):
         raise InvalidRequest(f"This subscription has already been canceled ({sub['id']}).")
     details = p.get("cancellation_details") or {}
     sub.update({f"cancellation_{k}": details[k] for k in ("feedback", "comment") if k in details})

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from simplex_stripe.cli import main
 from simulator.fake_stripe import FakeStripe
 from simulator.fixture_check import check
-from simulator.trigger_names import ALIASES, CLI_EVENTS, all_names, event_of, family
+from simulator.trigger_names import ALIASES, CLI_EVENTS, OWN_EVENTS, all_names, event_of, family
 from simulator.triggers import FIXTURES, own_events, trigger_names
 
 KEY = "sk_test_trigger_names"
@@ -34,7 +34,7 @@ def fake():
 
 @pytest.mark.parametrize("name", SHIPPED)
 def test_each_shipped_fixture_makes_its_event_on_a_fresh_fake_with_every_delivery_verified(name):
-    assert name in CLI_EVENTS, "a shipped fixture is named after a Stripe CLI trigger"
+    assert name in CLI_EVENTS or name in OWN_EVENTS, "a shipped fixture is named after a trigger"
     result = check((FIXTURES / f"{name}.json").read_text(encoding="utf-8"), event_of(name), source=name)
     assert result.ok, result.problem
     assert event_of(name) in result.events and result.deliveries == len(result.events)
@@ -63,7 +63,15 @@ def test_every_stripe_cli_name_either_triggers_its_event_or_exits_2_naming_its_f
 def test_aliases_run_their_fixture_and_the_list_names_only_runnable_triggers():
     assert "invoice.payment_succeeded" in trigger_names() and ALIASES["invoice.payment_succeeded"] in SHIPPED
     assert "customer_cash_balance_transaction.created" not in trigger_names()
-    assert len(all_names()) == 123 and set(trigger_names()) <= set(all_names())
+    assert len(all_names()) == 123 and set(trigger_names()) <= set(all_names()) | set(OWN_EVENTS)
+
+
+@pytest.mark.parametrize("name", OWN_EVENTS)
+def test_the_projects_own_triggers_run_like_stripe_clis(fake, name):
+    _, base = fake
+    result = invoke(name, "--api-base", base, "--api-key", KEY, "--json")
+    assert result.exit_code == 0, result.output
+    assert name in [e["type"] for e in json.loads(result.stdout)["events"]] and name in trigger_names()
 
 
 def test_a_fixture_path_runs_as_event_and_raw_json_runs_too(fake, tmp_path):
