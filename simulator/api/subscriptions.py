@@ -35,13 +35,18 @@ def list_subscriptions(call: Call) -> dict:
     return page(call, "subscription", "/v1/subscriptions", p, where=where, accept=accept)
 
 
+def one_anchor(p: dict) -> dict:
+    """Parameters with endive's `billing_cycle_anchor[type]=now` as the older `billing_cycle_anchor=now`."""
+    if isinstance(p.get("billing_cycle_anchor"), dict):
+        return {**p, "billing_cycle_anchor": p["billing_cycle_anchor"]["type"]}
+    return p
+
+
 def update_subscription(call: Call) -> dict:
     """POST /v1/subscriptions/{id}: price changes with proration, cancel_at_period_end, metadata."""
     state = call.state
     sub = state.store.require("subscription", call.args["id"])
-    p = call.parse(CHECKS)
-    if isinstance(p.get("billing_cycle_anchor"), dict):  # endive's `{type: now}` is the older `now`
-        p = {**p, "billing_cycle_anchor": p["billing_cycle_anchor"]["type"]}
+    p = one_anchor(call.parse(CHECKS))
     change_subscription(state, sub, p, origin=call.origin)
     return render_subscription(state, sub, call.version)
 
@@ -66,7 +71,7 @@ def resume_subscription(call: Call) -> dict:
     """POST /v1/subscriptions/{id}/resume: a paused subscription invoiced and active again (past_due unpaid)."""
     state = call.state
     sub = state.store.require("subscription", call.args["id"])
-    p = call.parse()
+    p = one_anchor(call.parse())
     resume(state, sub, p, origin=call.origin)
     return render_subscription(state, sub, call.version)
 

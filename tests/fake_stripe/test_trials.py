@@ -233,7 +233,7 @@ def test_resume_without_a_payment_method_is_past_due_and_unchanged_anchor_prorat
     other = trialing(client, guide, customer_on(client, clock, card=False), trial_period_days=1,
                      trial_settings={"end_behavior": {"missing_payment_method": "pause"}})
     assert client.v1.subscriptions.update(other.id, {"trial_end": "now"}).status == "paused"
-    free = client.v1.subscriptions.resume(other.id, {"billing_cycle_anchor": "unchanged",
+    free = client.v1.subscriptions.resume(other.id, {"billing_cycle_anchor": {"type": "unchanged"},
                                                      "proration_behavior": "none"})
     assert (free.status, free.latest_invoice, free.billing_cycle_anchor) == ("active", other.latest_invoice,
                                                                             START + 10 * DAY)
@@ -287,7 +287,7 @@ def test_resume_with_an_unchanged_anchor_invoices_the_rest_of_the_period_prorate
     advance(client, clock, START + 23 * DAY)
     pm = client.v1.payment_methods.attach("pm_card_visa", {"customer": customer.id})
     client.v1.subscriptions.update(sub.id, {"default_payment_method": pm.id})
-    resumed = client.v1.subscriptions.resume(sub.id, {"billing_cycle_anchor": "unchanged",
+    resumed = client.v1.subscriptions.resume(sub.id, {"billing_cycle_anchor": {"type": "unchanged"},
                                                       "proration_behavior": "always_invoice"})
     assert (resumed.status, resumed.billing_cycle_anchor) == ("active", anchor)
     assert resumed["items"].data[0].current_period_end == anchor + 28 * DAY
