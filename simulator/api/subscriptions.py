@@ -3,6 +3,7 @@
 
 from ..engine.subscriptions import cancel_now, change_subscription, render_subscription, subscribe
 from ..engine.trials import resume
+from ..engine.errors import InvalidRequest
 from .context import Call
 from .lists import page
 from .params import NON_NEGATIVE, one_of
@@ -47,6 +48,9 @@ def update_subscription(call: Call) -> dict:
     state = call.state
     sub = state.store.require("subscription", call.args["id"])
     p = one_anchor(call.parse(CHECKS))
+    if p.get("billing_cycle_anchor") == "now":  # `unchanged` is what the fake does anyway
+        raise InvalidRequest("The fake Stripe does not simulate resetting the billing cycle anchor on an update "
+                             "(billing_cycle_anchor=now).", param="billing_cycle_anchor")
     change_subscription(state, sub, p, origin=call.origin)
     return render_subscription(state, sub, call.version)
 

@@ -84,3 +84,12 @@ def test_the_hosted_ui_mode_is_a_value_of_versions_before_dahlia():
 def test_fixtures_check_at_an_account_pinned_to_acacia(name):
     result = check((FIXTURES / f"{name}.json").read_text(), name, source=name, api_version=ACACIA)
     assert result.ok, result.problem
+
+
+def test_resetting_the_anchor_on_an_update_is_refused_as_not_simulated_not_ignored(http, guide):
+    _, sub = subscribe(http, guide, DAHLIA)
+    for version, data in ((DAHLIA, {"billing_cycle_anchor": "now"}), (ENDIVE, {"billing_cycle_anchor[type]": "now"})):
+        refused = update(http, sub, version, data)
+        assert refused.status_code == 400 and "does not simulate" in refused.json()["error"]["message"], version
+    events = http("GET", "/v1/events", params={"type": "customer.subscription.updated"}).json()["data"]
+    assert events == []  # nothing changed
