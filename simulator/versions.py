@@ -43,6 +43,7 @@ CURRENT = "2026-10-28.endive"  # pinned by stripe-python 16.1
 NEWEST = RELEASES[-1].versions[-1]
 PRE_BASIL = "2025-02-24.acacia"
 BASIL = RELEASE_NAMES["basil"].first
+CLOVER = RELEASE_NAMES["clover"].first
 DAHLIA = RELEASE_NAMES["dahlia"].first
 ENDIVE = RELEASE_NAMES["endive"].first
 FIRST_NAMED = RELEASE_NAMES["acacia"].first
@@ -100,6 +101,15 @@ FIELDS: tuple[Gate, ...] = (
       for kind, name in (("checkout.session", "branding_settings"), ("checkout.session", "integration_identifier"),
                          ("payment_intent", "payment_details"))),
     Gate("subscription", "billing_schedules", since="2026-05-27.dahlia", source="Stripe changelog, 2026-05-27.dahlia"),
+    # Clover moved the coupon behind a polymorphic hash, no longer expanded by default.
+    Gate("promotion_code", "coupon", removed=CLOVER, source="Stripe changelog, clover 2025-09-30: Promotion Codes "
+                                                            "now reference Coupons using a polymorphic field"),
+    Gate("promotion_code", "promotion", since=CLOVER, source="Stripe changelog, clover 2025-09-30: Promotion Codes "
+                                                             "now reference Coupons using a polymorphic field"),
+    Gate("discount", "coupon", removed=CLOVER, source="Stripe changelog, clover 2025-09-30: Adds the Discount source "
+                                                      "property and removes the Discount coupon property"),
+    Gate("discount", "source", since=CLOVER, source="Stripe changelog, clover 2025-09-30: Adds the Discount source "
+                                                    "property and removes the Discount coupon property"),
 )
 
 # Request parameters removed by a release: still sending one at or after `removed` is refused with `code`.
