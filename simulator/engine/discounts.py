@@ -142,28 +142,31 @@ def expire(state: State, customer: dict | None, subscription: dict | None, at: i
 
 
 def line_amounts(state: State, discount_ids: list[str], amounts: list[int], currency: str) -> list[list[tuple]]:
-    """Per line, (discount id, amount off) for each discount, applied in order to what earlier ones left;
-    an amount off is shared out in proportion to the lines (only lines that charge something are discounted)."""
-    left = [max(amount, 0) for amount in amounts]
+    """Per line, (discount id, amount off) for each discount, applied in order to what earlier ones left: a
+    percentage of the invoice's net, or an amount off up to it, shared out over the lines that charge something in
+    proportion (credits, such as unused time, lower the base; a discount never makes the invoice negative)."""
+    left = list(amounts)
     out: list[list[tuple]] = [[] for _ in amounts]
     for id in discount_ids:
         discount = state.store.get(id)
-        if discount is None:
+        net = sum(left)
+        if discount is None or net <= 0:
             continue
         coupon = discount["coupon"]
         if coupon["percent_off"] is not None:
             rate = Decimal(str(coupon["percent_off"])) / 100
-            offs = [int((Decimal(value) * rate).quantize(Decimal(1), rounding=ROUND_HALF_UP)) for value in left]
-        elif coupon["currency"] == currency and sum(left):
-            pool, total, offs = min(coupon["amount_off"], sum(left)), sum(left), []
-            for value in left:
-                offs.append(pool * value // total)
-            offs[max(range(len(left)), key=lambda i: left[i])] += pool - sum(offs)
+            pool = int((Decimal(net) * rate).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+        elif coupon["currency"] == currency:
+            pool = min(coupon["amount_off"], net)
         else:
             continue
+        charged = [max(value, 0) for value in left]
+        offs = [pool * value // sum(charged) for value in charged]
+        offs[max(range(len(left)), key=lambda i: charged[i])] += pool - sum(offs)
         for index, off in enumerate(offs):
-            left[index] -= off
-            out[index].append((id, off))
+            if charged[index]:
+                left[index] -= off
+                out[index].append((id, off))
     return out
 
 

@@ -36,9 +36,28 @@ def validator():
     return SpecValidator(load_schema())
 
 
-def validate_object(name: str, obj: Any) -> list[str]:
-    """Errors of `obj` against the component schema `name` (`invoice`, `event`, `checkout.session`…); [] if valid."""
-    return validator().validate_object(obj, name)
+def validate_object(name: str, obj: Any, version: str | None = None) -> list[str]:
+    """Errors of `obj` against the component schema `name` (`invoice`, `event`, `checkout.session`…); [] if valid.
+    With `version`, the fields the version table gates are judged as that version has them (versions.FIELDS)."""
+    return (validator() if version is None else validator_at(version)).validate_object(obj, name)
+
+
+@functools.lru_cache(maxsize=8)
+def validator_at(version: str):
+    """A strict validator for objects rendered at `version`: a gated field absent then is not required, one present
+    then that the spec no longer lists is allowed (its old schema is not kept here, so any value passes)."""
+    from ..versions import FIELDS
+    from .strict import SpecValidator
+    schema = json.loads(json.dumps(load_schema()))
+    components = schema["components"]["schemas"]
+    for component in components.values():
+        kinds = (component.get("properties", {}).get("object") or {}).get("enum") or ()
+        for gate in (g for g in FIELDS if g.where in kinds):
+            if not gate.present(version):
+                component["required"] = [n for n in component.get("required", []) if n != gate.name]
+            else:
+                component.setdefault("properties", {}).setdefault(gate.name, {})
+    return SpecValidator(schema)
 
 
 def validate_response(obj: Any, method: str, path_template: str) -> list[str]:
