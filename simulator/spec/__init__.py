@@ -38,25 +38,38 @@ def validator():
 
 def validate_object(name: str, obj: Any, version: str | None = None) -> list[str]:
     """Errors of `obj` against the component schema `name` (`invoice`, `event`, `checkout.session`…); [] if valid.
-    With `version`, the fields the version table gates are judged as that version has them (versions.FIELDS)."""
-    return (validator() if version is None else validator_at(version)).validate_object(obj, name)
+    With `version`, the schema as the version table says objects were at that API version."""
+    return (versioned_validator(version) if version else validator()).validate_object(obj, name)
 
 
 @functools.lru_cache(maxsize=8)
-def validator_at(version: str):
-    """A strict validator for objects rendered at `version`: a gated field absent then is not required, one present
-    then that the spec no longer lists is allowed (its old schema is not kept here, so any value passes)."""
-    from ..versions import FIELDS
+def versioned_validator(version: str):
+    """A strict SpecValidator over the schema with `version`'s differences (versions.shape_differences) applied."""
+    from ..versions import shape_differences
     from .strict import SpecValidator
-    schema = json.loads(json.dumps(load_schema()))
-    components = schema["components"]["schemas"]
-    for component in components.values():
-        kinds = (component.get("properties", {}).get("object") or {}).get("enum") or ()
-        for gate in (g for g in FIELDS if g.where in kinds):
-            if not gate.present(version):
-                component["required"] = [n for n in component.get("required", []) if n != gate.name]
-            else:
-                component.setdefault("properties", {}).setdefault(gate.name, {})
+    absent, extra, values = shape_differences(version)
+    if not (absent or extra or values):
+        return validator()
+    schema = dict(load_schema())
+    components = dict(schema["components"]["schemas"])
+    schema["components"] = {**schema["components"], "schemas": components}
+    def edit(kind: str) -> dict:
+        node = components[kind] = dict(components[kind])
+        node["properties"] = dict(node.get("properties", {}))
+        return node
+    for kind, field in absent:
+        if kind in components:
+            node = edit(kind)
+            node["required"] = [name for name in node.get("required", ()) if name != field]
+            node["properties"].pop(field, None)  # not there yet (or any more): a field by that name is unknown
+    for kind, field in extra:
+        if kind in components and field not in components[kind].get("properties", {}):
+            edit(kind)["properties"][field] = {}  # a field the spec no longer describes: its presence is checked
+    for kind, field, value in values:
+        if kind in components and field in components[kind].get("properties", {}):
+            node = edit(kind)
+            node["properties"][field] = {**node["properties"][field],
+                                         "enum": [*node["properties"][field]["enum"], value]}
     return SpecValidator(schema)
 
 
