@@ -113,7 +113,7 @@ def _discount_of(state: State, customer: dict | None, p: dict, at: int):
     (coupon, promotion code) to redeem, None to remove it (`coupon=`), False to leave it as it is."""
     key = next((k for k in ("promotion_code", "coupon") if p.get(k)), None)
     if key is not None:
-        return redeemable(state, {key: p[key]}, customer, key, at)
+        return redeemable(state, {key: p[key]}, customer, "", at)
     return None if any(k in p for k in ("coupon", "promotion_code")) else False
 
 

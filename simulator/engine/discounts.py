@@ -41,17 +41,19 @@ def check_promotion_code(state: State, promo: dict, customer: dict | None, param
                       "transactions.", param)
 
 
-def redeemable(state: State, entry: dict, customer: dict | None, param: str, at: int) -> tuple[dict, dict | None]:
-    """The (coupon, promotion code) an entry names (`coupon` or `promotion_code`), checked for redemption."""
+def redeemable(state: State, entry: dict, customer: dict | None, prefix: str, at: int) -> tuple[dict, dict | None]:
+    """The (coupon, promotion code) an entry names (`coupon` or `promotion_code`), checked for redemption; errors
+    name `prefix[coupon]` (or just `coupon`, for the pre-basil parameters, with no prefix)."""
+    def param(key: str) -> str:
+        return f"{prefix}[{key}]" if prefix else key
     if entry.get("promotion_code"):
-        promo = state.store.require("promotion_code", entry["promotion_code"], f"{param}[promotion_code]",
-                                    in_body=True)
-        check_promotion_code(state, promo, customer, f"{param}[promotion_code]", at)
-        coupon = state.store.require("coupon", promo["promotion"]["coupon"], f"{param}[promotion_code]", in_body=True)
-        check_coupon(coupon, f"{param}[promotion_code]", at)
+        promo = state.store.require("promotion_code", entry["promotion_code"], param("promotion_code"), in_body=True)
+        check_promotion_code(state, promo, customer, param("promotion_code"), at)
+        coupon = state.store.require("coupon", promo["promotion"]["coupon"], param("promotion_code"), in_body=True)
+        check_coupon(coupon, param("promotion_code"), at)
         return coupon, promo
-    coupon = state.store.require("coupon", entry.get("coupon") or "", f"{param}[coupon]", in_body=True)
-    check_coupon(coupon, f"{param}[coupon]", at)
+    coupon = state.store.require("coupon", entry.get("coupon") or "", param("coupon"), in_body=True)
+    check_coupon(coupon, param("coupon"), at)
     return coupon, None
 
 
@@ -61,9 +63,9 @@ def resolve(state: State, entries: list[dict], customer: dict | None, param: str
     discount the owner already has (`discount`, among `owned`)."""
     out = []
     for index, entry in enumerate(entries or []):
-        where = f"{param}[{index}]"
+        where = f"{param}[{index}]" if param == "discounts" else ""
         if sum(1 for key in ("coupon", "promotion_code", "discount") if entry.get(key)) != 1:
-            raise _refuse("Each discount must name exactly one of coupon, promotion_code or discount.", where)
+            raise _refuse("Each discount must name exactly one of coupon, promotion_code or discount.", where or param)
         if entry.get("discount"):
             if entry["discount"] not in owned:
                 raise _refuse(f"No such discount: '{entry['discount']}'", f"{where}[discount]", "resource_missing")

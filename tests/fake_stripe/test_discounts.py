@@ -4,6 +4,7 @@ shapes before clover."""
 import pytest
 import stripe
 
+from simulator.engine.events import render_event
 from simulator.spec import validate_object
 
 from .conftest import START
@@ -165,3 +166,83 @@ def test_customer_coupon_parameters_are_unknown_at_dahlia(http):
         answer = http("POST", path, data=data, headers={"Stripe-Version": DAHLIA})
         assert answer.status_code == 400 and answer.json()["error"]["code"] == "parameter_unknown"
     assert http("GET", "/v1/customers").json()["data"] == []
+
+
+def at(version: str) -> dict:
+    return {"headers": {"Stripe-Version": version}}
+
+
+def test_customer_discounts_before_basil_announce_themselves_and_apply_to_invoices(http, client, guide, hooks,
+                                                                                  fake):
+    first = client.v1.coupons.create({"percent_off": 20, "duration": "forever"})
+    second = client.v1.coupons.create({"percent_off": 50, "duration": "forever"})
+    with hooks(api_version=ACACIA) as (receiver, _):
+        made = http("POST", "/v1/customers", data={"coupon": first.id, "payment_method": "pm_card_visa"}, **at(ACACIA))
+        assert made.status_code == 200, made.text
+        customer = made.json()
+        assert customer["discount"]["coupon"]["id"] == first.id and "source" not in customer["discount"]
+        assert validate_object("customer", customer, ACACIA) == []
+        changed = http("POST", f"/v1/customers/{customer['id']}", data={"coupon": second.id}, **at(ACACIA)).json()
+        assert changed["discount"]["coupon"]["percent_off"] == 50
+        assert http("GET", f"/v1/customers/{customer['id']}/discount", **at(DAHLIA)).json()["source"]["coupon"] \
+            == second.id
+        # The customer's discount applies to its subscriptions' invoices.
+        pm = client.v1.customers.payment_methods.list(customer["id"]).data[0]
+        sub = client.v1.subscriptions.create({"customer": customer["id"], "default_payment_method": pm.id,
+                                              "items": [{"price": guide["professional_1m_recurring"].id}]})
+        invoice = client.v1.invoices.retrieve(sub.latest_invoice)
+        assert (invoice.total, invoice.discounts) == (1450, [changed["discount"]["id"]])
+        gone = http("DELETE", f"/v1/customers/{customer['id']}/discount", **at(ACACIA)).json()
+        assert (gone["deleted"], gone["id"]) == (True, changed["discount"]["id"])
+        assert validate_object("deleted_discount", gone, ACACIA) == []
+        again = http("DELETE", f"/v1/customers/{customer['id']}/discount", **at(ACACIA))
+        assert again.status_code == 404 and again.json()["error"]["code"] == "resource_missing"
+        assert client.v1.customers.retrieve(customer["id"]).discount is None
+        assert fake.wait_for_deliveries(5)
+    assert all(r.verified for r in receiver.received)
+    # What the endpoint pinned to acacia was sent: each event in acacia's shape.
+    sent = [render_event(fake.state, fake.state.store.get(r.event_id), ACACIA) for r in receiver.received
+            if r.type.startswith("customer.discount.")]
+    assert [e["type"] for e in sent] == ["customer.discount.created", "customer.discount.updated",
+                                         "customer.discount.deleted"]
+    assert all(validate_object("event", e, ACACIA) == [] for e in sent)
+    assert sent[1]["data"]["previous_attributes"]["coupon"]["id"] == first.id
+    assert sent[0]["data"]["object"]["coupon"]["id"] == first.id and "source" not in sent[0]["data"]["object"]
+
+
+def test_an_empty_coupon_removes_the_customers_discount_and_a_bad_one_changes_nothing(http, client):
+    coupon = client.v1.coupons.create({"percent_off": 20})
+    customer = http("POST", "/v1/customers", data={"coupon": coupon.id}, **at(ACACIA)).json()
+    refused = http("POST", f"/v1/customers/{customer['id']}", data={"coupon": "nope", "name": "X"}, **at(ACACIA))
+    assert refused.status_code == 400 and refused.json()["error"]["param"] == "coupon"
+    assert http("GET", f"/v1/customers/{customer['id']}").json()["name"] is None
+    cleared = http("POST", f"/v1/customers/{customer['id']}", data={"coupon": ""}, **at(ACACIA)).json()
+    assert cleared["discount"] is None
+    assert [e.type for e in events_of(client, "customer.discount.*")] == ["customer.discount.deleted",
+                                                                          "customer.discount.created"]
+
+
+def test_before_clover_a_promotion_code_names_its_coupon_at_the_top(http, client):
+    coupon = client.v1.coupons.create({"percent_off": 20})
+    made = http("POST", "/v1/promotion_codes", data={"coupon": coupon.id}, **at(ACACIA))
+    assert made.status_code == 200, made.text
+    assert made.json()["coupon"]["id"] == coupon.id and validate_object("promotion_code", made.json(), ACACIA) == []
+    for version, data in ((DAHLIA, {"coupon": coupon.id}), (ACACIA, {"promotion[type]": "coupon",
+                                                                      "promotion[coupon]": coupon.id})):
+        refused = http("POST", "/v1/promotion_codes", data=data, **at(version))
+        assert refused.status_code == 400 and refused.json()["error"]["code"] == "parameter_unknown", version
+    assert len(client.v1.promotion_codes.list().data) == 1
+
+
+def test_subscription_coupon_parameters_before_basil_only(http, client, guide):
+    coupon = client.v1.coupons.create({"percent_off": 10, "duration": "forever"})
+    customer = client.v1.customers.create({"payment_method": "pm_card_visa"})
+    pm = client.v1.customers.payment_methods.list(customer.id).data[0]
+    data = {"customer": customer.id, "default_payment_method": pm.id, "coupon": coupon.id,
+            "items[0][price]": guide["professional_1m_recurring"].id}
+    refused = http("POST", "/v1/subscriptions", data=data, **at(DAHLIA))
+    assert refused.status_code == 400 and refused.json()["error"]["code"] == "parameter_unknown"
+    sub = http("POST", "/v1/subscriptions", data=data, **at(ACACIA)).json()
+    assert sub["discount"]["coupon"]["id"] == coupon.id and sub["discounts"] == [sub["discount"]["id"]]
+    assert http("GET", f"/v1/invoices/{sub['latest_invoice']}").json()["total"] == 2610
+    assert http("POST", f"/v1/subscriptions/{sub['id']}", data={"coupon": ""}, **at(ACACIA)).json()["discount"] is None
