@@ -43,6 +43,7 @@ CURRENT = "2026-10-28.endive"  # pinned by stripe-python 16.1
 NEWEST = RELEASES[-1].versions[-1]
 PRE_BASIL = "2025-02-24.acacia"
 BASIL = RELEASE_NAMES["basil"].first
+CLOVER = RELEASE_NAMES["clover"].first
 DAHLIA = RELEASE_NAMES["dahlia"].first
 ENDIVE = RELEASE_NAMES["endive"].first
 FIRST_NAMED = RELEASE_NAMES["acacia"].first
@@ -100,6 +101,16 @@ FIELDS: tuple[Gate, ...] = (
       for kind, name in (("checkout.session", "branding_settings"), ("checkout.session", "integration_identifier"),
                          ("payment_intent", "payment_details"))),
     Gate("subscription", "billing_schedules", since="2026-05-27.dahlia", source="Stripe changelog, 2026-05-27.dahlia"),
+    # Clover moved the coupon behind a polymorphic hash, no longer expanded by default.
+    Gate("promotion_code", "coupon", removed=CLOVER, source="Stripe changelog, clover 2025-09-30: Promotion Codes "
+                                                            "now reference Coupons using a polymorphic field"),
+    Gate("promotion_code", "promotion", since=CLOVER, source="Stripe changelog, clover 2025-09-30: Promotion Codes "
+                                                             "now reference Coupons using a polymorphic field"),
+    # (`deleted_discount` is the spec's name for what DELETE …/discount answers, an object "discount" too.)
+    *(Gate(kind, name, **when, source="Stripe changelog, clover 2025-09-30: Adds the Discount source property and "
+                                      "removes the Discount coupon property")
+      for kind in ("discount", "deleted_discount")
+      for name, when in (("coupon", {"removed": CLOVER}), ("source", {"since": CLOVER}))),
 )
 
 # Where the fake's pre-basil shape differs from the spec's (dahlia) beyond FIELDS: Stripe's basil release
@@ -161,6 +172,9 @@ class Parameter(Gate):
 _ANCHOR_NOW_OR_UNCHANGED = {"type": "object", "required": ["type"], "title": "billing_cycle_anchor",
                             "properties": {"type": {"enum": ["now", "unchanged"], "type": "string"}}}
 
+_TEXT = {"maxLength": 5000, "type": "string"}
+_TEXT_OR_UNSET = {"anyOf": [_TEXT, {"enum": [""], "type": "string"}]}
+
 # Request parameters as they were (or became) at versions the packaged spec does not describe.
 PARAMETERS: tuple[Parameter, ...] = (
     # Endive unified the billing cycle anchor of updates into an object with a `type` (was `now`/`unchanged`).
@@ -173,6 +187,22 @@ PARAMETERS: tuple[Parameter, ...] = (
                       "properties": {"timestamp": {"format": "unix-time", "type": "integer"},
                                      "type": {"enum": ["now", "timestamp", "unchanged"], "type": "string"}}},
               source="Stripe changelog, endive 2026-09-30: polymorphic billing cycle anchor"),
+    # Basil's stackable discounts: customers and subscriptions took one coupon or promotion code before
+    # (`discounts[]` on subscriptions stays); an update's empty value removes the discount.
+    *(Parameter(operation, name, removed=BASIL, schema=schema,
+                source="Stripe changelog, basil 2025-03-31: Removes coupon and promotion code parameters with "
+                       "stackable discounts")
+      for operation, schema in (("PostCustomers", _TEXT), ("PostCustomersCustomer", _TEXT_OR_UNSET),
+                                ("PostSubscriptions", _TEXT), ("PostSubscriptionsSubscriptionExposedId",
+                                                               _TEXT_OR_UNSET))
+      for name in ("coupon", "promotion_code")),
+    # Clover put a promotion code's coupon behind the polymorphic `promotion` hash.
+    Parameter("PostPromotionCodes", "coupon", removed=CLOVER, schema=_TEXT,
+              source="Stripe changelog, clover 2025-09-30: Promotion Codes now reference Coupons using a "
+                     "polymorphic field"),
+    Parameter("PostPromotionCodes", "promotion", since=CLOVER,
+              source="Stripe changelog, clover 2025-09-30: Promotion Codes now reference Coupons using a "
+                     "polymorphic field"),
 )
 
 

@@ -114,7 +114,8 @@ def _trigger(plan, story_name, target, secrets, account, api_base, api_key, chan
         backend = InProcess(seed=f"trigger:{seed}", start=int(time.time()))
     else:
         backend = OverHttp(api_base or DEFAULT_API_BASE, api_key)
-        api = sdk_send(api_key, api_base or DEFAULT_API_BASE, stripe_account) if stripe_account else None
+        # Through the SDK's client for each request: a fixture may carry its own headers (a pinned Stripe-Version).
+        api = sdk_send(api_key, api_base or DEFAULT_API_BASE, stripe_account)
     environ = dotenv.environment({**os.environ, **({"ACCOUNT_REF": account} if account else {})}, Path.cwd())
     if story:
         result = tell(backend, story_name, environ, resolve(api_version), seed=f"trigger:{seed}")

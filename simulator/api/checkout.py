@@ -3,6 +3,7 @@
 from ..engine.checkout import expire_open, open_session, render_line_items, render_session
 from ..engine.rendering import list_object
 from ..engine.state import State
+from ..engine.errors import InvalidRequest
 from .context import Call
 from .lists import page
 from .params import NON_NEGATIVE, longest, one_of
@@ -15,7 +16,10 @@ CHECKS = {"line_items.*.quantity": NON_NEGATIVE, "ui_mode": one_of("hosted", "ho
 
 def create_session(call: Call) -> dict:
     """POST /v1/checkout/sessions."""
-    session = open_session(call.state, call.parse(CHECKS, required=("mode",)))
+    p = call.parse(CHECKS, required=("mode",))
+    if p.get("discounts"):  # accepting them would charge the full amount while saying discounted
+        raise InvalidRequest("The fake Stripe does not simulate discounts on Checkout Sessions.", param="discounts")
+    session = open_session(call.state, p)
     return render_session(call.state, session, call.version)
 
 

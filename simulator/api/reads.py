@@ -193,18 +193,6 @@ def charge_refund(call: Call) -> dict:
     return refund
 
 
-def subscription_discount(call: Call) -> dict:
-    """GET /v1/customers/{customer}/subscriptions/{id}/discount: no coupons, so none."""
-    sub = customer_subscription(call)
-    raise ResourceMissing("discount", sub["id"], "subscription_exposed_id")
-
-
-def customer_discount(call: Call) -> dict:
-    """GET /v1/customers/{customer}/discount: no coupons, so none."""
-    customer = _customer(call)
-    raise ResourceMissing("discount", customer["id"], "customer")
-
-
 def include_customer_list(kind: str):
     """`expand[]=sources|subscriptions|tax_ids` on a customer: the list its sub-resource answers (first page)."""
     def hook(state, customer: dict, version: str) -> dict:
@@ -259,11 +247,9 @@ ROUTES = [
      missing("customer_cash_balance_transaction", _customer)),
     ("GET", "/v1/customers/<customer>/tax_ids/<id>", missing("tax_id", _customer)),
     ("GET", "/v1/customers/<customer>/cash_balance", cash_balance),
-    ("GET", "/v1/customers/<customer>/discount", customer_discount),
     ("GET", "/v1/customers/<customer>/payment_methods/<payment_method>", customer_payment_method),
     ("GET", "/v1/customers/<customer>/subscriptions", customer_subscriptions),
     ("GET", "/v1/customers/<customer>/subscriptions/<subscription_exposed_id>", customer_subscription),
-    ("GET", "/v1/customers/<customer>/subscriptions/<subscription_exposed_id>/discount", subscription_discount),
     ("GET", "/v1/subscription_items", list_subscription_items),
     ("GET", "/v1/subscription_items/<item>", retrieve_subscription_item),
 ]

@@ -5,6 +5,7 @@ from datetime import datetime, timezone
 
 from ..objects.payments import payment_intent_object
 from ..periods import period as month_period
+from .discounts import expire as expire_discounts
 from .errors import ActionRequired, CardDeclined, InvalidRequest, ResourceMissing
 from .events import emit
 from .invoices import amount_due, collect, finalize, invoice_item_object, invoice_record, line, new_invoice, void
@@ -108,6 +109,7 @@ def next_cycle(state: State, sub: dict, due: int, *, old: dict | None = None) ->
     """Advance to the next period and draft its cycle invoice, finalized an hour later (`old`: the subscription
     before the caller's own changes, so one customer.subscription.updated shows them all)."""
     old, previous = old or copy.deepcopy(sub), tuple(sub["period"])
+    expire_discounts(state, state.store.get(sub["customer"]), sub, due)
     sub["cycle"] += 1
     sub["period"] = list(period_for(sub["anchor"], sub["cycle"], interval_of(state, sub)))
     pending = _pending(state, sub)

@@ -5,7 +5,7 @@ import copy
 
 from .errors import InvalidRequest
 from .events import emit
-from .invoices import amount_due, line_taxes
+from .invoices import amount_due, invoice_taxes
 from .metadata import merge_metadata
 from .state import State
 
@@ -47,7 +47,7 @@ def create_credit_note(state: State, p: dict, *, origin=(None, None)) -> dict:
 
 def invoice_total(state: State, invoice: dict) -> int:
     """An invoice's total (what a paid one can be credited, at most)."""
-    return sum(tax.total for tax, _ in line_taxes(state, invoice["lines"]))
+    return sum(tax.total for tax, _ in invoice_taxes(state, invoice)[0])
 
 
 def build_credit_note(state: State, p: dict) -> dict:

@@ -5,7 +5,8 @@ import hashlib
 
 from ..objects.customers import customer_object
 from .billing import end_subscription
-from .errors import MissingParameter
+from .discounts import deleted_discount, redeemable, set_customer_discount
+from .errors import MissingParameter, ResourceMissing
 from .events import emit
 from .metadata import merge_metadata
 from .payments import attach, card_number, check_card, check_payment_method, new_payment_method
@@ -36,6 +37,7 @@ def create_customer(state: State, p: dict, *, at: int | None = None, origin=(Non
     if clock is not None:
         state.store.require("test_helpers.test_clock", clock, "test_clock", in_body=True)
     at = state.now(clock) if at is None else at
+    resolved = _discount_of(state, None, p, at)
     id = state.new_id("cus")
     customer = customer_object(id=id, email=p.get("email"), created=at, name=p.get("name"),
                                metadata=p.get("metadata"), test_clock=clock,
@@ -45,6 +47,8 @@ def create_customer(state: State, p: dict, *, at: int | None = None, origin=(Non
     state.store.add(customer)
     if not quiet:
         emit(state, "customer.created", customer, at=at, origin=origin)
+    if resolved:
+        set_customer_discount(state, customer, resolved, at=at, origin=origin)
     if p.get("source"):
         add_source(state, customer, p["source"], origin=origin)
     attached = None
@@ -89,15 +93,37 @@ def change_customer(state: State, customer: dict, p: dict, *, origin=(None, None
     settings = p.get("invoice_settings") or {}
     check_payment_method(state, customer, settings.get("default_payment_method"),
                          "invoice_settings[default_payment_method]")
+    at = state.now(customer["test_clock"])
+    resolved = _discount_of(state, customer, p, at)
     old = copy.deepcopy(customer)
+    if resolved is not False:
+        set_customer_discount(state, customer, resolved, at=at, origin=origin)
     customer.update(_simple(p))
     if "metadata" in p:
         customer["metadata"] = merge_metadata(customer["metadata"], p["metadata"])
     for key in ("default_payment_method", "footer", "custom_fields", "rendering_options"):
         if key in settings:
             customer["invoice_settings"][key] = settings[key]
-    emit(state, "customer.updated", customer, at=state.now(customer["test_clock"]), old=old, origin=origin)
+    emit(state, "customer.updated", customer, at=at, old=old, origin=origin)
     return customer
+
+
+def _discount_of(state: State, customer: dict | None, p: dict, at: int):
+    """What the pre-basil `coupon` / `promotion_code` parameters ask of the customer's discount, checked: a
+    (coupon, promotion code) to redeem, None to remove it (`coupon=`), False to leave it as it is."""
+    key = next((k for k in ("promotion_code", "coupon") if p.get(k)), None)
+    if key is not None:
+        return redeemable(state, {key: p[key]}, customer, "", at)
+    return None if any(k in p for k in ("coupon", "promotion_code")) else False
+
+
+def remove_discount(state: State, customer: dict, *, origin=(None, None)) -> dict:
+    """DELETE /v1/customers/{id}/discount: customer.discount.deleted; answers the deleted discount."""
+    current = customer.get("discount")
+    if not current:
+        raise ResourceMissing("discount", customer["id"], "customer")
+    set_customer_discount(state, customer, None, at=state.now(customer["test_clock"]), origin=origin)
+    return deleted_discount(current)
 
 
 def remove_customer(state: State, customer: dict, *, origin=(None, None)) -> dict:

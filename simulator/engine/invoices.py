@@ -2,6 +2,7 @@
 
 from ..objects.invoices import invoice_line_object, invoice_object
 from ..tax import LineTax, line_tax
+from .discounts import applicable, line_amounts, render_discount
 from .events import emit
 from .payments import Payment, emit_payment, pay
 from .prices import in_currency
@@ -17,19 +18,30 @@ def line(state: State, *, price: dict, quantity: int, amount: int, period: tuple
             "proration": proration, "description": description}
 
 
-def line_taxes(state: State, lines: list[dict]) -> list[tuple[LineTax, dict | None]]:
-    """Each line's tax under its tax rate (percentage and inclusive never change, so this is stable)."""
+def line_taxes(state: State, lines: list[dict], offs: list[list[tuple]] | None = None) -> list[tuple[LineTax, dict | None]]:
+    """Each line's tax under its tax rate (percentage and inclusive never change, so this is stable), on what its
+    discounts (`offs`, per line) leave; the subtotal stays the line's amount before discounts."""
     out = []
-    for item in lines:
+    for index, item in enumerate(lines):
         rate = state.store.get(item["tax_rate"]) if item["tax_rate"] else None
-        out.append((line_tax(item["amount"], rate["percentage"] if rate else None,
-                             rate["inclusive"] if rate else False), rate))
+        off = sum(amount for _, amount in offs[index]) if offs else 0
+        tax = line_tax(item["amount"] - off, rate["percentage"] if rate else None, rate["inclusive"] if rate else False)
+        out.append((LineTax(item["amount"], tax.tax, tax.total, tax.taxable_amount, tax.inclusive) if off else tax,
+                    rate))
     return out
 
 
+def invoice_taxes(state: State, invoice: dict) -> tuple[list[tuple[LineTax, dict | None]], list[list[tuple]]]:
+    """An invoice's line taxes after its discounts, and each line's (discount id, amount off) pairs."""
+    offs = line_amounts(state, invoice.get("discounts") or [], [item["amount"] for item in invoice["lines"]],
+                        invoice["currency"])
+    return line_taxes(state, invoice["lines"], offs), offs
+
+
 def amount_due(state: State, invoice: dict) -> int:
-    """What the customer pays, less credit notes (never below zero; a credit stays on the customer's balance)."""
-    return max(sum(tax.total for tax, _ in line_taxes(state, invoice["lines"])) - invoice.get("pre_payment_credit", 0),
+    """What the customer pays, less discounts and credit notes (never below zero; a credit stays on the
+    customer's balance)."""
+    return max(sum(tax.total for tax, _ in invoice_taxes(state, invoice)[0]) - invoice.get("pre_payment_credit", 0),
                0)
 
 
@@ -52,6 +64,7 @@ def invoice_record(state: State, customer: dict, *, lines: list[dict], billing_r
         "finalized_at": None, "paid_at": None, "attempt_count": 0, "next_payment_attempt": None,
         "payment_intent": None, "charge": None, "test_clock": customer["test_clock"],
         "metadata": dict(metadata or {}), "period": list(period or (at, at)),
+        "discounts": applicable(state, customer, subscription, at),
     }
 
 
@@ -121,7 +134,7 @@ def render_invoice_item(state: State, record: dict, version: str) -> dict:
 
 def render_invoice(state: State, record: dict, version: str) -> dict:
     """The `invoice` in `version`'s shape, lines and totals included."""
-    rendered, taxes = [], line_taxes(state, record["lines"])
+    rendered, (taxes, offs) = [], invoice_taxes(state, record)
     for item, (tax, rate) in zip(record["lines"], taxes):
         price = state.store.get(item["price"])
         product = state.store.get(price["product"])
@@ -143,6 +156,7 @@ def render_invoice(state: State, record: dict, version: str) -> dict:
         next_payment_attempt=record["next_payment_attempt"], payment_intent=record["payment_intent"],
         charge=record["charge"], test_clock=record["test_clock"], metadata=record["metadata"],
         period_start=record["period"][0], period_end=record["period"][1])
+    _show_discounts(state, invoice, record, offs, version)
     total = sum(t.total for t, _ in taxes)
     if total < 0:
         # A net credit is not collected: it goes to the customer's balance and nothing is due.
@@ -162,6 +176,25 @@ def render_invoice(state: State, record: dict, version: str) -> dict:
     if record.get("marked_uncollectible_at") is not None:
         invoice["status_transitions"]["marked_uncollectible_at"] = record["marked_uncollectible_at"]
     return invoice
+
+
+def _show_discounts(state: State, invoice: dict, record: dict, offs: list[list[tuple]], version: str) -> None:
+    """The invoice's discounts, what each took off each line and in all (the totals already count them)."""
+    ids = list(record.get("discounts") or [])
+    totals = {id: 0 for id in ids}
+    for rendered, line_offs in zip(invoice["lines"]["data"], offs):
+        rendered["discount_amounts"] = [{"amount": amount, "discount": id} for id, amount in line_offs]
+        for id, amount in line_offs:
+            totals[id] += amount
+    invoice["discounts"] = ids
+    invoice["total_discount_amounts"] = [{"amount": amount, "discount": id} for id, amount in totals.items()]
+    if any(totals.values()):
+        # Stripe's subtotals stay before discounts; only the totals are discounted.
+        plain = line_taxes(state, record["lines"])
+        invoice["subtotal_excluding_tax"] = sum(t.net for t, _ in plain)
+    if "discount" in invoice:  # the pre-basil shape: its first discount, expanded
+        first = state.store.get(ids[0]) if ids else None
+        invoice["discount"] = render_discount(state, first, version) if first else None
 
 
 RENDERERS = {"invoice": render_invoice, "invoiceitem": render_invoice_item}

@@ -2,15 +2,15 @@
 
 from typing import Callable
 
-from . import (billing, checkout, completion, events, invoices, payment_intents, payment_links, prices, quotes,
-               schedules, subscriptions, trials, webhooks)
+from . import (billing, checkout, completion, discounts, events, invoices, payment_intents, payment_links, prices,
+               promotion_codes, quotes, schedules, subscriptions, trials, webhooks)
 from .state import FakeClock, State
 
 # object type -> fn(state, record, version): types whose records are not already Stripe objects.
 RENDERERS: dict[str, Callable] = {**prices.RENDERERS, **checkout.RENDERERS, **invoices.RENDERERS,
                                   **subscriptions.RENDERERS, **events.RENDERERS, **webhooks.RENDERERS,
                                   **payment_links.RENDERERS, **quotes.RENDERERS,
-                                  **schedules.RENDERERS}
+                                  **schedules.RENDERERS, **promotion_codes.RENDERERS, **discounts.RENDERERS}
 # Types whose rendering differs between rendering.SHAPES (the others render the same in every version).
 VERSIONED: frozenset[str] = checkout.VERSIONED | invoices.VERSIONED | subscriptions.VERSIONED
 # job kind -> fn(state, target_id, due): what scheduled work does when its time comes (renewals, retries, expiry).

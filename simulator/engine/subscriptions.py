@@ -3,6 +3,7 @@
 import copy
 
 from ..objects.subscriptions import subscription_item_object, subscription_object
+from . import discounts
 from .billing import (INCOMPLETE_EXPIRES, LIVE, bill_change, charge_now, end_subscription, interval_of, item_lines,
                       period_for)
 from .errors import CardDeclined, InvalidRequest
@@ -34,7 +35,7 @@ def new_subscription(state: State, customer: dict, items: list[dict], *, at: int
         "default_tax_rates": list(default_tax_rates), "cancel_at_period_end": False, "cancel_at": None,
         "canceled_at": None, "ended_at": None, "cancellation_reason": None, "cancellation_feedback": None,
         "cancellation_comment": None, "test_clock": customer["test_clock"], "default_payment_method": payment_method,
-        "pending_items": [], "description": None, "trial_start": None, "trial_end": None,
+        "pending_items": [], "description": None, "discounts": [], "trial_start": None, "trial_end": None,
         "trial_missing_payment_method": missing_payment_method,
     }
     for item in items:
@@ -73,7 +74,30 @@ def render_subscription(state: State, record: dict, version: str) -> dict:
     sub.update(trial_start=record.get("trial_start"), trial_end=record.get("trial_end"),
                trial_settings={"end_behavior": {"missing_payment_method": record.get(
                    "trial_missing_payment_method", "create_invoice")}})
+    sub["discounts"] = list(record.get("discounts") or [])
+    if "discount" in sub:  # the pre-basil shape: its first discount, expanded
+        first = state.store.get(sub["discounts"][0]) if sub["discounts"] else None
+        sub["discount"] = discounts.render_discount(state, first, version) if first else None
     return sub
+
+
+def discount_entries(p: dict) -> list[dict] | None:
+    """`discounts[]`, or what the pre-basil `coupon` and `promotion_code` parameters name (None: neither given)."""
+    if "discounts" in p:
+        return list(p["discounts"] or [])
+    legacy = [{key: p[key]} for key in ("coupon", "promotion_code") if p.get(key)]
+    if legacy or any(key in p for key in ("coupon", "promotion_code")):
+        return legacy
+    return None
+
+
+def resolve_discounts(state: State, sub: dict | None, customer: dict, p: dict, at: int) -> list | None:
+    """A create or update request's discounts, checked before anything changes (None: left as they are)."""
+    entries = discount_entries(p)
+    if entries is None:
+        return None
+    param = "discounts" if "discounts" in p else ("promotion_code" if p.get("promotion_code") else "coupon")
+    return discounts.resolve(state, entries, customer, param, at, owned=tuple(sub["discounts"]) if sub else ())
 
 
 def change_items(state: State, sub: dict, changes: list[dict]) -> list[tuple[dict | None, dict | None]]:
@@ -158,7 +182,12 @@ def change_subscription(state: State, sub: dict, p: dict, *, origin=(None, None)
     check_update(state, sub, p, at)
     old = copy.deepcopy(sub)
     old_interval = interval_of(state, sub)
+    customer = state.store.get(sub["customer"])
+    resolved = resolve_discounts(state, sub, customer, p, at)
     apply_fields(state, sub, p, at)
+    if resolved is not None:
+        sub["discounts"] = discounts.apply(state, resolved, at=at, customer=customer["id"], origin=origin,
+                                           subscription=sub["id"])
     pairs = change_items(state, sub, p["items"]) if p.get("items") else []
     new_interval = interval_of(state, sub)
     changed = (old_interval["interval"], old_interval["interval_count"]) != \
@@ -206,12 +235,15 @@ def subscribe(state: State, p: dict, *, origin=(None, None)) -> dict:
     currency = (p.get("currency") or state.store.get(items[0]["price"])["currency"]).lower()
     probe = {"items": items, "default_tax_rates": p.get("default_tax_rates") or []}
     check_items(state, probe, "items")
+    resolved = resolve_discounts(state, None, customer, p, at)
     if trial_end is None and decline_of(pm) is not None and p.get("payment_behavior") == "error_if_incomplete":
         raise CardDeclined(DECLINE_MESSAGES[decline_of(pm)], decline_of(pm))
     sub = new_subscription(state, customer, items, at=at, currency=currency, metadata=p.get("metadata"),
                            default_tax_rates=probe["default_tax_rates"],
                            payment_method=p.get("default_payment_method"), trial_end=trial_end,
                            missing_payment_method=end_behavior(p))
+    sub["discounts"] = discounts.apply(state, resolved or [], at=at, customer=customer["id"], origin=origin,
+                                       subscription=sub["id"])
     if trial_end is not None:
         open_trial(state, sub, invoice_trial(state, sub, at=at), at=at, origin=origin)
         return sub

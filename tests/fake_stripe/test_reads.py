@@ -67,6 +67,8 @@ def lifecycle():
                     **{"line_items[0][price]": prices["professional_1m_one_time"]["id"]})
         requests.post(f"{base}/_sim/checkout/sessions/{once['id']}/complete", headers=sim_auth(), timeout=10)
         hook = call("POST", "/v1/webhook_endpoints", url="http://127.0.0.1:9/hook", **{"enabled_events[0]": "*"})
+        coupon = call("POST", "/v1/coupons", percent_off="10")
+        promo = call("POST", "/v1/promotion_codes", **{"promotion[type]": "coupon", "promotion[coupon]": coupon["id"]})
         ids = {
             "account": ACCOUNT_ID, "customer": customer["id"], "subscription_exposed_id": sub["id"],
             "session": cs["id"], "test_clock": clock["id"], "tax_rate": rate["id"],
@@ -79,7 +81,7 @@ def lifecycle():
             "payment_method": call("GET", f"/v1/customers/{customer['id']}/payment_methods")["data"][0]["id"],
             "item": sub["items"]["data"][0]["id"], "capability": "card_payments",
             "event": call("GET", "/v1/events")["data"][0]["id"],
-            "invoice_payment": call("GET", "/v1/invoice_payments")["data"][0]["id"],
+            "invoice_payment": call("GET", "/v1/invoice_payments")["data"][0]["id"], "promotion_code": promo["id"],
         }
         yield call, session, base, ids
 

@@ -116,7 +116,8 @@ def test_a_trigger_moves_no_shared_clock(fake):
     before = instance.now
     result = invoke("checkout.session.async_payment_succeeded", "--api-base", base, "--api-key", KEY, "--json")
     assert result.exit_code == 0, result.output
-    assert instance.now == before
+    # The module's fake runs on the wall clock, so a second may tick meanwhile; the trigger's three days may not.
+    assert instance.now - before < 60
 
 
 def test_the_report_keeps_only_events_about_the_triggers_own_objects():
