@@ -101,8 +101,8 @@ def test_an_override_sends_the_purchase_to_another_account_on_the_reference_plat
 
 
 @pytest.mark.parametrize("args,code,message", [
-    pytest.param(["customer.subscription.paused"], 2, "customer.subscription.paused is a Stripe CLI trigger of "
-                 "subscriptions, which the fake Stripe does not simulate yet", id="not-simulated-yet"),
+    pytest.param(["payment_intent.partially_funded"], 2, "payment_intent.partially_funded is a Stripe CLI trigger "
+                 "of PaymentIntents, which the fake Stripe does not simulate yet", id="not-simulated-yet"),
     pytest.param(["issuing_card.created"], 2, "issuing_card.created is a Stripe CLI trigger of Issuing, which the fake "
                  "Stripe does not simulate (it simulates Billing and Payments)", id="outside-billing"),
     pytest.param(["invoice.bogus"], 2, "the event 'invoice.bogus' is not one Stripe CLI triggers, nor a fixture file",
