@@ -2,8 +2,8 @@
 
 from typing import Callable
 
-from . import (billing, checkout, completion, events, invoices, payment_intents, payment_links, prices, quotes,
-               schedules, subscriptions, webhooks)
+from . import (billing, checkout, completion, events, invoices, payment_intents, payment_links, phases, prices,
+               quotes, schedules, subscriptions, webhooks)
 from .state import FakeClock, State
 
 # object type -> fn(state, record, version): types whose records are not already Stripe objects.
@@ -14,7 +14,8 @@ RENDERERS: dict[str, Callable] = {**prices.RENDERERS, **checkout.RENDERERS, **in
 # Types whose rendering differs between rendering.SHAPES (the others render the same in every version).
 VERSIONED: frozenset[str] = checkout.VERSIONED | invoices.VERSIONED | subscriptions.VERSIONED
 # job kind -> fn(state, target_id, due): what scheduled work does when its time comes (renewals, retries, expiry).
-RUNNERS: dict[str, Callable] = {**billing.JOBS, **checkout.JOBS, **completion.JOBS, **payment_intents.JOBS}
+RUNNERS: dict[str, Callable] = {**billing.JOBS, **checkout.JOBS, **completion.JOBS, **payment_intents.JOBS,
+                                **phases.JOBS}
 
 
 def new_state(clock: Callable[[], float] | None = None, *, id_seed: str = "fake") -> State:

@@ -3,8 +3,8 @@
 import copy
 
 from ..objects.subscriptions import subscription_item_object, subscription_object
-from .billing import (INCOMPLETE_EXPIRES, LIVE, bill_change, charge_now, end_subscription, interval_of, item_lines,
-                      period_for)
+from .billing import (FINALIZE_DELAY, INCOMPLETE_EXPIRES, LIVE, bill_change, charge_now, end_subscription,
+                      interval_of, item_lines, period_for)
 from .errors import CardDeclined, InvalidRequest
 from .events import emit
 from .invoices import collect, finalize, new_invoice
@@ -61,6 +61,7 @@ def render_subscription(state: State, record: dict, version: str) -> dict:
         default_payment_method=record["default_payment_method"])
     sub["cancellation_details"].update(feedback=record["cancellation_feedback"], comment=record["cancellation_comment"])
     sub["description"] = record["description"]
+    sub["schedule"] = record.get("schedule")
     return sub
 
 
@@ -162,18 +163,21 @@ def change_subscription(state: State, sub: dict, p: dict, *, origin=(None, None)
     return sub
 
 
-def subscribe(state: State, p: dict, *, origin=(None, None)) -> dict:
-    """A new subscription, its first period charged now; a declined card leaves it `incomplete`."""
+def subscribe(state: State, p: dict, *, origin=(None, None), schedule: str | None = None,
+              later: bool = False) -> dict:
+    """A new subscription, its first period charged now; a declined card leaves it `incomplete`. One a schedule
+    starts (`schedule`) with `later` set bills like a renewal instead: its first invoice waits an hour as a draft,
+    then is charged, so a customer without a payment method is dunned rather than refused."""
     customer = state.store.require("customer", p["customer"], "customer", in_body=True)
     at = state.now(customer["test_clock"])
     pm_id = (p.get("default_payment_method") or customer["invoice_settings"]["default_payment_method"]
              or customer.get("default_source"))
-    if pm_id is None:
+    if pm_id is None and not later:
         raise InvalidRequest("This customer has no attached payment source or default payment method. Please "
                              "consider adding a default payment method.", param="default_payment_method")
-    if pm_id != customer.get("default_source"):
+    if pm_id is not None and pm_id != customer.get("default_source"):
         check_payment_method(state, customer, pm_id, "default_payment_method")
-    pm = chargeable(state.store.get(pm_id))
+    pm = chargeable(state.store.get(pm_id)) if pm_id is not None else None
     items = []
     for index, change in enumerate(p["items"]):
         price = state.store.require("price", change.get("price") or change.get("plan", ""), f"items[{index}][price]",
@@ -182,18 +186,22 @@ def subscribe(state: State, p: dict, *, origin=(None, None)) -> dict:
     currency = (p.get("currency") or state.store.get(items[0]["price"])["currency"]).lower()
     probe = {"items": items, "default_tax_rates": p.get("default_tax_rates") or []}
     check_items(state, probe, "items")
-    if decline_of(pm) is not None and p.get("payment_behavior") == "error_if_incomplete":
+    if pm is not None and decline_of(pm) is not None and p.get("payment_behavior") == "error_if_incomplete":
         raise CardDeclined(DECLINE_MESSAGES[decline_of(pm)], decline_of(pm))
     sub = new_subscription(state, customer, items, at=at, currency=currency, metadata=p.get("metadata"),
                            default_tax_rates=probe["default_tax_rates"],
                            payment_method=p.get("default_payment_method"))
+    sub["schedule"] = schedule
     # Stripe knows the first payment's outcome before customer.subscription.created goes out.
-    sub["status"] = "active" if decline_of(pm) is None else "incomplete"
+    sub["status"] = "active" if later or decline_of(pm) is None else "incomplete"
     invoice = new_invoice(state, customer, lines=item_lines(state, sub, tuple(sub["period"])),
                           billing_reason="subscription_create", currency=currency, at=at, subscription=sub)
     sub["latest_invoice"] = invoice["id"]
     emit(state, "customer.subscription.created", sub, at=at, origin=origin)
     emit(state, "invoice.created", invoice, at=at, origin=origin)
+    if later:
+        state.schedule(sub["test_clock"], at + FINALIZE_DELAY, "finalize", invoice["id"])
+        return sub
     finalize(state, invoice, at=at, origin=origin)
     collect(state, invoice, pm, at=at, origin=origin, description="Subscription creation")
     if sub["status"] == "incomplete":
