@@ -246,3 +246,15 @@ def test_iterations_is_unknown_from_clover_on(http, guide):
     assert (answer.json()["error"]["code"], answer.json()["error"]["param"]) == (
         "parameter_unknown", "phases[0][iterations]")
     assert http("GET", "/v1/subscription_schedules").json()["data"] == []
+
+
+def test_canceling_an_active_schedule_cancels_its_subscription_with_one_canceled_event(client, http, clock, guide):
+    schedule = two_phases(client, customer_on(client, clock), guide["professional_1m_recurring"])
+    canceled = client.v1.subscription_schedules.cancel(schedule.id)
+    strict(canceled)
+    assert (canceled.status, canceled.canceled_at, canceled.current_phase) == ("canceled", START, None)
+    assert client.v1.subscriptions.retrieve(schedule.subscription).status == "canceled"
+    data = events(http)
+    assert [e["type"] for e in of(data, "customer.subscription.deleted", "subscription_schedule.canceled",
+                                  "subscription_schedule.aborted")] == [
+        "customer.subscription.deleted", "subscription_schedule.canceled"]
