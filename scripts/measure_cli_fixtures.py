@@ -21,27 +21,40 @@ def main() -> int:
     parser.add_argument("folder", type=Path, help="Stripe CLI's pkg/fixtures/triggers folder")
     parser.add_argument("--markdown", action="store_true", help="print the failures as a Markdown table")
     parser.add_argument("--only", help="run only the files whose names contain this")
-    parser.add_argument("--api-version", help="send every request in this Stripe API version (default: the SDK's)")
+    parser.add_argument("--api-version", action="append",
+                        help="the account's default API version (repeatable: one count per version; default: the "
+                             "SDK's pinned one)")
     args = parser.parse_args()
+    counts = [(version, measure(args, version)) for version in args.api_version or [None]]
+    if len(counts) > 1:
+        print("\n| account's API version | fixtures that pass |\n|---|---|")
+        for version, (passed, total) in counts:
+            print(f"| `{version}` | {passed} of {total} |")
+    return 0 if counts[0][1] else 2
+
+
+def measure(args, version: str | None) -> tuple[int, int] | None:
+    """Run every Billing and Payments fixture at `version`; print each result and the count."""
     names = [n for n in CLI_EVENTS if billing_and_payments(n) and (not args.only or args.only in n)]
     missing = [n for n in names if not (args.folder / f"{n}.json").is_file()]
     if missing:
         print(f"{args.folder} lacks {len(missing)} files, e.g. {missing[0]}.json", file=sys.stderr)
-        return 2
+        return None
     failures = []
     for name in names:
         result = check((args.folder / f"{name}.json").read_text(encoding="utf-8"), event_of(name),
-                       source=f"{name}.json", api_version=args.api_version)
+                       source=f"{name}.json", api_version=version)
         print(f"{'ok  ' if result.ok else 'FAIL'} {name:45} {result.problem or f'{len(result.events)} events'}",
               flush=True)
         if not result.ok:
             failures.append((name, result.problem))
-    print(f"\n{len(names) - len(failures)} of {len(names)} Billing and Payments fixtures pass")
+    print(f"\n{len(names) - len(failures)} of {len(names)} Billing and Payments fixtures pass"
+          + (f" (account's API version {version})" if version else ""))
     if args.markdown:
         print("\n| fixture | why it does not run |\n|---|---|")
         for name, problem in failures:
             print(f"| `{name}` | {problem.replace('|', '/')} |")
-    return 0
+    return len(names) - len(failures), len(names)
 
 
 if __name__ == "__main__":

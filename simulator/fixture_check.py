@@ -37,16 +37,19 @@ class Checked:
 
 def check(text: str, event_type: str | None, environ: Mapping[str, str] | None = None, source: str = "fixture",
           clock=None, api_version: str | None = None) -> Checked:
-    """Run `text` (Stripe CLI's fixture format) on a new fake; `event_type` is the event it must make; the requests
-    go in `api_version` (default: the SDK's pinned one)."""
+    """Run `text` (Stripe CLI's fixture format) on a new fake; `event_type` is the event it must make. With
+    `api_version`, the account's default version is that one (Stripe CLI sends none, so an account's default
+    applies), the requests go in it and everything is validated as the version table says objects were then."""
     fake = FakeStripe(seed="empty", clock=clock)
+    if api_version is not None:
+        fake.sandbox(KEY).state.default_version = api_version
     receiver = VerifyingReceiver([])
     with fake.serving() as base, serving(receiver) as hook:
         client = client_for(KEY, base)
         endpoint = client.v1.webhook_endpoints.create({"url": hook + "/hook", "enabled_events": ["*"]})
         receiver.secrets.append(endpoint.secret)
         problems: list[str] = []
-        send = _validating(sdk_send(KEY, base, api_version=api_version), problems)
+        send = _validating(sdk_send(KEY, base, api_version=api_version), problems, api_version)
         result = Checked(event_type)
         try:
             run(load(text, source).fixtures, send, dict(environ or {}))
@@ -58,7 +61,8 @@ def check(text: str, event_type: str | None, environ: Mapping[str, str] | None =
         result.events = [e["type"] for e in events]
         if not fake.wait_for_deliveries(DELIVERY_WAIT):
             problems.append("deliveries still queued after the wait")
-    problems += [f"event {e['type']}: {error}" for e in events for error in spec.validate_object("event", e)[:1]]
+    problems += [f"event {e['type']}: {error}" for e in events
+                 for error in spec.validate_object("event", e, api_version)[:1]]
     result.deliveries = len(receiver.received)
     unverified = [r for r in receiver.received if not r.verified]
     if unverified:
@@ -72,14 +76,14 @@ def check(text: str, event_type: str | None, environ: Mapping[str, str] | None =
     return result
 
 
-def _validating(send, problems: list[str]):
-    """`send`, checking each answer of a documented operation against the packaged spec (strict)."""
+def _validating(send, problems: list[str], version: str | None):
+    """`send`, checking each answer of a documented operation against the packaged spec (strict) at `version`."""
     def validated(request: Request) -> dict:
         answer = send(request)
         kind = answer.get("object") if isinstance(answer, dict) else None
         kind = f"deleted_{kind}" if kind and answer.get("deleted") is True else kind
         if kind and kind != "list" and kind in spec.load_schema()["components"]["schemas"]:
             problems.extend(f"{request.method.upper()} {request.path}: {error}"
-                            for error in spec.validate_object(kind, answer)[:1])
+                            for error in spec.validate_object(kind, answer, version)[:1])
         return answer
     return validated

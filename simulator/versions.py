@@ -2,7 +2,7 @@
 served, and from which version each versioned field and parameter exists (docs/fake-stripe.md#api-versions)."""
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from functools import cache, lru_cache
 
@@ -102,6 +102,40 @@ FIELDS: tuple[Gate, ...] = (
     Gate("subscription", "billing_schedules", since="2026-05-27.dahlia", source="Stripe changelog, 2026-05-27.dahlia"),
 )
 
+# Where the fake's pre-basil shape differs from the spec's (dahlia) beyond FIELDS: Stripe's basil release
+# (2025-03-31) moved these (invoice `parent`, line `pricing`/`taxes`, periods on subscription items). The
+# renderers build the old shape in code (simulator/objects); this table says the same for validation at an old
+# version, and tests/fake_stripe/test_version_shapes.py checks that the two agree.
+_BASIL_SOURCE = "Stripe changelog, basil 2025-03-31 (invoice parent, line pricing, item periods)"
+SHAPE_FIELDS: tuple[Gate, ...] = (
+    *(Gate(kind, name, removed=BASIL, source=_BASIL_SOURCE) for kind, names in (
+        ("invoice", ("application_fee_amount", "charge", "discount", "paid", "paid_out_of_band", "payment_intent",
+                     "quote", "subscription", "subscription_details", "subscription_proration_date", "tax",
+                     "total_tax_amounts", "transfer_data")),
+        ("line_item", ("amount_excluding_tax", "invoice_item", "plan", "price", "proration", "proration_details",
+                       "subscription_item", "tax_amounts", "tax_rates", "type", "unit_amount_excluding_tax")),
+        ("subscription", ("current_period_end", "current_period_start", "discount", "plan", "quantity")),
+        ("subscription_item", ("plan",))) for name in names),
+    *(Gate(kind, name, since=BASIL, source=_BASIL_SOURCE) for kind, names in (
+        ("invoice", ("amount_overpaid", "parent", "total_pretax_credit_amounts", "total_taxes")),
+        ("line_item", ("parent", "pretax_credit_amounts", "pricing", "taxes")),
+        ("subscription", ("billing_mode",)),
+        ("subscription_item", ("current_period_end", "current_period_start"))) for name in names),
+)
+
+
+@dataclass(frozen=True)
+class Value(Gate):
+    """An enum value a field takes only at some versions (the spec lists the newer ones)."""
+
+    value: str = ""
+
+
+VALUES: tuple[Value, ...] = (
+    Value("checkout.session", "ui_mode", value="hosted", removed=DAHLIA,
+          source="Stripe changelog, dahlia 2026-03-25: ui_mode hosted renamed hosted_page"),
+)
+
 # Request parameters removed by a release: still sending one at or after `removed` is refused with `code`.
 REMOVALS: tuple[Removal, ...] = (
     *(Removal(operation, "payment_method_types", removed=ENDIVE, code="payment_method_types_no_longer_supported",
@@ -111,6 +145,34 @@ REMOVALS: tuple[Removal, ...] = (
               source="Stripe changelog, endive 2026-09-30")
       for operation in ("PostPaymentIntents", "PostPaymentIntentsIntent", "PostPaymentIntentsIntentConfirm",
                         "PostSetupIntents", "PostSetupIntentsIntent", "PostCheckoutSessions")),
+)
+
+
+@dataclass(frozen=True)
+class Parameter(Gate):
+    """A request parameter that differs from the packaged spec's at some versions: `where` is the operation id,
+    `name` its path (`coupon`, `phases[].iterations`, `subscription_details.billing_cycle_anchor`). With a
+    `schema`, the parameter has that schema where present (elsewhere the spec's, if any); without one, it is the
+    spec's own parameter, unknown where absent."""
+
+    schema: dict = field(default_factory=dict, hash=False, compare=False)
+
+
+_ANCHOR_NOW_OR_UNCHANGED = {"type": "object", "required": ["type"], "title": "billing_cycle_anchor",
+                            "properties": {"type": {"enum": ["now", "unchanged"], "type": "string"}}}
+
+# Request parameters as they were (or became) at versions the packaged spec does not describe.
+PARAMETERS: tuple[Parameter, ...] = (
+    # Endive unified the billing cycle anchor of updates into an object with a `type` (was `now`/`unchanged`).
+    *(Parameter(operation, "billing_cycle_anchor", since=ENDIVE, schema=_ANCHOR_NOW_OR_UNCHANGED,
+                source="Stripe changelog, endive 2026-09-30: polymorphic billing cycle anchor")
+      for operation in ("PostSubscriptionsSubscriptionExposedId", "PostSubscriptionsSubscriptionResume",
+                        "PostCustomersCustomerSubscriptionsSubscriptionExposedId")),
+    Parameter("PostInvoicesCreatePreview", "subscription_details.billing_cycle_anchor", since=ENDIVE,
+              schema={"type": "object", "required": ["type"], "title": "billing_cycle_anchor",
+                      "properties": {"timestamp": {"format": "unix-time", "type": "integer"},
+                                     "type": {"enum": ["now", "timestamp", "unchanged"], "type": "string"}}},
+              source="Stripe changelog, endive 2026-09-30: polymorphic billing cycle anchor"),
 )
 
 
@@ -224,3 +286,26 @@ def is_pre_basil(version: str) -> bool:
 def hosted_ui_mode(version: str) -> str:
     """Checkout's `ui_mode` value for a hosted page (renamed in dahlia)."""
     return "hosted" if _date(version) < _date(DAHLIA) else "hosted_page"
+
+
+@lru_cache(maxsize=4096)  # keys: operation ids x known versions
+def parameters_at(operation: str, version: str) -> tuple[tuple[Parameter, ...], tuple[str, ...]]:
+    """The PARAMETERS entries with a schema that `operation` takes at `version`, and the paths of the spec's own
+    parameters it does not take there."""
+    entries = [p for p in PARAMETERS if p.where == operation]
+    present = tuple(p for p in entries if p.schema and p.present(version))
+    absent = tuple(p.name for p in entries if not p.schema and not p.present(version))
+    return present, absent
+
+
+@cache
+def shape_differences(version: str) -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...],
+                                             tuple[tuple[str, str, str], ...]]:
+    """How objects at `version` differ from the spec's: (kind, field) absent, (kind, field) extra, and
+    (kind, field, value) enum values that only exist there."""
+    gates = (*FIELDS, *SHAPE_FIELDS)
+    absent = tuple(sorted({(g.where, g.name) for g in gates if not g.present(version)}))
+    extra = tuple(sorted({(g.where, g.name) for g in gates if g.present(version) and g.removed is not None
+                          and g.since is None}))
+    values = tuple(sorted((v.where, v.name, v.value) for v in VALUES if v.present(version)))
+    return absent, extra, values

@@ -136,7 +136,7 @@ def run(handler: Handler, call: Call, includes: Includes) -> tuple[int, bytes]:
         if removal is not None:  # Stripe refuses it at this version, simulated operation or not
             raise InvalidParameter(removal.message, removal.name, code=removal.code)
         if call.operation is not None and handler is not not_simulated:
-            call.params = validate(call.operation, call.raw)
+            call.params = validate(call.operation, call.raw, call.version)
         call.expand = coerce(EXPAND, call.raw["expand"], "expand") if "expand" in call.raw else None
         if call.expand and call.operation is not None:
             check_paths(response_schema(call.operation), call.expand, call.version, includes)

@@ -11,6 +11,7 @@ from ..engine.completion import complete
 from ..engine.customers import replace_card
 from ..engine.errors import FakeStripeError, InvalidParameter, MissingParameter
 from ..engine.events import render_event
+from ..engine.rendering import gate
 from ..engine.seed import SEEDS
 from ..errors import InvalidOption
 from ..engine.clocks import advance_limit
@@ -70,7 +71,7 @@ def complete_session(fake, id: str) -> dict:
              email=request.values.get("email"), name=request.values.get("name"),
              method=request.values.get("method") or "card")
     version = resolve_version(request.headers.get("Stripe-Version"), state.default_version)
-    return render_session(state, session, version)
+    return gate(render_session(state, session, version), version)
 
 
 @bp.post("/_sim/clock/advance")

@@ -38,6 +38,8 @@ def update_subscription(call: Call) -> dict:
     state = call.state
     sub = state.store.require("subscription", call.args["id"])
     p = call.parse(CHECKS)
+    if isinstance(p.get("billing_cycle_anchor"), dict):  # endive's `{type: now}` is the older `now`
+        p = {**p, "billing_cycle_anchor": p["billing_cycle_anchor"]["type"]}
     change_subscription(state, sub, p, origin=call.origin)
     return render_subscription(state, sub, call.version)
 

@@ -1,12 +1,13 @@
 """Request validation from the derived schema: form values are checked and typed, errors worded as Stripe's."""
 
+import copy
 import functools
 import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from ..engine.errors import InvalidParameter, MissingParameter, UnknownParameter
-from ..versions import KNOWN_VERSIONS
+from ..versions import KNOWN_VERSIONS, parameters_at
 from .forms import param_path
 from .operations import Operation
 
@@ -43,15 +44,57 @@ def request_schema(op: Operation) -> dict:
     return {"type": "object", "properties": props, "required": required, "additionalProperties": False}
 
 
+@functools.lru_cache(maxsize=1024)
+def versioned_schema(op: Operation, version: str | None) -> dict:
+    """`request_schema(op)` as it is at `version`: the version table's parameters put in, its removed ones left out."""
+    schema = request_schema(op)
+    present, absent = parameters_at(op.id, version) if version else ((), ())
+    if not present and not absent:
+        return schema
+    schema = copy.deepcopy(schema)
+    for path in absent:
+        parent, name = _parent(schema, path)
+        if parent is not None:
+            parent.get("properties", {}).pop(name, None)
+            parent["required"] = [key for key in parent.get("required", ()) if key != name]
+    for parameter in present:
+        parent, name = _parent(schema, parameter.name)
+        if parent is not None:
+            parent.setdefault("properties", {})[name] = parameter.schema
+    return schema
+
+
+def _parent(schema: dict, path: str) -> tuple[dict | None, str]:
+    """The object schema holding the last step of a parameter path (`phases[].iterations`), and that step's name."""
+    *steps, last = path.split(".")
+    node: dict | None = schema
+    for step in steps:
+        name, many = (step[:-2], True) if step.endswith("[]") else (step, False)
+        node = _branch(node.get("properties", {}).get(name), "array" if many else "object")
+        if node is not None and many:
+            node = _branch(node.get("items"), "object")
+        if node is None:
+            return None, last
+    return node, last
+
+
+def _branch(node: dict | None, kind: str) -> dict | None:
+    """The `kind` branch of a schema node (the node itself, or the anyOf branch of that type)."""
+    if node is None or node.get("type") == kind:
+        return node
+    return next((b for b in node.get("anyOf", ()) if b.get("type") == kind), None)
+
+
 def response_schema(op: Operation) -> dict:
     """The operation's 200 JSON response schema (empty when it has none)."""
     ok = op.spec.get("responses", {}).get("200", {})
     return ok.get("content", {}).get("application/json", {}).get("schema", {})
 
 
-def validate(op: Operation, raw: dict) -> dict:
-    """`raw` (decoded form) checked against the operation's schema and typed; raises Stripe's parameter errors."""
-    params = coerce(request_schema(op), raw, "")
+def validate(op: Operation, raw: dict, version: str | None = None) -> dict:
+    """`raw` (decoded form) checked against the operation's schema at `version` and typed; raises Stripe's
+    parameter errors."""
+    params = coerce(versioned_schema(op, version), raw, "")
     if isinstance(params.get("limit"), int):
         _check_limit(params["limit"])
     return params

@@ -36,9 +36,41 @@ def validator():
     return SpecValidator(load_schema())
 
 
-def validate_object(name: str, obj: Any) -> list[str]:
-    """Errors of `obj` against the component schema `name` (`invoice`, `event`, `checkout.session`…); [] if valid."""
-    return validator().validate_object(obj, name)
+def validate_object(name: str, obj: Any, version: str | None = None) -> list[str]:
+    """Errors of `obj` against the component schema `name` (`invoice`, `event`, `checkout.session`…); [] if valid.
+    With `version`, the schema as the version table says objects were at that API version."""
+    return (versioned_validator(version) if version else validator()).validate_object(obj, name)
+
+
+@functools.lru_cache(maxsize=8)
+def versioned_validator(version: str):
+    """A strict SpecValidator over the schema with `version`'s differences (versions.shape_differences) applied."""
+    from ..versions import shape_differences
+    from .strict import SpecValidator
+    absent, extra, values = shape_differences(version)
+    if not (absent or extra or values):
+        return validator()
+    schema = dict(load_schema())
+    components = dict(schema["components"]["schemas"])
+    schema["components"] = {**schema["components"], "schemas": components}
+    def edit(kind: str) -> dict:
+        node = components[kind] = dict(components[kind])
+        node["properties"] = dict(node.get("properties", {}))
+        return node
+    for kind, field in absent:
+        if kind in components:
+            node = edit(kind)
+            node["required"] = [name for name in node.get("required", ()) if name != field]
+            node["properties"].pop(field, None)  # not there yet (or any more): a field by that name is unknown
+    for kind, field in extra:
+        if kind in components and field not in components[kind].get("properties", {}):
+            edit(kind)["properties"][field] = {}  # a field the spec no longer describes: its presence is checked
+    for kind, field, value in values:
+        if kind in components and field in components[kind].get("properties", {}):
+            node = edit(kind)
+            node["properties"][field] = {**node["properties"][field],
+                                         "enum": [*node["properties"][field]["enum"], value]}
+    return SpecValidator(schema)
 
 
 def validate_response(obj: Any, method: str, path_template: str) -> list[str]:
