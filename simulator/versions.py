@@ -173,6 +173,10 @@ PARAMETERS: tuple[Parameter, ...] = (
                       "properties": {"timestamp": {"format": "unix-time", "type": "integer"},
                                      "type": {"enum": ["now", "timestamp", "unchanged"], "type": "string"}}},
               source="Stripe changelog, endive 2026-09-30: polymorphic billing cycle anchor"),
+    # A phase's length in periods of its price; `duration` (2025-07-30.basil) replaced it.
+    Parameter("PostSubscriptionSchedules", "phases[].iterations", removed=RELEASE_NAMES["clover"].first,
+              schema={"type": "integer"},
+              source="Stripe changelog, clover 2025-09-30: Removes iterations parameter for subscription schedules"),
 )
 
 

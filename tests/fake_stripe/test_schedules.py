@@ -258,3 +258,15 @@ def test_canceling_an_active_schedule_cancels_its_subscription_with_one_canceled
     assert [e["type"] for e in of(data, "customer.subscription.deleted", "subscription_schedule.canceled",
                                   "subscription_schedule.aborted")] == [
         "customer.subscription.deleted", "subscription_schedule.canceled"]
+
+
+@pytest.mark.parametrize("version", ["2025-08-27.basil", "2025-02-24.acacia"])
+def test_iterations_count_periods_of_the_price_until_clover(http, guide, version):
+    customer = http("POST", "/v1/customers", data={"source": "tok_visa"}).json()
+    body = {"customer": customer["id"], "start_date": "now", "end_behavior": "cancel",
+            "phases[0][items][0][price]": guide["professional_1m_recurring"].id, "phases[0][iterations]": 2}
+    answer = http("POST", "/v1/subscription_schedules", data=body, headers={"Stripe-Version": version})
+    assert answer.status_code == 200, answer.text
+    phase = answer.json()["phases"][0]
+    assert (phase["start_date"], phase["end_date"]) == (START, MAR_31)  # two months from Jan 31
+    assert "iterations" not in phase
