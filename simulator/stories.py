@@ -21,7 +21,7 @@ from .backends import Backend, InProcess, OnTestClock, OverHttp
 from .casts import Cast, PricedProduct, new_cast
 from .errors import InvalidOption, WorldStateError
 from .engine.billing import DAY, FINALIZE_DELAY, LIVE, RETRY_DAYS
-from .engine.payments import SETTLE_DELAY
+from .sepa import SETTLE_DELAY
 from .story_names import canonical
 from .versions import CURRENT
 

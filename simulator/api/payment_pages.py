@@ -26,8 +26,8 @@ def confirm(call: Call) -> dict:
                              f"({totals(state, session).total}).", param="expected_amount")
     email, name = p.get("email") or pm["billing_details"]["email"], pm["billing_details"]["name"]
     if pm["type"] == "sepa_debit":
-        # A debit settles days later (checkout.session.async_payment_succeeded then).
-        complete(state, session, email=email, name=name, method="sepa_debit")
+        # A debit ends later, when its IBAN says (checkout.session.async_payment_succeeded or _failed then).
+        complete(state, session, email=email, name=name, method="sepa_debit", pm=pm)
     else:
         complete(state, session, email=email, name=name, pm=pm)
     return render_session(state, session, call.version)

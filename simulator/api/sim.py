@@ -53,6 +53,7 @@ def helper(view):
             with fake.state.lock:
                 fake.state.catch_up()
                 body = view(fake, **args)
+                fake.state.catch_up()
                 if request.method == "POST":
                     fake.changed()
             return _json(body)

@@ -10,8 +10,9 @@ from .customers import create_customer
 from .errors import CardDeclined, InvalidRequest
 from .events import emit
 from .invoices import amount_due, finalize, line, new_invoice
-from .payments import (DECLINE_MESSAGES, SETTLE_DELAY, Payment, card_number, check_card, emit_payment,
-                       new_payment_method, number_of, pay, pay_delayed, settle)
+from .debits import conclude, schedule_end
+from .payments import (DECLINE_MESSAGES, Payment, card_number, check_card, emit_payment, new_payment_method,
+                       number_of, pay, pay_delayed)
 from .state import State
 from .subscriptions import new_item, new_subscription
 
@@ -20,13 +21,13 @@ DEFAULT_EMAIL = "customer@example.com"
 
 def complete(state: State, session: dict, card: str = "4242 4242 4242 4242", *, email: str | None = None,
              name: str | None = None, method: str = "card", pm: dict | None = None) -> dict:
-    """Pay an open session with a test card or a saved card `pm` (or `method="sepa_debit"`: the test IBAN, paid
-    days later)."""
+    """Pay an open session with a test card or a saved card `pm` (or `method="sepa_debit"`: a debit from `pm`, else
+    from an IBAN that settles days later)."""
     # Completion is automatic on Stripe's side, so none of its events names a request.
     if session["status"] != "open":
         raise InvalidRequest(f"This Checkout Session is not open (its status is {session['status']}).")
     if method == "sepa_debit":
-        return _debit_later(state, session, email=email, name=name)
+        return _debit_later(state, session, email=email, name=name, pm=pm)
     if method != "card":
         raise InvalidRequest(f"The fake Stripe pays with `card` or `sepa_debit`, not `{method}`.", param="method")
     number = number_of(pm) if pm is not None else card_number(card)
@@ -142,8 +143,9 @@ def _pay_once(state: State, session: dict, customer: dict | None, number: str, *
     emit(state, "charge.updated", payment.charge, at=at, old=old)
 
 
-def _debit_later(state: State, session: dict, *, email: str | None, name: str | None) -> dict:
-    """A delayed notification method: completed `unpaid` now, async_payment_succeeded when the debit settles."""
+def _debit_later(state: State, session: dict, *, email: str | None, name: str | None, pm: dict | None) -> dict:
+    """A delayed notification method: completed `unpaid` now, async_payment_succeeded (or _failed) when the debit
+    ends."""
     if session["mode"] != "payment" or session["invoice_creation"]:
         raise InvalidRequest("The fake Stripe debits SEPA only for payment-mode sessions without invoice creation.",
                              param="method")
@@ -153,26 +155,30 @@ def _debit_later(state: State, session: dict, *, email: str | None, name: str | 
     payment = pay_delayed(state, amount=totals(state, session).total, currency=session["currency"],
                           customer=customer["id"] if customer else None, at=at, email=email, name=name,
                           metadata=session["payment_intent_metadata"],
-                          description=session["payment_intent_description"])
+                          description=session["payment_intent_description"], pm=pm)
     session["customer_details"] = customer_details(email, name)
     emit(state, "payment_intent.created", payment.intent, at=at)
     emit(state, "payment_intent.processing", payment.intent, at=at)
     emit(state, "charge.pending", payment.charge, at=at)
     session.update(status="complete", payment_status="unpaid", payment_intent=payment.intent["id"])
     emit(state, "checkout.session.completed", session, at=at)
-    state.schedule(customer["test_clock"] if customer else None, at + SETTLE_DELAY, "settle_debit", session["id"])
+    pm = state.store.get(payment.charge["payment_method"])
+    schedule_end(state, pm, customer["test_clock"] if customer else None, at, "settle_debit", session["id"])
     return session
 
 
 def settle_debit(state: State, session_id: str, due: int) -> None:
-    """The debit of a session settled: the payment succeeds, then checkout.session.async_payment_succeeded."""
+    """The debit of a session ended: the payment's events, then checkout.session.async_payment_succeeded (the
+    session `paid`) or checkout.session.async_payment_failed (it stays `unpaid`)."""
     session = state.store.get(session_id)
     intent = state.store.get(session["payment_intent"] or "") if session else None
     if intent is None or intent["status"] != "processing":
         return
-    settle(state, Payment(intent, state.store.get(intent["latest_charge"])), at=due)
-    session["payment_status"] = "paid"
-    emit(state, "checkout.session.async_payment_succeeded", session, at=due)
+    if conclude(state, Payment(intent, state.store.get(intent["latest_charge"])), at=due):
+        session["payment_status"] = "paid"
+        emit(state, "checkout.session.async_payment_succeeded", session, at=due)
+    else:
+        emit(state, "checkout.session.async_payment_failed", session, at=due)
 
 
 def redirect_url(session: dict) -> str | None:

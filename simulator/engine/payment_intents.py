@@ -8,8 +8,9 @@ from .balance import funds_arrived
 from .disputes import dispute_if_asked
 from .errors import CardDeclined, InvalidRequest
 from .events import emit
-from .payments import (AUTHENTICATE, DECLINE_MESSAGES, SETTLE_DELAY, TEST_TOKENS, Payment, decline_of,
-                       new_payment_method, sepa_details, settle)
+from .debits import conclude, schedule_end
+from .payments import (AUTHENTICATE, DECLINE_MESSAGES, TEST_TOKENS, Payment, decline_of, new_payment_method,
+                       sepa_details)
 from .rendering import render
 from .state import State
 
@@ -140,7 +141,7 @@ def _charge(state: State, intent: dict, pm: dict, *, at: int, origin) -> dict:
 
 
 def _debit(state: State, intent: dict, pm: dict, *, at: int, origin) -> dict:
-    """A SEPA debit: processing now, settled (charge.succeeded, payment_intent.succeeded) three days later."""
+    """A SEPA debit: processing now; it ends (settles, fails, is disputed) when its IBAN says (engine/debits.py)."""
     charge = charge_object(id=state.new_id("ch"), amount=intent["amount"], currency=intent["currency"], created=at,
                            customer=intent["customer"], payment_intent=intent["id"], payment_method=pm["id"],
                            email=intent["receipt_email"], metadata=intent["metadata"],
@@ -151,15 +152,15 @@ def _debit(state: State, intent: dict, pm: dict, *, at: int, origin) -> dict:
     intent.update(status="processing", latest_charge=charge["id"], amount_received=0, next_action=None)
     emit(state, "payment_intent.processing", intent, at=at, origin=origin)
     emit(state, "charge.pending", charge, at=at, origin=origin)
-    state.schedule(_clock(state, intent), at + SETTLE_DELAY, "settle_intent", intent["id"])
+    schedule_end(state, pm, _clock(state, intent), at, "settle_intent", intent["id"])
     return intent
 
 
 def settle_intent(state: State, intent_id: str, due: int) -> None:
-    """A debit confirmed through the API settled."""
+    """A debit confirmed through the API ended (settled or failed)."""
     intent = state.store.get(intent_id)
     if intent is not None and intent["status"] == "processing":
-        settle(state, Payment(intent, state.store.get(intent["latest_charge"])), at=due)
+        conclude(state, Payment(intent, state.store.get(intent["latest_charge"])), at=due)
 
 
 def capture_intent(state: State, intent: dict, p: dict, *, origin=(None, None)) -> dict:

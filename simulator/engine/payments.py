@@ -5,6 +5,7 @@ import hashlib
 from dataclasses import dataclass
 
 from ..objects.payments import charge_object, payment_intent_object
+from ..sepa import LIVE_LIKE_IBAN, fingerprint
 from .errors import CardDeclined, InvalidRequest
 from .events import emit
 from .state import State
@@ -102,14 +103,9 @@ def payment_method_object(*, id: str, number: str, created: int, customer: str |
     }
 
 
-# Stripe's test IBAN whose debit succeeds after a delay (SEPA Direct Debit is a delayed notification method).
-SEPA_TEST_IBAN = "DE89370400440532013000"
-SETTLE_DELAY = 3 * 86400  # a SEPA debit settles in about three business days
-
-
 def sepa_payment_method_object(*, id: str, created: int, customer: str | None, email: str | None,
-                               name: str | None, iban: str = SEPA_TEST_IBAN) -> dict:
-    """A `sepa_debit` `payment_method` for an IBAN (the test IBAN by default)."""
+                               name: str | None, iban: str = LIVE_LIKE_IBAN) -> dict:
+    """A `sepa_debit` `payment_method` for an IBAN (by default one that settles three days later)."""
     return {
         "id": id, "object": "payment_method", "allow_redisplay": "unspecified",
         "billing_details": {"address": {"city": None, "country": iban[:2], "line1": None, "line2": None,
@@ -117,7 +113,7 @@ def sepa_payment_method_object(*, id: str, created: int, customer: str | None, e
                             "email": email, "name": name, "phone": None, "tax_id": None},
         "created": created, "customer": customer, "livemode": False, "metadata": {},
         "sepa_debit": {"bank_code": iban[4:12], "branch_code": "", "country": iban[:2],
-                       "fingerprint": hashlib.sha256(iban.encode()).hexdigest()[:16],
+                       "fingerprint": fingerprint(iban),
                        "generated_from": {"charge": None, "setup_attempt": None}, "last4": iban[-4:]},
         "type": "sepa_debit",
     }
@@ -130,10 +126,13 @@ def sepa_details(pm: dict) -> dict:
 
 
 def pay_delayed(state: State, *, amount: int, currency: str, customer: str | None, at: int, email: str | None,
-                name: str | None, metadata: dict | None = None, description: str | None = None) -> Payment:
-    """A SEPA debit: the intent is `processing` and the charge `pending` until `settle` (the caller emits)."""
-    pm = state.store.add(sepa_payment_method_object(id=state.new_id("pm"), created=at, customer=customer,
-                                                    email=email, name=name))
+                name: str | None, metadata: dict | None = None, description: str | None = None,
+                pm: dict | None = None) -> Payment:
+    """A SEPA debit from `pm` (else a new one of an IBAN that settles days later): the intent is `processing`
+    and the charge `pending` until the debit ends (the caller emits)."""
+    if pm is None:
+        pm = state.store.add(sepa_payment_method_object(id=state.new_id("pm"), created=at, customer=customer,
+                                                        email=email, name=name))
     intent_id, charge_id = state.new_id("pi"), state.new_id("ch")
     charge = charge_object(id=charge_id, amount=amount, currency=currency, created=at, customer=customer,
                            payment_intent=intent_id, payment_method=pm["id"], email=email, metadata=metadata,

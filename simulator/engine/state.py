@@ -107,6 +107,7 @@ class State:
         self.request_ids = IdFactory(f"{self.id_seed}:requests")
         self.jobs: dict[str | None, list[Job]] = {}
         self.job_seq = 0
+        self.due_now: set[str] = set()  # test clocks given work due at their current time (catch_up runs it)
         self.lookup_keys: dict[str, str] = {}  # price lookup_key -> price id (Stripe keeps them unique)
         self.clock.offset, self.clock.pinned = 0, None
 
@@ -127,6 +128,8 @@ class State:
         """Run the runner of `kind` on (state, target, due) once `due` is reached on that timeline."""
         self.job_seq += 1
         heapq.heappush(self.jobs.setdefault(test_clock, []), Job(due, self.job_seq, kind, target))
+        if test_clock is not None and due <= self.now(test_clock):
+            self.due_now.add(test_clock)
 
     def run_due(self, test_clock: str | None, until: int, limit: int | None = None) -> int:
         """Run every job due up to `until` in time order (jobs may schedule more), or the first `limit` of them;
@@ -154,10 +157,14 @@ class State:
             self.clock.pinned = None
 
     def catch_up(self) -> None:
-        """Run account-clock work that real time has made due (called before every request)."""
+        """Run account-clock work that real time has made due, and work due now on a test clock (called before
+        and after every request, so what a request made due at once happens before the next one)."""
         heap = self.jobs.get(None)
         if heap and heap[0].due <= self.clock.now():
             self.run_due(None, self.clock.now())
+        while self.due_now:
+            test_clock = self.due_now.pop()
+            self.run_due(test_clock, self.now(test_clock))
 
     def advance(self, *, seconds: int | None = None, to: int | None = None) -> int:
         """Move the account clock forward and run everything that falls due; return the new time."""

@@ -12,8 +12,8 @@ PACKAGES = ("simulator", "steps", "platform_adapter", "simplex_stripe", "benchma
 # simulator/'s layers, lowest first: a module imports only from its own layer or a lower one.
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("facts", ("simulator.errors", "simulator.ids", "simulator.versions", "simulator.periods", "simulator.tax",
-               "simulator.spec", "simulator.objects", "simulator.story_names", "simulator.trigger_names",
-               "simulator.dotenv")),
+               "simulator.spec", "simulator.sepa", "simulator.objects", "simulator.story_names",
+               "simulator.trigger_names", "simulator.dotenv")),
     ("engine", ("simulator.engine",)),
     ("delivery", ("simulator.delivery",)),
     ("api", ("simulator.api",)),
