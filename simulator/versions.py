@@ -203,6 +203,10 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter("PostPromotionCodes", "promotion", since=CLOVER,
               source="Stripe changelog, clover 2025-09-30: Promotion Codes now reference Coupons using a "
                      "polymorphic field"),
+    # A phase's length in periods of its price; `duration` (2025-07-30.basil) replaced it.
+    Parameter("PostSubscriptionSchedules", "phases[].iterations", removed=RELEASE_NAMES["clover"].first,
+              schema={"type": "integer"},
+              source="Stripe changelog, clover 2025-09-30: Removes iterations parameter for subscription schedules"),
 )
 
 

@@ -8,6 +8,7 @@ from .params import POSITIVE, one_of
 
 KIND = "subscription_schedule"
 CHECKS = {"phases.*.duration.interval_count": POSITIVE, "phases.*.items.*.quantity": POSITIVE,
+          "phases.*.iterations": POSITIVE,
           "end_behavior": one_of("release", "cancel")}
 
 

@@ -92,6 +92,9 @@ def end_subscription(state: State, sub: dict, *, at: int, origin=(None, None),
     sub["canceled_at"] = sub["canceled_at"] or at
     sub["cancellation_reason"] = sub["cancellation_reason"] or reason
     emit(state, "customer.subscription.deleted", sub, at=at, origin=origin)
+    if sub.get("schedule") and "schedule_subscription_ended" in state.runners:
+        # Run now, not queued: the schedule ends with its subscription, in the same request or clock move.
+        state.runners["schedule_subscription_ended"](state, sub["schedule"], at)
 
 
 def renew(state: State, sub_id: str, due: int) -> None:

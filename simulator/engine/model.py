@@ -2,8 +2,8 @@
 
 from typing import Callable
 
-from . import (billing, checkout, completion, discounts, events, invoices, payment_intents, payment_links, prices,
-               promotion_codes, quotes, schedules, subscriptions, trials, webhooks)
+from . import (billing, checkout, completion, discounts, events, invoices, payment_intents, payment_links, phases,
+               prices, promotion_codes, quotes, schedules, subscriptions, trials, webhooks)
 from .state import FakeClock, State
 
 # object type -> fn(state, record, version): types whose records are not already Stripe objects.
@@ -15,7 +15,7 @@ RENDERERS: dict[str, Callable] = {**prices.RENDERERS, **checkout.RENDERERS, **in
 VERSIONED: frozenset[str] = checkout.VERSIONED | invoices.VERSIONED | subscriptions.VERSIONED
 # job kind -> fn(state, target_id, due): what scheduled work does when its time comes (renewals, retries, expiry).
 RUNNERS: dict[str, Callable] = {**billing.JOBS, **checkout.JOBS, **completion.JOBS, **payment_intents.JOBS,
-                               **trials.JOBS}
+                               **trials.JOBS, **phases.JOBS}
 
 
 def new_state(clock: Callable[[], float] | None = None, *, id_seed: str = "fake") -> State:

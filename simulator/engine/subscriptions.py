@@ -4,8 +4,8 @@ import copy
 
 from ..objects.subscriptions import subscription_item_object, subscription_object
 from . import discounts
-from .billing import (INCOMPLETE_EXPIRES, LIVE, bill_change, charge_now, end_subscription, interval_of, item_lines,
-                      period_for)
+from .billing import (FINALIZE_DELAY, INCOMPLETE_EXPIRES, LIVE, bill_change, charge_now, end_subscription,
+                      interval_of, item_lines, period_for)
 from .errors import CardDeclined, InvalidRequest
 from .events import emit
 from .invoices import collect, finalize, new_invoice
@@ -78,6 +78,7 @@ def render_subscription(state: State, record: dict, version: str) -> dict:
     if "discount" in sub:  # the pre-basil shape: its first discount, expanded
         first = state.store.get(sub["discounts"][0]) if sub["discounts"] else None
         sub["discount"] = discounts.render_discount(state, first, version) if first else None
+    sub["schedule"] = record.get("schedule")
     return sub
 
 
@@ -214,8 +215,11 @@ def change_subscription(state: State, sub: dict, p: dict, *, origin=(None, None)
     return sub
 
 
-def subscribe(state: State, p: dict, *, origin=(None, None)) -> dict:
-    """A new subscription, its first period charged now; a declined card leaves it `incomplete`."""
+def subscribe(state: State, p: dict, *, origin=(None, None), schedule: str | None = None,
+              later: bool = False) -> dict:
+    """A new subscription, its first period charged now; a declined card leaves it `incomplete`. One a schedule
+    starts (`schedule`) with `later` set bills like a renewal instead: its first invoice waits an hour as a draft,
+    then is charged, so a customer without a payment method is dunned rather than refused."""
     customer = state.store.require("customer", p["customer"], "customer", in_body=True)
     at = state.now(customer["test_clock"])
     items = []
@@ -226,7 +230,7 @@ def subscribe(state: State, p: dict, *, origin=(None, None)) -> dict:
     trial_end = requested_trial_end(state, p, at, items)
     pm_id = (p.get("default_payment_method") or customer["invoice_settings"]["default_payment_method"]
              or customer.get("default_source"))
-    if pm_id is None and trial_end is None:
+    if pm_id is None and trial_end is None and not later:
         raise InvalidRequest("This customer has no attached payment source or default payment method. Please "
                              "consider adding a default payment method.", param="default_payment_method")
     if pm_id is not None and pm_id != customer.get("default_source"):
@@ -236,24 +240,29 @@ def subscribe(state: State, p: dict, *, origin=(None, None)) -> dict:
     probe = {"items": items, "default_tax_rates": p.get("default_tax_rates") or []}
     check_items(state, probe, "items")
     resolved = resolve_discounts(state, None, customer, p, at)
-    if trial_end is None and decline_of(pm) is not None and p.get("payment_behavior") == "error_if_incomplete":
+    if trial_end is None and pm is not None and decline_of(pm) is not None \
+            and p.get("payment_behavior") == "error_if_incomplete":
         raise CardDeclined(DECLINE_MESSAGES[decline_of(pm)], decline_of(pm))
     sub = new_subscription(state, customer, items, at=at, currency=currency, metadata=p.get("metadata"),
                            default_tax_rates=probe["default_tax_rates"],
                            payment_method=p.get("default_payment_method"), trial_end=trial_end,
                            missing_payment_method=end_behavior(p))
+    sub["schedule"] = schedule
     sub["discounts"] = discounts.apply(state, resolved or [], at=at, customer=customer["id"], origin=origin,
                                        subscription=sub["id"])
     if trial_end is not None:
         open_trial(state, sub, invoice_trial(state, sub, at=at), at=at, origin=origin)
         return sub
     # Stripe knows the first payment's outcome before customer.subscription.created goes out.
-    sub["status"] = "active" if decline_of(pm) is None else "incomplete"
+    sub["status"] = "active" if later or decline_of(pm) is None else "incomplete"
     invoice = new_invoice(state, customer, lines=item_lines(state, sub, tuple(sub["period"])),
                           billing_reason="subscription_create", currency=currency, at=at, subscription=sub)
     sub["latest_invoice"] = invoice["id"]
     emit(state, "customer.subscription.created", sub, at=at, origin=origin)
     emit(state, "invoice.created", invoice, at=at, origin=origin)
+    if later:
+        state.schedule(sub["test_clock"], at + FINALIZE_DELAY, "finalize", invoice["id"])
+        return sub
     finalize(state, invoice, at=at, origin=origin)
     collect(state, invoice, pm, at=at, origin=origin, description="Subscription creation")
     if sub["status"] == "incomplete":
