@@ -1,6 +1,6 @@
 """Subscription schedules over time: a schedule starts its subscription at its `start_date`, moves it from phase to
 phase at each phase's `end_date`, says `subscription_schedule.expiring` seven days before it ends, and ends as its
-`end_behavior` says: `released` (the subscription goes on alone) or `completed` (the subscription is canceled).
+`end_behavior` says: `completed` either way, the subscription going on alone (`release`) or canceled (`cancel`).
 When dunning cancels its subscription the schedule is `canceled` with `subscription_schedule.aborted`."""
 
 import copy
@@ -93,15 +93,21 @@ def item_changes(sub: dict, items: list[dict]) -> list[dict]:
 
 
 def finish(state: State, schedule: dict, due: int) -> None:
-    """The last phase is over: `release` lets the subscription go on (released), `cancel` ends it (completed)."""
-    if schedule["end_behavior"] != "cancel":
-        release(state, schedule, at=due)
-        return
+    """The last phase is over: the schedule is completed (Stripe's schedules guide: the subscription is released
+    from it and goes on, with `release`; `cancel` cancels it). `released` is for the release endpoint only."""
     old = copy.deepcopy(schedule)
-    schedule.update(status="completed", completed_at=due)
     sub = state.store.get(schedule["subscription"] or "")
-    if sub is not None and sub["status"] in LIVE:
-        end_subscription(state, sub, at=due)
+    if sub is not None and schedule["end_behavior"] == "cancel":
+        schedule.update(status="completed", completed_at=due)  # first: its subscription's end must not cancel it
+        if sub["status"] in LIVE:
+            end_subscription(state, sub, at=due)
+    else:
+        if sub is not None:
+            before = copy.deepcopy(sub)
+            sub["schedule"] = None
+            emit(state, "customer.subscription.updated", sub, at=due, old=before)
+        schedule.update(status="completed", completed_at=due, released_subscription=schedule["subscription"],
+                        subscription=None)
     emit(state, "subscription_schedule.completed", schedule, at=due, old=old)
 
 

@@ -93,13 +93,15 @@ def test_phases_move_at_their_end_date_then_release_keeps_the_subscription(clien
     advance(client, clock, MAR_31 + 2 * 3600)
     schedule = client.v1.subscription_schedules.retrieve(schedule.id)
     strict(schedule)
+    # Stripe's guide: a schedule is completed after its last phase; with `release` its subscription goes on alone
+    # (`released` is the release endpoint's).
     assert (schedule.status, schedule.released_at, schedule.released_subscription, schedule.subscription,
-            schedule.current_phase, schedule.completed_at) == ("released", MAR_31, sub.id, None, None, None)
+            schedule.current_phase, schedule.completed_at) == ("completed", None, sub.id, None, None, MAR_31)
     sub = client.v1.subscriptions.retrieve(sub.id)
     assert (sub.status, sub.schedule, sub.items.data[0].quantity) == ("active", None, 2)
-    released = of(events(http), "subscription_schedule.released")
-    assert [e["created"] for e in released] == [MAR_31]
-    assert not of(events(http), "subscription_schedule.completed", "subscription_schedule.canceled")
+    completed = of(events(http), "subscription_schedule.completed")
+    assert [e["created"] for e in completed] == [MAR_31]
+    assert not of(events(http), "subscription_schedule.released", "subscription_schedule.canceled")
 
 
 def test_end_behavior_cancel_completes_the_schedule_and_cancels_the_subscription(client, http, clock, guide):
