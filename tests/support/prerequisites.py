@@ -64,6 +64,13 @@ MAKERS: dict[str, tuple[str, str, dict, str]] = {
     "webhook_endpoint": ("POST", "/v1/webhook_endpoints", {"url": "http://127.0.0.1:9/prerequisite",
                                                            "enabled_events[0]": "*"}, "id"),
     "event": ("GET", "/v1/events", {"limit": "1"}, "data.0.id"),
+    "account": ("GET", "/v1/account", {}, "id"),
+    "subscription_session": ("POST", "/v1/checkout/sessions", {"mode": "subscription", "customer": "{customer}",
+                                                               "success_url": "https://a.example/ok",
+                                                               "line_items[0][price]": "{price}",
+                                                               "line_items[0][quantity]": "1",
+                                                               "line_items[0][tax_rates][0]": "{tax_rate}"}, "id"),
+    "paid_session": ("POST", "/_sim/checkout/sessions/{subscription_session}/complete", {}, "id"),
     "invoice_payment": ("GET", "/v1/invoice_payments", {"invoice": "{paid_invoice}"}, "data.0.id"),
 }
 
@@ -144,6 +151,95 @@ OPERATIONS: dict[str, tuple[dict[str, str], dict]] = {
     "PostWebhookEndpointsWebhookEndpoint": ({"webhook_endpoint": "webhook_endpoint"}, {}),
 }
 
+# Ids of things no account of the fake has (its retrieves answer 404, as Stripe's do for a missing one).
+NONE = "=none_1"
+# operation id -> ({path parameter: maker, or "=literal"}, query) for the served reads that need either.
+READS: dict[str, tuple[dict[str, str], dict]] = {
+    "GetAccountsAccount": ({"account": "account"}, {}),
+    "GetAccountsAccountBankAccountsId": ({"account": "account", "id": NONE}, {}),
+    "GetAccountsAccountCapabilities": ({"account": "account"}, {}),
+    "GetAccountsAccountCapabilitiesCapability": ({"account": "account", "capability": "=card_payments"}, {}),
+    "GetAccountsAccountExternalAccounts": ({"account": "account"}, {}),
+    "GetAccountsAccountExternalAccountsId": ({"account": "account", "id": NONE}, {}),
+    "GetAccountsAccountPeople": ({"account": "account"}, {}),
+    "GetAccountsAccountPeoplePerson": ({"account": "account", "person": NONE}, {}),
+    "GetAccountsAccountPersons": ({"account": "account"}, {}),
+    "GetAccountsAccountPersonsPerson": ({"account": "account", "person": NONE}, {}),
+    "GetBalanceHistoryId": ({"id": NONE}, {}),
+    "GetBillingPortalConfigurationsConfiguration": ({"configuration": "portal_configuration"}, {}),
+    "GetChargesCharge": ({"charge": "charge"}, {}),
+    "GetChargesChargeDispute": ({"charge": "disputed_charge"}, {}),
+    "GetChargesChargeRefunds": ({"charge": "charge"}, {}),
+    "GetChargesChargeRefundsRefund": ({"charge": "charge", "refund": "refund"}, {}),
+    "GetChargesSearch": ({}, {"query": "amount>0"}),
+    "GetCheckoutSessionsSession": ({"session": "paid_session"}, {}),
+    "GetCheckoutSessionsSessionLineItems": ({"session": "paid_session"}, {}),
+    "GetCouponsCoupon": ({"coupon": "coupon"}, {}),
+    "GetCreditNotesCreditNoteLines": ({"credit_note": "credit_note"}, {}),
+    "GetCreditNotesId": ({"id": "credit_note"}, {}),
+    "GetCreditNotesPreview": ({}, {"invoice": "{open_invoice}", "amount": "100"}),
+    "GetCreditNotesPreviewLines": ({}, {"invoice": "{open_invoice}", "amount": "100"}),
+    "GetCustomersCustomer": ({"customer": "customer"}, {}),
+    "GetCustomersCustomerBalanceTransactions": ({"customer": "customer"}, {}),
+    "GetCustomersCustomerBalanceTransactionsTransaction": ({"customer": "customer", "transaction": NONE}, {}),
+    "GetCustomersCustomerBankAccounts": ({"customer": "customer"}, {}),
+    "GetCustomersCustomerBankAccountsId": ({"customer": "customer", "id": NONE}, {}),
+    "GetCustomersCustomerCards": ({"customer": "customer"}, {}),
+    "GetCustomersCustomerCardsId": ({"customer": "customer", "id": "source"}, {}),
+    "GetCustomersCustomerCashBalance": ({"customer": "customer"}, {}),
+    "GetCustomersCustomerCashBalanceTransactions": ({"customer": "customer"}, {}),
+    "GetCustomersCustomerCashBalanceTransactionsTransaction": ({"customer": "customer", "transaction": NONE}, {}),
+    "GetCustomersCustomerDiscount": ({"customer": "customer"}, {}),
+    "GetCustomersCustomerPaymentMethods": ({"customer": "customer"}, {}),
+    "GetCustomersCustomerPaymentMethodsPaymentMethod": ({"customer": "customer",
+                                                         "payment_method": "customer_payment_method"}, {}),
+    "GetCustomersCustomerSources": ({"customer": "customer"}, {}),
+    "GetCustomersCustomerSourcesId": ({"customer": "customer", "id": "source"}, {}),
+    "GetCustomersCustomerSubscriptions": ({"customer": "customer"}, {}),
+    "GetCustomersCustomerSubscriptionsSubscriptionExposedId": ({"customer": "customer",
+                                                                "subscription_exposed_id": "subscription"}, {}),
+    "GetCustomersCustomerSubscriptionsSubscriptionExposedIdDiscount": ({"customer": "customer",
+                                                                        "subscription_exposed_id": "subscription"},
+                                                                       {}),
+    "GetCustomersCustomerTaxIds": ({"customer": "customer"}, {}),
+    "GetCustomersCustomerTaxIdsId": ({"customer": "customer", "id": NONE}, {}),
+    "GetCustomersSearch": ({}, {"query": "created>0"}),
+    "GetDisputesDispute": ({"dispute": "dispute"}, {}),
+    "GetEventsId": ({"id": "event"}, {}),
+    "GetInvoicePaymentsInvoicePayment": ({"invoice_payment": "invoice_payment"}, {}),
+    "GetInvoiceitemsInvoiceitem": ({"invoiceitem": "invoiceitem"}, {}),
+    "GetInvoicesInvoice": ({"invoice": "paid_invoice"}, {}),
+    "GetInvoicesInvoiceLines": ({"invoice": "paid_invoice"}, {}),
+    "GetInvoicesSearch": ({}, {"query": "total>=0"}),
+    "GetPaymentIntentsIntent": ({"intent": "paid_payment_intent"}, {}),
+    "GetPaymentIntentsIntentAmountDetailsLineItems": ({"intent": "paid_payment_intent"}, {}),
+    "GetPaymentIntentsSearch": ({}, {"query": "amount>0"}),
+    "GetPaymentLinksPaymentLink": ({"payment_link": "payment_link"}, {}),
+    "GetPaymentLinksPaymentLinkLineItems": ({"payment_link": "payment_link"}, {}),
+    "GetPaymentMethodsPaymentMethod": ({"payment_method": "customer_payment_method"}, {}),
+    "GetPlansPlan": ({"plan": "price"}, {}),
+    "GetPricesPrice": ({"price": "price"}, {}),
+    "GetPricesSearch": ({}, {"query": "active:'true'"}),
+    "GetProductsId": ({"id": "product"}, {}),
+    "GetProductsProductFeatures": ({"product": "product"}, {}),
+    "GetProductsProductFeaturesId": ({"product": "product", "id": NONE}, {}),
+    "GetProductsSearch": ({}, {"query": "active:'true'"}),
+    "GetQuotesQuote": ({"quote": "quote"}, {}),
+    "GetQuotesQuoteComputedUpfrontLineItems": ({"quote": "quote"}, {}),
+    "GetQuotesQuoteLineItems": ({"quote": "quote"}, {}),
+    "GetQuotesQuotePdf": ({"quote": "quote"}, {}),
+    "GetRefundsRefund": ({"refund": "refund"}, {}),
+    "GetSetupIntentsIntent": ({"intent": "setup_intent"}, {}),
+    "GetSubscriptionItems": ({}, {"subscription": "{subscription}"}),
+    "GetSubscriptionItemsItem": ({"item": "subscription_item"}, {}),
+    "GetSubscriptionSchedulesSchedule": ({"schedule": "schedule"}, {}),
+    "GetSubscriptionsSearch": ({}, {"query": "created>0"}),
+    "GetSubscriptionsSubscriptionExposedId": ({"subscription_exposed_id": "subscription"}, {}),
+    "GetTaxRatesTaxRate": ({"tax_rate": "tax_rate"}, {}),
+    "GetTestHelpersTestClocksTestClock": ({"test_clock": "test_clock"}, {}),
+    "GetWebhookEndpointsWebhookEndpoint": ({"webhook_endpoint": "webhook_endpoint"}, {}),
+}
+
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
@@ -162,7 +258,9 @@ class World:
         self.made: list[str] = []
 
     def id(self, name: str) -> str:
-        """The id `name` stands for, made (with what it needs) on first use."""
+        """The id `name` stands for, made (with what it needs) on first use; `=literal` stands for itself."""
+        if name.startswith("="):
+            return name[1:]
         if name not in self.ids:
             method, path, form, field = MAKERS[name]
             answer = self.call(method, self.fill(path), self.form(form))
