@@ -2,6 +2,11 @@
 accepted; an id comes back as the object it names (null stays null), and a field the fake leaves out unless asked
 (includable: a customer's `tax`, an invoice's `payments`) comes back when asked. Responses validate strictly."""
 
+import contextlib
+import io
+import re
+from pathlib import Path
+
 import pytest
 import requests
 
@@ -144,3 +149,14 @@ def test_the_spec_gives_expandable_paths_for_the_served_reads():
 def test_every_expandable_path_of_each_served_read(world, validator, op):
     """Every path up to three levels (a list's `data.invoice_settings.default_payment_method`), one at a time."""
     check_op(world, validator, op, PATHS[op.id])
+
+
+def test_the_docs_example_runs(base_url):
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "fake-stripe.md").read_text(encoding="utf-8")
+    block = next(b for b in re.findall(r"```python\n(.*?)```", doc, flags=re.S) if "cash_balance" in b)
+    block = "\n".join(line[2:] for line in block.splitlines())  # the block sits indented in a list item
+    expected = [line[2:] for line in block.splitlines() if line.startswith("# ")]
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(block.replace("http://127.0.0.1:12180", base_url), {})
+    assert out.getvalue().splitlines() == expected
