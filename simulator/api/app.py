@@ -19,7 +19,8 @@ DOMAINS = (account, catalogue, prices, customers, sources, payments, payment_int
 # (object type, field) -> fn(state, obj, version): fields only included on request (`checkout.session.line_items`).
 INCLUDABLE: dict[tuple[str, str], Callable] = {**checkout.INCLUDABLE, **prices.INCLUDABLE, **reads.INCLUDABLE,
                                                **customers.INCLUDABLE, **payments.INCLUDABLE,
-                                               **invoice_payments.INCLUDABLE}
+                                               **invoice_payments.INCLUDABLE, **payment_links.INCLUDABLE,
+                                               **quotes.INCLUDABLE, **coupons.INCLUDABLE}
 # (object type, field, sub-field) -> fn(state, obj, version): includable fields of a nested hash.
 INCLUDABLE_IN: dict[tuple[str, str, str], Callable] = {**reads.INCLUDABLE_IN}
 

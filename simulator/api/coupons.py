@@ -33,6 +33,15 @@ def remove_coupon(call: Call) -> dict:
     return delete_coupon(call.state, call.state.store.require("coupon", call.args["id"]), origin=call.origin)
 
 
+def include_currency_options(state, coupon: dict, version: str) -> dict:
+    """`expand[]=currency_options`: an amount-off coupon's amount per currency (the fake takes one currency)."""
+    if coupon.get("amount_off") is None:
+        return {}
+    return {coupon["currency"]: {"amount_off": coupon["amount_off"]}}
+
+
+INCLUDABLE = {("coupon", "currency_options"): include_currency_options}
+
 ROUTES = [
     ("POST", "/v1/coupons", post_coupon),
     ("GET", "/v1/coupons", list_coupons),

@@ -52,6 +52,14 @@ def list_line_items(call: Call) -> dict:
                        False)
 
 
+def include_line_items(state, link: dict, version: str) -> dict:
+    """`expand[]=line_items` on a payment link: the first page its `line_items` list answers."""
+    items = line_items(state, state.store.get(link["id"]), version)
+    return list_object(f"/v1/payment_links/{link['id']}/line_items", items[:10], len(items) > 10)
+
+
+INCLUDABLE = {("payment_link", "line_items"): include_line_items}
+
 ROUTES = [
     ("POST", "/v1/payment_links", post_link),
     ("GET", "/v1/payment_links", list_links),

@@ -136,7 +136,8 @@ def include_tiers(state: State, obj: dict, version: str) -> list:
     return copy.deepcopy(state.store.get(obj["id"])["tiers"])
 
 
-INCLUDABLE = {("price", "currency_options"): include_currency_options, ("price", "tiers"): include_tiers}
+INCLUDABLE = {("price", "currency_options"): include_currency_options, ("price", "tiers"): include_tiers,
+              ("plan", "tiers"): include_tiers}
 
 
 ROUTES = [

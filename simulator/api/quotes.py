@@ -56,6 +56,14 @@ def quote_pdf(call: Call) -> dict:
                          http_status=404)
 
 
+def include_line_items(state, quote: dict, version: str) -> dict:
+    """`expand[]=line_items` on a quote: the first page its `line_items` list answers."""
+    items = line_items(state, state.store.get(quote["id"]), version)
+    return list_object(f"/v1/quotes/{quote['id']}/line_items", items[:10], len(items) > 10)
+
+
+INCLUDABLE = {("quote", "line_items"): include_line_items}
+
 ROUTES = [
     ("GET", "/v1/quotes/<id>/line_items", quote_line_items("line_items")),
     ("GET", "/v1/quotes/<id>/computed_upfront_line_items", quote_line_items("computed_upfront_line_items")),

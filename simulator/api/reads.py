@@ -4,7 +4,7 @@ What the fake does not model (tax ids, cash balances, Connect accounts, bank acc
 answers an account that has none: an empty list, or `No such …` for an id.
 """
 
-from ..engine.account import ACCOUNT_CREATED
+from ..engine.account import ACCOUNT_CREATED, account_object
 from ..engine.errors import PermissionDenied, ResourceMissing
 from ..engine.rendering import list_object, render
 from ..engine.sources import sources_of
@@ -101,7 +101,11 @@ def retrieve_capability(call: Call) -> dict:
 
 def cash_balance(call: Call) -> dict:
     """GET /v1/customers/{customer}/cash_balance: no funds held."""
-    customer = _customer(call)
+    return include_cash_balance(call.state, _customer(call), call.version)
+
+
+def include_cash_balance(state, customer: dict, version: str) -> dict:
+    """A customer's cash balance (`expand[]=cash_balance` too): no funds held."""
     return {"object": "cash_balance", "available": None, "customer": customer["id"], "customer_account": None,
             "livemode": False, "settings": {"reconciliation_mode": "automatic", "using_merchant_default": True}}
 
@@ -220,7 +224,19 @@ def include_breakdown(state, session: dict, version: str) -> dict:
     return {"discounts": [], "taxes": list(taxes.values())}
 
 
-INCLUDABLE = {("customer", kind): include_customer_list(kind) for kind in ("sources", "subscriptions", "tax_ids")}
+def include_external_accounts(state, account: dict, version: str) -> dict:
+    """`expand[]=external_accounts` on the account: none, as its sub-resource answers."""
+    return list_object(f"/v1/accounts/{account['id']}/external_accounts", [], False)
+
+
+def include_account(state, obj: dict, version: str) -> dict:
+    """`expand[]=account` where an object names the own account (a capability): the account, which no store holds."""
+    return account_object(state)
+
+
+INCLUDABLE = {**{("customer", kind): include_customer_list(kind) for kind in ("sources", "subscriptions", "tax_ids")},
+              ("customer", "cash_balance"): include_cash_balance,
+              ("account", "external_accounts"): include_external_accounts, ("capability", "account"): include_account}
 INCLUDABLE_IN = {("checkout.session", "total_details", "breakdown"): include_breakdown}
 
 ROUTES = [

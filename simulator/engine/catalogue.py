@@ -6,7 +6,7 @@ from ..objects.catalogue import product_object, tax_rate_object
 from .errors import InvalidParameter, InvalidRequest
 from .events import emit
 from .metadata import merge_metadata
-from .prices import create_price
+from .prices import check_price, create_price
 from .rendering import deleted
 from .state import State
 
@@ -24,6 +24,7 @@ def create_product(state: State, p: dict, *, at: int, origin=(None, None)) -> di
     product["marketing_features"] = p.get("marketing_features") or []
     price_data = p.get("default_price_data")
     if price_data is not None:
+        check_price(state, price_data)
         # The default price's id is known before product.created goes out, so the event names it.
         product["default_price"] = state.new_id("price")
     state.store.add(product)

@@ -8,7 +8,7 @@ from .errors import InvalidRequest
 from .events import emit
 from .invoices import collect, finalize, line, new_invoice, void
 from .metadata import merge_metadata
-from .prices import unit_amount
+from .prices import currency_options_of, unit_amount
 from .rendering import deleted
 from .state import State
 
@@ -59,8 +59,11 @@ def _inline_price(state: State, amount: int, currency: str, description: str | N
     """The one-off price (and product) Stripe makes behind an item given as an amount: inactive, no events."""
     product = state.store.add(product_object(id=state.new_id("prod"), name=description or "Invoice item",
                                              created=at, active=False))
-    return state.store.add(price_object(id=state.new_id("price"), product=product["id"], currency=currency,
-                                        unit_amount=amount, created=at, active=False))
+    price = price_object(id=state.new_id("price"), product=product["id"], currency=currency, unit_amount=amount,
+                         created=at, active=False)
+    # What a price holds beyond its shown fields, as create_price stores it: `expand[]` may ask for either.
+    price.update(currency_options=currency_options_of({}, currency, amount, price["tax_behavior"]), tiers=[])
+    return state.store.add(price)
 
 
 def _draft(state: State, invoice_id: str, param: str) -> dict:

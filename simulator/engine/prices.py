@@ -87,6 +87,17 @@ def claim_lookup_key(state: State, key: str | None, price_id: str, transfer: boo
     state.lookup_keys[key] = price_id
 
 
+def check_price(state: State, p: dict) -> None:
+    """Refuse what create_price would refuse once it began storing (a product's `default_price_data` is checked
+    before the product is stored, so a refused price leaves no product behind)."""
+    _check_amounts(p, p.get("billing_scheme", "per_unit"))
+    _check_recurring(p.get("recurring"))
+    _amount(p)
+    key, owner = p.get("lookup_key"), state.lookup_keys.get(p.get("lookup_key") or "")
+    if key and owner and not p.get("transfer_lookup_key", False):
+        raise InvalidRequest(f"A price (`{owner}`) already uses that lookup key.", param="lookup_key")
+
+
 def create_price(state: State, p: dict, *, at: int, origin=(None, None), product_id: str | None = None,
                  price_id: str | None = None) -> dict:
     """Validate and store a price (`p` already parsed); emits price.created (and plan.created)."""
@@ -94,8 +105,8 @@ def create_price(state: State, p: dict, *, at: int, origin=(None, None), product
     if product_id is None:  # `product_data` is the caller's to make into a product first (catalogue imports us)
         raise InvalidRequest("Missing required param: product.", param="product", code="parameter_missing")
     state.store.require("product", product_id, "product", in_body=True)
+    check_price(state, p)
     scheme = p.get("billing_scheme", "per_unit")
-    _check_amounts(p, scheme)
     currency = p["currency"].lower()
     price = price_object(
         id=price_id or state.new_id("price"), product=product_id, currency=currency,
