@@ -72,6 +72,13 @@ MAKERS: dict[str, tuple[str, str, dict, str]] = {
                                                                "line_items[0][tax_rates][0]": "{tax_rate}"}, "id"),
     "paid_session": ("POST", "/_sim/checkout/sessions/{subscription_session}/complete", {}, "id"),
     "invoice_payment": ("GET", "/v1/invoice_payments", {"invoice": "{paid_invoice}"}, "data.0.id"),
+    "promotion_code": ("POST", "/v1/promotion_codes", {"promotion[type]": "coupon", "promotion[coupon]": "{coupon}"},
+                       "id"),
+    "bare_customer": ("POST", "/v1/customers", {"email": "bare@example.com"}, "id"),
+    "trialing_subscription": ("POST", "/v1/subscriptions", {
+        "customer": "{bare_customer}", "items[0][price]": "{price}", "trial_period_days": "7",
+        "trial_settings[end_behavior][missing_payment_method]": "pause"}, "id"),
+    "paused_subscription": ("POST", "/v1/subscriptions/{trialing_subscription}", {"trial_end": "now"}, "id"),
 }
 
 # Markers a maker's form may carry only to make another maker first (never sent): `invoiceitem_marker`.
@@ -143,6 +150,9 @@ OPERATIONS: dict[str, tuple[dict[str, str], dict]] = {
     "PostSubscriptionSchedulesScheduleRelease": ({"schedule": "schedule"}, {}),
     "PostSubscriptions": ({}, {"customer": "{customer}", "items[0][price]": "{price}"}),
     "PostSubscriptionsSubscriptionExposedId": ({"subscription_exposed_id": "subscription"}, {}),
+    "PostSubscriptionsSubscriptionResume": ({"subscription": "paused_subscription"}, {}),
+    "PostPromotionCodes": ({}, {"promotion[type]": "coupon", "promotion[coupon]": "{coupon}"}),
+    "PostPromotionCodesPromotionCode": ({"promotion_code": "promotion_code"}, {}),
     "PostTaxRates": ({}, {"display_name": "VAT", "percentage": "7.7", "inclusive": "false"}),
     "PostTaxRatesTaxRate": ({"tax_rate": "tax_rate"}, {}),
     "PostTestHelpersTestClocks": ({}, {"frozen_time": "{now}"}),
