@@ -2,6 +2,8 @@
 says (never stored as ""), a value outside the enum is a 400 naming it that changes nothing, and every 200 and the
 events it caused validate strictly against the spec, enums included."""
 
+import os
+
 import pytest
 import requests
 from hypothesis import HealthCheck, given, settings
@@ -141,14 +143,23 @@ def test_enum_parameters_of_each_served_post(served, validator, op, data):
     _one_case(served, validator, op, data)
 
 
+# The whole sweep is 7,800 requests, each with fresh prerequisites (7½ minutes on two cores): too long for every
+# run. By default each parameter gets one of its values (a different one per parameter, so every value of a
+# short enum is met across operations) and, where the spec lets it be unset, the empty value; the whole sweep
+# runs with SIMPLEX_ENUM_SWEEP=full.
+FULL_SWEEP = os.environ.get("SIMPLEX_ENUM_SWEEP") == "full"
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("op", WITH_ENUMS, ids=lambda op: op.id)
 def test_every_value_and_the_empty_value_of_every_enum_parameter(served, validator, op):
-    """The whole sweep (7,800 requests, each with fresh prerequisites): every listed value, then ""."""
-    for param in PARAMS[op.id]:
-        for value in param.values:
+    """A valid value of every enum parameter succeeds and validates, and an empty one it may unset is unset."""
+    for index, param in enumerate(PARAMS[op.id]):
+        values = param.values if FULL_SWEEP else param.values[index % len(param.values):][:1]
+        for value in values:
             check(served, validator, op, param, "valid", value)
-        check(served, validator, op, param, "empty", "")
+        if FULL_SWEEP or param.unsettable:
+            check(served, validator, op, param, "empty", "")
 
 
 @pytest.mark.parametrize("op", WITH_ENUMS, ids=lambda op: op.id)
