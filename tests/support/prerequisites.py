@@ -185,6 +185,7 @@ READS: dict[str, tuple[dict[str, str], dict]] = {
     "GetCheckoutSessionsSession": ({"session": "paid_session"}, {}),
     "GetCheckoutSessionsSessionLineItems": ({"session": "paid_session"}, {}),
     "GetCouponsCoupon": ({"coupon": "coupon"}, {}),
+    "GetPromotionCodesPromotionCode": ({"promotion_code": "promotion_code"}, {}),
     "GetCreditNotesCreditNoteLines": ({"credit_note": "credit_note"}, {}),
     "GetCreditNotesId": ({"id": "credit_note"}, {}),
     "GetCreditNotesPreview": ({}, {"invoice": "{open_invoice}", "amount": "100"}),
