@@ -169,12 +169,15 @@ def retry(state: State, invoice_id: str, due: int) -> None:
 
 
 def attempt(state: State, invoice: dict, *, at: int, origin=(None, None), payment=None) -> bool:
-    """Charge an open invoice; failures mark the subscription past_due, retry, and finally cancel it."""
+    """Charge an open invoice; failures mark the subscription past_due, retry, and finally cancel it. Without a
+    payment method there is nothing to retry (Stripe's retry docs): the invoice stays open, the subscription
+    past_due, and no dunning ends it."""
     sub = state.store.get(invoice["subscription"] or "")
+    pm = payment_method_for(state, sub) if sub else None
     number = invoice["attempt_count"] + 1
     retry_at = invoice["finalized_at"] + RETRY_DAYS[number - 1] * DAY if number <= len(RETRY_DAYS) else None
+    retry_at = retry_at if pm is not None or sub is None else None
     invoice["next_payment_attempt"] = retry_at if amount_due(state, invoice) > 0 else None
-    pm = payment_method_for(state, sub) if sub else None
     reason = {"subscription_create": "Subscription creation"}.get(invoice["billing_reason"], "Subscription update")
     paid = collect(state, invoice, pm, at=at, origin=origin, payment=payment, description=reason)
     if sub is None:
@@ -187,7 +190,7 @@ def attempt(state: State, invoice: dict, *, at: int, origin=(None, None), paymen
         set_status(state, sub, "past_due", at=at)
     if retry_at is not None:
         state.schedule(sub["test_clock"], retry_at, "retry", invoice["id"])
-    else:
+    elif pm is not None:
         end_subscription(state, sub, at=at, reason="payment_failed")
     return False
 

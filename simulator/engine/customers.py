@@ -11,7 +11,7 @@ from .events import emit
 from .metadata import merge_metadata
 from .payments import attach, card_number, check_card, check_payment_method, new_payment_method
 from .rendering import deleted
-from .sources import add_source
+from .sources import add_source, check_token, replace_default_source
 from .state import State
 
 SIMPLE = ("address", "balance", "description", "email", "name", "phone", "preferred_locales", "tax_exempt",
@@ -89,7 +89,10 @@ def replace_card(state: State, customer: dict, card: str) -> dict:
 
 
 def change_customer(state: State, customer: dict, p: dict, *, origin=(None, None)) -> dict:
-    """Update a customer: metadata merges, invoice_settings.default_payment_method must be attached."""
+    """Update a customer: metadata merges, invoice_settings.default_payment_method must be attached, a `source`
+    replaces the default card."""
+    if p.get("source"):
+        check_token(p["source"])
     settings = p.get("invoice_settings") or {}
     check_payment_method(state, customer, settings.get("default_payment_method"),
                          "invoice_settings[default_payment_method]")
@@ -105,6 +108,8 @@ def change_customer(state: State, customer: dict, p: dict, *, origin=(None, None
         if key in settings:
             customer["invoice_settings"][key] = settings[key]
     emit(state, "customer.updated", customer, at=at, old=old, origin=origin)
+    if p.get("source"):
+        replace_default_source(state, customer, p["source"], origin=origin)
     return customer
 
 

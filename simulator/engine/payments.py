@@ -192,7 +192,11 @@ def pay(state: State, *, amount: int, currency: str, customer: str | None, pm: d
         charge["outcome"]["reason"] = decline
     error = None if decline is None else {
         "charge": charge_id, "code": "card_declined", "decline_code": decline,
-        "message": DECLINE_MESSAGES[decline], "payment_method": copy.deepcopy(pm), "type": "card_error"}
+        "message": DECLINE_MESSAGES[decline], "type": "card_error"}
+    if error is not None:
+        # A legacy card source is named as the source it is (its stand-in here is not a whole payment method).
+        source = state.store.get(pm["id"]) if pm["id"].startswith("card_") else None
+        error.update({"source": copy.deepcopy(source)} if source else {"payment_method": copy.deepcopy(pm)})
     fresh = payment_intent_object(
         id=intent_id, amount=amount, currency=currency, created=at if intent is None else intent["created"],
         customer=customer, latest_charge=charge_id, payment_method=pm["id"] if decline is None else None,

@@ -28,8 +28,7 @@ def card_object(*, id: str, number: str, customer: str) -> dict:
 def add_source(state: State, customer: dict, token: str, *, metadata: dict | None = None, param: str = "source",
                origin=(None, None)) -> dict:
     """A card from a test token on the customer (its default source if it had none); customer.source.created."""
-    if token not in CARD_TOKENS:
-        raise InvalidRequest(f"No such token: '{token}'", param=param, code="resource_missing")
+    check_token(token, param)
     at = state.now(customer["test_clock"])
     card = state.store.add(card_object(id=state.new_id("card"), number=CARD_TOKENS[token], customer=customer["id"]))
     card["metadata"] = dict(metadata or {})
@@ -38,6 +37,22 @@ def add_source(state: State, customer: dict, token: str, *, metadata: dict | Non
         old = copy.deepcopy(customer)
         customer["default_source"] = card["id"]
         emit(state, "customer.updated", customer, at=at, old=old, origin=origin)
+    return card
+
+
+def check_token(token: str, param: str = "source") -> None:
+    """Stripe's `No such token` for a card token the fake does not know, before anything changes."""
+    if token not in CARD_TOKENS:
+        raise InvalidRequest(f"No such token: '{token}'", param=param, code="resource_missing")
+
+
+def replace_default_source(state: State, customer: dict, token: str, *, origin=(None, None)) -> dict:
+    """`source` on a customer update: a new card becomes the default source and the old default card is deleted
+    (Stripe's customer update)."""
+    previous = state.store.get(customer.get("default_source") or "")
+    card = add_source(state, customer, token, origin=origin)
+    if previous is not None and previous["object"] == "card":
+        remove_source(state, customer, previous, origin=origin)  # the default falls to the newest: this card
     return card
 
 

@@ -106,3 +106,16 @@ def test_quotes_and_schedules_make_subscriptions_charged_to_a_card_source(client
     assert client.v1.subscriptions.retrieve(schedule.subscription).status == "canceled"
     with pytest.raises(stripe.InvalidRequestError, match="cannot release a subscription schedule that is canceled"):
         client.v1.subscription_schedules.release(schedule.id)
+
+
+def test_a_customer_updated_with_a_source_gets_it_as_default_and_loses_the_old_default(client, http):
+    customer = client.v1.customers.create({"email": "swap@example.com", "source": "tok_visa"})
+    first = customer.default_source
+    customer = client.v1.customers.update(customer.id, {"source": "tok_chargeCustomerFail"})
+    assert customer.default_source not in (None, first)
+    assert [s.id for s in client.v1.customers.payment_sources.list(customer.id).data] == [customer.default_source]
+    deleted = http("GET", "/v1/events", params={"type": "customer.source.deleted"}).json()["data"]
+    assert [e["data"]["object"]["id"] for e in deleted] == [first]
+    refused = http("POST", f"/v1/customers/{customer.id}", data={"source": "tok_bogus", "name": "Changed"})
+    assert (refused.status_code, refused.json()["error"]["param"]) == (400, "source")
+    assert client.v1.customers.retrieve(customer.id).name is None  # nothing changed

@@ -178,7 +178,10 @@ def test_a_mid_period_phase_end_prorates(client, http, clock, guide):
     assert sorted(e["data"]["object"]["amount"] < 0 for e in prorations) == [False, True]
 
 
-def test_a_customer_without_payment_method_is_dunned_and_the_schedule_aborted(client, http, clock, guide):
+def test_a_customer_without_payment_method_is_past_due_without_retries_and_the_schedule_goes_on(client, http, clock,
+                                                                                                guide):
+    """Stripe's retry docs: no payment method, no retries; so no dunning ends the subscription or aborts the
+    schedule (the Stripe CLI's completed and expiring fixtures count on it)."""
     schedule = client.v1.subscription_schedules.create({
         "customer": customer_on(client, clock, card=False).id, "start_date": "now",
         "phases": [{"items": [{"price": guide["professional_1m_recurring"].id}], "duration": {"interval": "month"}}]})
@@ -187,8 +190,28 @@ def test_a_customer_without_payment_method_is_dunned_and_the_schedule_aborted(cl
     assert sub.status == "active" and client.v1.invoices.retrieve(sub.latest_invoice).status == "draft"
     advance(client, clock, START + 3600)
     assert client.v1.subscriptions.retrieve(sub.id).status == "past_due"
-    assert client.v1.subscription_schedules.retrieve(schedule.id).status == "active"
-    advance(client, clock, START + 8 * DAY)
+    invoice = client.v1.invoices.retrieve(sub.latest_invoice)
+    assert (invoice.status, invoice.attempt_count, invoice.next_payment_attempt) == ("open", 1, None)
+    advance(client, clock, START + 20 * DAY)
+    assert client.v1.subscriptions.retrieve(sub.id).status == "past_due"
+    assert client.v1.invoices.retrieve(invoice.id).attempt_count == 1  # never retried
+    advance(client, clock, FEB_28 + 3600)
+    schedule = client.v1.subscription_schedules.retrieve(schedule.id)
+    strict(schedule)
+    assert schedule.status == "completed"
+    assert not of(events(http), "subscription_schedule.aborted", "customer.subscription.deleted")
+
+
+def test_dunning_that_cancels_the_subscription_aborts_the_schedule(client, http, clock, guide):
+    customer = customer_on(client, clock, card=False)
+    client.v1.customers.update(customer.id, {"source": "tok_chargeCustomerFail"})  # attaches; its charges decline
+    schedule = client.v1.subscription_schedules.create({
+        "customer": customer.id, "start_date": START + DAY,
+        "phases": [{"items": [{"price": guide["professional_1m_recurring"].id}], "duration": {"interval": "month"}}]})
+    advance(client, clock, START + DAY + 3600)
+    sub = client.v1.subscriptions.retrieve(client.v1.subscription_schedules.retrieve(schedule.id).subscription)
+    assert sub.status == "past_due"
+    advance(client, clock, START + 10 * DAY)
     sub = client.v1.subscriptions.retrieve(sub.id)
     assert (sub.status, sub.cancellation_details.reason) == ("canceled", "payment_failed")
     schedule = client.v1.subscription_schedules.retrieve(schedule.id)
