@@ -2,6 +2,7 @@
 shapes before clover."""
 
 import pytest
+import requests
 import stripe
 
 from simulator.engine.events import render_event
@@ -384,3 +385,17 @@ def test_a_coupon_used_up_while_the_session_was_open_is_refused_at_payment(clien
     assert (again.status, again.payment_intent) == ("open", None)
     assert len(client.v1.payment_intents.list().data) == 1
     assert client.v1.coupons.retrieve(coupon.id).times_redeemed == 1
+
+
+def test_the_hosted_page_shows_the_discount_and_refuses_a_coupon_used_up_meanwhile(client, guide):
+    coupon = client.v1.coupons.create({"percent_off": 25, "max_redemptions": 1})
+    first, second = (one_time_session(client, guide, [{"coupon": coupon.id}]) for _ in range(2))
+    page = requests.get(first.url, timeout=10)
+    assert page.status_code == 200
+    for text in ('data-testid="discount">-$7.25', 'data-testid="tax-amount">$1.67', 'data-testid="total">$23.42'):
+        assert text in page.text
+    assert requests.post(first.url, data={"card": "4242 4242 4242 4242"}, allow_redirects=False,
+                         timeout=10).status_code == 303
+    refused = requests.post(second.url, data={"card": "4242 4242 4242 4242"}, allow_redirects=False, timeout=10)
+    assert refused.status_code == 400 and f"Coupon expired: {coupon.id}" in refused.text
+    assert client.v1.checkout.sessions.retrieve(second.id).status == "open"
