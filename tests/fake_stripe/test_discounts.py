@@ -1,5 +1,11 @@
-"""Promotion codes, and discounts on subscriptions and their invoices: what they take off, for how long, and the
+"""Promotion codes, and discounts on subscriptions, their invoices and Checkout Sessions: what they take off, for how
+long, and the
 shapes before clover."""
+
+import contextlib
+import io
+import re
+from pathlib import Path
 
 import pytest
 import requests
@@ -399,3 +405,13 @@ def test_the_hosted_page_shows_the_discount_and_refuses_a_coupon_used_up_meanwhi
     refused = requests.post(second.url, data={"card": "4242 4242 4242 4242"}, allow_redirects=False, timeout=10)
     assert refused.status_code == 400 and f"Coupon expired: {coupon.id}" in refused.text
     assert client.v1.checkout.sessions.retrieve(second.id).status == "open"
+
+
+def test_the_checkout_discount_example_in_the_docs_runs_as_printed():
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "fake-stripe.md").read_text(encoding="utf-8")
+    block = next(b for b in re.findall(r"```python\n(.*?)```", doc, flags=re.S) if "sk_test_checkout_discount" in b)
+    expected = [line[2:] for line in block.splitlines() if line.startswith("# ")]
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(block, {})
+    assert out.getvalue().splitlines() == expected
