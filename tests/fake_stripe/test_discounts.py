@@ -1,6 +1,5 @@
 """Promotion codes, and discounts on subscriptions, their invoices and Checkout Sessions: what they take off, for how
-long, and the
-shapes before clover."""
+long, and the shapes before clover."""
 
 import contextlib
 import io
