@@ -2,9 +2,9 @@
 
 from flask import Blueprint, abort, current_app, make_response, redirect, render_template, request
 
-from ..engine.checkout import totals
+from ..engine.checkout import line_offs, totals
 from ..engine.completion import complete, redirect_url
-from ..engine.errors import CardDeclined
+from ..engine.errors import CardDeclined, InvalidRequest
 from ..engine.invoices import line_taxes
 from ..engine.prices import unit_amount
 from ..objects.invoices import SYMBOLS
@@ -37,9 +37,9 @@ def money(amount: int, currency: str) -> str:
 
 
 def _summary(state, session: dict) -> dict:
-    """What the left-hand column shows: lines, tax per rate, totals."""
-    currency, items, taxes = session["currency"], [], {}
-    for item, (tax, rate) in zip(session["line_items"], line_taxes(state, session["line_items"])):
+    """What the left-hand column shows: lines, the discount, tax per rate (on the discounted amount), totals."""
+    currency, items, taxes, offs = session["currency"], [], {}, line_offs(state, session)
+    for item, (tax, rate) in zip(session["line_items"], line_taxes(state, session["line_items"], offs)):
         price = state.store.get(item["price"])
         product = state.store.get(price["product"])
         rec = price["recurring"]
@@ -55,6 +55,7 @@ def _summary(state, session: dict) -> dict:
     return {"items": items, "taxes": [{"label": k, "amount": money(v, currency)} for k, v in taxes.items()],
             "pay_label": f"{pay} {money(total.total, currency)}",
             "subtotal": money(total.subtotal, currency), "total": money(total.total, currency),
+            "discount": money(-sum(a for taken in offs for _, a in taken), currency) if session["discounts"] else None,
             "currency": currency.upper()}
 
 
@@ -117,6 +118,8 @@ def pay(id: str):
                      name=form["name"] or None)
         except CardDeclined as exc:
             return _page(fake.state, session, error=exc.message, status=402, form=form)
+        except InvalidRequest as exc:  # a coupon used up since the session opened
+            return _page(fake.state, session, error=exc.message, status=400, form=form)
         fake.changed()
         target = redirect_url(session)
     return redirect(target or f"/c/pay/{id}/done", code=303)

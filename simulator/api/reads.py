@@ -212,16 +212,20 @@ def include_customer_list(kind: str):
 
 
 def include_breakdown(state, session: dict, version: str) -> dict:
-    """`expand[]=total_details.breakdown` on a Checkout Session: its taxes per rate (no discounts exist)."""
+    """`expand[]=total_details.breakdown` on a Checkout Session: its discounts and its taxes per rate."""
     taxes: dict[str, dict] = {}
+    discounts: dict[str, dict] = {}
     for item in include_line_items(state, session, version)["data"]:
+        for taken in item["discounts"]:
+            entry = discounts.setdefault(taken["discount"]["id"], {"amount": 0, "discount": taken["discount"]})
+            entry["amount"] += taken["amount"]
         for tax in item.get("taxes") or ():
             entry = taxes.setdefault(tax["rate"]["id"], {"amount": 0, "rate": tax["rate"],
                                                          "taxability_reason": tax["taxability_reason"],
                                                          "taxable_amount": 0})
             entry["amount"] += tax["amount"]
             entry["taxable_amount"] += tax["taxable_amount"]
-    return {"discounts": [], "taxes": list(taxes.values())}
+    return {"discounts": list(discounts.values()), "taxes": list(taxes.values())}
 
 
 def include_external_accounts(state, account: dict, version: str) -> dict:

@@ -1,7 +1,8 @@
-"""Checkout Sessions: open with Stripe's checks, totals per tax rate kind, line items, expiry."""
+"""Checkout Sessions: open with Stripe's checks, discounts, totals per tax rate kind, line items, expiry."""
 
 from ..objects.checkout import line_item_object, session_object
 from ..tax import LineTax
+from . import discounts
 from .errors import InvalidParameter, InvalidRequest
 from .events import emit
 from .invoices import line_taxes
@@ -81,9 +82,42 @@ def check_mode(p: dict, mode: str) -> None:
             raise InvalidParameter(f"Not a valid URL: {url}", name, code="url_invalid")
 
 
+def check_discounts(state: State, p: dict, customer: dict | None, currency: str, at: int) -> list[tuple]:
+    """The (coupon, promotion code) pair `discounts[]` names, checked as a subscription's are: Checkout takes one,
+    and not along with `allow_promotion_codes`."""
+    entries = p.get("discounts") or []
+    if len(entries) > 1:
+        raise InvalidParameter("You may only specify one discount for a Checkout Session.", "discounts")
+    if entries and p.get("allow_promotion_codes"):
+        raise InvalidRequest("You may only specify one of these parameters: allow_promotion_codes, discounts.",
+                             param="allow_promotion_codes", code="parameters_exclusive")
+    resolved = discounts.resolve(state, entries, customer, "discounts", at)
+    for index, (coupon, _) in enumerate(resolved):
+        if coupon["amount_off"] is not None and coupon["currency"] != currency:
+            # An amount in another currency would take nothing off while the session shows the discount.
+            raise InvalidParameter(f"The coupon `{coupon['id']}` is in {coupon['currency']}, not in the Checkout "
+                                   f"Session's currency {currency}.", f"discounts[{index}]")
+    return resolved
+
+
+def still_redeemable(state: State, session: dict, customer: dict | None, at: int) -> None:
+    """Paying re-checks the session's coupon and code: another redemption may have used them up meanwhile."""
+    for id in session["discounts"]:
+        discount = state.store.get(id)
+        entry = {"promotion_code": discount["promotion_code"]} if discount["promotion_code"] \
+            else {"coupon": discount["source"]["coupon"]}
+        discounts.redeemable(state, entry, customer, "discounts[0]", at)
+
+
+def line_offs(state: State, session: dict) -> list[list[tuple]]:
+    """Per line item, (discount id, amount off), shared out as on an invoice."""
+    return discounts.line_amounts(state, session["discounts"], [i["amount"] for i in session["line_items"]],
+                                  session["currency"])
+
+
 def totals(state: State, session: dict) -> LineTax:
-    """The session's summed subtotal, tax and total over its lines."""
-    taxes = [tax for tax, _ in line_taxes(state, session["line_items"])]
+    """The session's summed subtotal (before discounts), tax and total (after them) over its lines."""
+    taxes = [tax for tax, _ in line_taxes(state, session["line_items"], line_offs(state, session))]
     return LineTax(sum(t.subtotal for t in taxes), sum(t.tax for t in taxes), sum(t.total for t in taxes),
                    sum(t.taxable_amount for t in taxes), any(t.inclusive for t in taxes))
 
@@ -99,22 +133,27 @@ def render_session(state: State, record: dict, version: str) -> dict:
         metadata=record["metadata"], subscription=record["subscription"], payment_intent=record["payment_intent"],
         invoice=record["invoice"], invoice_creation=record["invoice_creation"],
         url=f"{state.base_url}/c/pay/{record['id']}", expires_at=record["expires_at"],
-        customer_creation=record["customer_creation"])
+        customer_creation=record["customer_creation"],
+        discounts=[{"coupon": d["source"]["coupon"], "promotion_code": d["promotion_code"]}
+                   for d in map(state.store.get, record["discounts"])],
+        discount=sum(amount for offs in line_offs(state, record) for _, amount in offs))
     if record["status"] != "open":
         obj["url"] = None
     return obj
 
 
 def render_line_items(state: State, record: dict, version: str) -> list[dict]:
-    """The session's line `item`s with their taxes."""
-    out = []
-    for item, (tax, rate) in zip(record["line_items"], line_taxes(state, record["line_items"])):
+    """The session's line `item`s with their taxes and what each discount took off."""
+    out, offs = [], line_offs(state, record)
+    for item, (tax, rate), taken in zip(record["line_items"], line_taxes(state, record["line_items"], offs), offs):
         price = state.store.get(item["price"])
         product = state.store.get(price["product"])
         shown = in_currency(price, record["currency"]) if price["currency"] != record["currency"] \
             else render_price(state, price, version)
         out.append(line_item_object(id=item["id"], price=shown, description=product["name"] if product else "",
-                                    quantity=item["quantity"], tax=tax, tax_rate=rate))
+                                    quantity=item["quantity"], tax=tax, tax_rate=rate,
+                                    discounts=[{"amount": amount, "discount": discounts.render_discount(
+                                        state, state.store.get(id), version)} for id, amount in taken]))
     return out
 
 
@@ -138,13 +177,18 @@ def open_session(state: State, p: dict) -> dict:
     customer = state.store.require("customer", p["customer"], "customer", in_body=True) if p.get("customer") else None
     items, currency = session_line_items(state, p, mode)
     at = state.now()
+    resolved = check_discounts(state, p, customer, currency, at)
     expires_at = p.get("expires_at", at + DAY)
     if not at + 1800 <= expires_at <= at + DAY:
         raise InvalidParameter("The `expires_at` timestamp must be between 30 minutes and 24 hours after Checkout "
                                "Session creation.", "expires_at")
     sub_data, pi_data = p.get("subscription_data") or {}, p.get("payment_intent_data") or {}
+    id = state.new_id("cs_test")
+    # The session's own discounts say what it takes off; the coupon counts a redemption only when it is paid.
+    own = [discounts.new_discount(state, coupon, promo, at=at, customer=customer["id"] if customer else None,
+                                  checkout_session=id, redeemed=False)["id"] for coupon, promo in resolved]
     session = {
-        "id": state.new_id("cs_test"), "object": "checkout.session", "mode": mode, "created": at,
+        "id": id, "discounts": own, "object": "checkout.session", "mode": mode, "created": at,
         "expires_at": expires_at, "currency": currency, "line_items": items, "success_url": p.get("success_url"),
         "cancel_url": p.get("cancel_url"), "status": "open", "payment_status": "unpaid",
         "customer": customer["id"] if customer else None, "customer_email": p.get("customer_email"),

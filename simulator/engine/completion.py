@@ -5,8 +5,9 @@ import copy
 from ..objects.customers import customer_details
 from ..objects.payments import payment_intent_object
 from .billing import attempt, item_lines
-from .checkout import totals
+from .checkout import still_redeemable, totals
 from .customers import create_customer
+from .discounts import new_discount, redeem
 from .errors import CardDeclined, InvalidRequest
 from .events import emit
 from .invoices import amount_due, finalize, line, new_invoice
@@ -36,6 +37,7 @@ def complete(state: State, session: dict, card: str = "4242 4242 4242 4242", *, 
     at = state.now(customer["test_clock"] if customer else None)
     email = (customer or {}).get("email") or session["customer_email"] or email or DEFAULT_EMAIL
     name = (customer or {}).get("name") or name
+    still_redeemable(state, session, customer, at)
     if decline is not None:
         _declined(state, session, customer, number, at=at, email=email)
         raise CardDeclined(DECLINE_MESSAGES[decline], decline)
@@ -56,6 +58,20 @@ def _declined(state: State, session: dict, customer: dict | None, number: str, *
                   customer=customer["id"] if customer else None, pm=pm, at=at,
                   metadata=session["payment_intent_metadata"], email=email)
     emit_payment(state, payment, at=at)
+
+
+def _coupon_and_code(state: State, discount: dict) -> tuple[dict, dict | None]:
+    """The coupon (its copy once deleted) and promotion code a session's discount came from."""
+    coupon = state.store.get(discount["source"]["coupon"]) or discount["coupon"]
+    return coupon, state.store.get(discount["promotion_code"]) if discount["promotion_code"] else None
+
+
+def _redeem(state: State, session: dict, customer: dict | None) -> None:
+    """A payment-mode session paid: its discounts count their redemptions, for its customer if it has one."""
+    for id in session["discounts"]:
+        discount = state.store.get(id)
+        discount["customer"] = customer["id"] if customer else None
+        redeem(*_coupon_and_code(state, discount))
 
 
 def _created_view(intent: dict) -> dict:
@@ -82,6 +98,10 @@ def _subscribe(state: State, session: dict, customer: dict | None, number: str, 
     sub = new_subscription(state, customer, items, at=at, currency=session["currency"],
                            metadata=session["subscription_metadata"], default_tax_rates=session["default_tax_rates"],
                            payment_method=pm["id"])
+    # The subscription gets discounts of its own (redeemed now), so its invoices follow the coupons' durations.
+    own = [new_discount(state, *_coupon_and_code(state, state.store.get(id)), at=at, customer=customer["id"],
+                        subscription=sub["id"]) for id in session["discounts"]]
+    sub["discounts"] = [d["id"] for d in own]
     lines = item_lines(state, sub, tuple(sub["period"])) + [
         line(state, price=state.store.get(i["price"]), quantity=i["quantity"], amount=i["amount"], period=(at, at),
              tax_rate=i["tax_rate"]) for i in one_time]
@@ -100,6 +120,8 @@ def _subscribe(state: State, session: dict, customer: dict | None, number: str, 
                    invoice=invoice["id"])
     emit(state, "checkout.session.completed", session, at=at)
     emit(state, "customer.subscription.created", sub, at=at)
+    for discount in own:
+        emit(state, "customer.discount.created", discount, at=at)
     emit(state, "payment_intent.created", _created_view(payment.intent), at=at)
     emit(state, "payment_intent.succeeded", payment.intent, at=at)
     emit(state, "invoice.created", invoice, at=at)
@@ -119,6 +141,7 @@ def _pay_once(state: State, session: dict, customer: dict | None, number: str, *
                   customer=customer["id"] if customer else None, pm=pm, at=at,
                   metadata=session["payment_intent_metadata"], description=session["payment_intent_description"],
                   email=email)
+    _redeem(state, session, customer)
     emit(state, "payment_intent.created", _created_view(payment.intent), at=at)
     emit(state, "charge.succeeded", payment.charge, at=at)
     emit(state, "payment_intent.succeeded", payment.intent, at=at)
@@ -130,6 +153,7 @@ def _pay_once(state: State, session: dict, customer: dict | None, number: str, *
                       period=(at, at), tax_rate=i["tax_rate"]) for i in session["line_items"]]
         invoice = new_invoice(state, customer, lines=lines, billing_reason="manual", currency=session["currency"],
                               at=at)
+        invoice["discounts"] = list(session["discounts"])  # the session's, not the customer's: what was paid
     session.update(status="complete", payment_status="paid", payment_intent=payment.intent["id"],
                    customer=customer["id"] if customer else None, invoice=invoice["id"] if invoice else None)
     emit(state, "checkout.session.completed", session, at=at)
@@ -152,11 +176,13 @@ def _debit_later(state: State, session: dict, *, email: str | None, name: str | 
     customer = state.store.get(session["customer"]) if session["customer"] else None
     at = state.now(customer["test_clock"] if customer else None)
     email = (customer or {}).get("email") or session["customer_email"] or email or DEFAULT_EMAIL
+    still_redeemable(state, session, customer, at)
     payment = pay_delayed(state, amount=totals(state, session).total, currency=session["currency"],
                           customer=customer["id"] if customer else None, at=at, email=email, name=name,
                           metadata=session["payment_intent_metadata"],
                           description=session["payment_intent_description"], pm=pm)
     session["customer_details"] = customer_details(email, name)
+    _redeem(state, session, customer)
     emit(state, "payment_intent.created", payment.intent, at=at)
     emit(state, "payment_intent.processing", payment.intent, at=at)
     emit(state, "charge.pending", payment.charge, at=at)

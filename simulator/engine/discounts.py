@@ -80,8 +80,9 @@ def resolve(state: State, entries: list[dict], customer: dict | None, param: str
 
 def new_discount(state: State, coupon: dict, promo: dict | None, *, at: int, customer: str | None,
                  subscription: str | None = None, invoice: str | None = None,
-                 checkout_session: str | None = None) -> dict:
-    """Store a discount and count the redemption on its coupon (and code)."""
+                 checkout_session: str | None = None, redeemed: bool = True) -> dict:
+    """Store a discount and count the redemption on its coupon (and code), unless `redeemed` is False (a Checkout
+    Session's discount counts when the session is paid)."""
     end = shift_months(at, coupon["duration_in_months"]) if coupon["duration"] == "repeating" else None
     discount = {"id": state.new_id("di"), "object": "discount", "checkout_session": checkout_session,
                 "coupon": copy.deepcopy(coupon), "customer": customer, "customer_account": None, "end": end,
@@ -89,12 +90,18 @@ def new_discount(state: State, coupon: dict, promo: dict | None, *, at: int, cus
                 "source": {"coupon": coupon["id"], "type": "coupon"}, "start": at, "subscription": subscription,
                 "subscription_item": None}
     state.store.add(discount)
+    if redeemed:
+        redeem(coupon, promo)
+    return discount
+
+
+def redeem(coupon: dict, promo: dict | None) -> None:
+    """Count one redemption on a coupon (and its code); a coupon at its max_redemptions is no longer valid."""
     coupon["times_redeemed"] += 1
     if promo is not None:
         promo["times_redeemed"] += 1
     if coupon["max_redemptions"] is not None and coupon["times_redeemed"] >= coupon["max_redemptions"]:
         coupon["valid"] = False
-    return discount
 
 
 def apply(state: State, resolved: list, *, at: int, customer: str | None, origin=(None, None), **owner) -> list[str]:

@@ -14,8 +14,9 @@ def session_object(*, id: str, mode: str, created: int, currency: str, tax: Line
                    subscription: str | None = None, payment_intent: str | None = None,
                    invoice: str | None = None, invoice_creation: bool = False,
                    url: str | None = None, expires_at: int | None = None,
-                   customer_creation: str | None = None) -> dict:
-    """A `checkout.session` (hosted page) with its totals for one taxed line."""
+                   customer_creation: str | None = None, discounts: list[dict] | None = None,
+                   discount: int = 0) -> dict:
+    """A `checkout.session` (hosted page) with its totals (`discount`: what its `discounts` took off)."""
     complete = status == "complete"
     return {
         "id": id, "object": "checkout.session", "adaptive_pricing": {"enabled": False},
@@ -38,7 +39,7 @@ def session_object(*, id: str, mode: str, created: int, currency: str, tax: Line
         "customer": customer, "customer_account": None,
         "customer_creation": customer_creation or ("if_required" if mode == "payment" else "always"),
         "customer_details": customer_details if complete else None,
-        "customer_email": customer_email, "discounts": [],
+        "customer_email": customer_email, "discounts": list(discounts or []),
         "expires_at": expires_at if expires_at is not None else created + 86400,
         "integration_identifier": None, "invoice": invoice,
         "invoice_creation": None if mode != "payment" else {
@@ -59,7 +60,7 @@ def session_object(*, id: str, mode: str, created: int, currency: str, tax: Line
         "shipping_address_collection": None, "shipping_cost": None, "shipping_options": [],
         "status": status, "submit_type": None, "subscription": subscription,
         "success_url": success_url,
-        "total_details": {"amount_discount": 0, "amount_shipping": 0, "amount_tax": tax.tax},
+        "total_details": {"amount_discount": discount, "amount_shipping": 0, "amount_tax": tax.tax},
         "ui_mode": hosted_ui_mode(version),
         "url": None if complete else (url or f"{CHECKOUT_HOST}/c/pay/{id}"),
         "wallet_options": None,
@@ -67,14 +68,15 @@ def session_object(*, id: str, mode: str, created: int, currency: str, tax: Line
 
 
 def line_item_object(*, id: str, price: dict, description: str, quantity: int, tax: LineTax,
-                     tax_rate: dict | None) -> dict:
-    """A Checkout line `item` (what `line_items` lists), with its tax."""
+                     tax_rate: dict | None, discounts: list[dict] | None = None) -> dict:
+    """A Checkout line `item` (what `line_items` lists), with its tax and `discounts` ({amount, discount})."""
     taxes = [] if tax_rate is None else [{
         "amount": tax.tax, "rate": tax_rate,
         "taxability_reason": None, "taxable_amount": tax.taxable_amount}]
     return {
-        "id": id, "object": "item", "adjustable_quantity": None, "amount_discount": 0,
+        "id": id, "object": "item", "adjustable_quantity": None,
+        "amount_discount": sum(d["amount"] for d in discounts or []),
         "amount_subtotal": tax.subtotal, "amount_tax": tax.tax, "amount_total": tax.total,
-        "currency": price["currency"], "description": description, "discounts": [], "metadata": {},
+        "currency": price["currency"], "description": description, "discounts": list(discounts or []), "metadata": {},
         "price": price, "quantity": quantity, "taxes": taxes,
     }
