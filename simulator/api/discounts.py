@@ -5,15 +5,12 @@ from ..engine.customers import remove_discount
 from ..engine.discounts import render_discount
 from ..engine.errors import ResourceMissing
 from .context import Call
-
-
-def _customer(call: Call) -> dict:
-    return call.state.store.require("customer", call.args["customer"], "customer")
+from .reads import path_customer, path_subscription
 
 
 def customer_discount(call: Call) -> dict:
     """GET /v1/customers/{customer}/discount."""
-    customer = _customer(call)
+    customer = path_customer(call)
     if not customer.get("discount"):
         raise ResourceMissing("discount", customer["id"], "customer")
     return customer["discount"]
@@ -21,16 +18,12 @@ def customer_discount(call: Call) -> dict:
 
 def delete_customer_discount(call: Call) -> dict:
     """DELETE /v1/customers/{customer}/discount: customer.discount.deleted."""
-    return remove_discount(call.state, _customer(call), origin=call.origin)
+    return remove_discount(call.state, path_customer(call), origin=call.origin)
 
 
 def subscription_discount(call: Call) -> dict:
     """GET /v1/customers/{customer}/subscriptions/{id}/discount: the subscription's first discount."""
-    customer = _customer(call)
-    id = call.args["subscription_exposed_id"]
-    sub = call.state.store.get(id)
-    if sub is None or sub.get("object") != "subscription" or sub["customer"] != customer["id"]:
-        raise ResourceMissing("subscription", id, "subscription_exposed_id")
+    _, sub = path_subscription(call)
     found = call.state.store.get(sub["discounts"][0]) if sub.get("discounts") else None
     if found is None:
         raise ResourceMissing("discount", sub["id"], "subscription_exposed_id")

@@ -47,8 +47,19 @@ def _own_account(call: Call) -> str:
     return wanted
 
 
-def _customer(call: Call) -> dict:
+def path_customer(call: Call) -> dict:
+    """The customer a `/v1/customers/{customer}/…` path names (404 naming `customer`)."""
     return call.state.store.require("customer", call.args["customer"], "customer")
+
+
+def path_subscription(call: Call) -> tuple[dict, dict]:
+    """The customer and the subscription of theirs a `/v1/customers/{customer}/subscriptions/{id}/…` path names."""
+    customer = path_customer(call)
+    id = call.args["subscription_exposed_id"]
+    sub = call.state.store.get(id)
+    if sub is None or sub.get("object") != "subscription" or sub["customer"] != customer["id"]:
+        raise ResourceMissing("subscription", id, "subscription_exposed_id")
+    return customer, sub
 
 
 def empty_list(url: str, owner):
@@ -101,7 +112,7 @@ def retrieve_capability(call: Call) -> dict:
 
 def cash_balance(call: Call) -> dict:
     """GET /v1/customers/{customer}/cash_balance: no funds held."""
-    return include_cash_balance(call.state, _customer(call), call.version)
+    return include_cash_balance(call.state, path_customer(call), call.version)
 
 
 def include_cash_balance(state, customer: dict, version: str) -> dict:
@@ -112,7 +123,7 @@ def include_cash_balance(state, customer: dict, version: str) -> dict:
 
 def customer_payment_method(call: Call) -> dict:
     """GET /v1/customers/{customer}/payment_methods/{payment_method}: only one attached to this customer."""
-    customer = _customer(call)
+    customer = path_customer(call)
     pm = call.state.store.get(call.args["payment_method"])
     if pm is None or pm.get("object") != "payment_method" or pm.get("customer") != customer["id"]:
         raise ResourceMissing("PaymentMethod", call.args["payment_method"], "payment_method")
@@ -128,17 +139,13 @@ def _customer_subscriptions(call: Call, customer: dict) -> list[dict]:
 
 def customer_subscriptions(call: Call) -> dict:
     """GET /v1/customers/{customer}/subscriptions."""
-    customer = _customer(call)
+    customer = path_customer(call)
     return _page(call, f"/v1/customers/{customer['id']}/subscriptions", _customer_subscriptions(call, customer))
 
 
 def customer_subscription(call: Call) -> dict:
     """GET /v1/customers/{customer}/subscriptions/{subscription_exposed_id}: one of this customer's."""
-    customer = _customer(call)
-    id = call.args["subscription_exposed_id"]
-    sub = call.state.store.get(id)
-    if sub is None or sub.get("object") != "subscription" or sub["customer"] != customer["id"]:
-        raise ResourceMissing("subscription", id, "subscription_exposed_id")
+    _, sub = path_subscription(call)
     return render(call.state, sub, call.version)
 
 
@@ -259,13 +266,13 @@ ROUTES = [
     ("GET", "/v1/payment_intents/<intent>/amount_details_line_items",
      empty_list("/v1/payment_intents/{intent}/amount_details_line_items", _intent)),
     ("GET", "/v1/products/<product>/features/<id>", missing("product_feature", _product)),
-    *[("GET", f"/v1/customers/<customer>/{kind}", empty_list(f"/v1/customers/{{customer}}/{kind}", _customer))
+    *[("GET", f"/v1/customers/<customer>/{kind}", empty_list(f"/v1/customers/{{customer}}/{kind}", path_customer))
       for kind in ("balance_transactions", "bank_accounts", "cash_balance_transactions", "tax_ids")],
-    ("GET", "/v1/customers/<customer>/balance_transactions/<id>", missing("customer_balance_transaction", _customer)),
-    ("GET", "/v1/customers/<customer>/bank_accounts/<id>", missing("source", _customer)),
+    ("GET", "/v1/customers/<customer>/balance_transactions/<id>", missing("customer_balance_transaction", path_customer)),
+    ("GET", "/v1/customers/<customer>/bank_accounts/<id>", missing("source", path_customer)),
     ("GET", "/v1/customers/<customer>/cash_balance_transactions/<id>",
-     missing("customer_cash_balance_transaction", _customer)),
-    ("GET", "/v1/customers/<customer>/tax_ids/<id>", missing("tax_id", _customer)),
+     missing("customer_cash_balance_transaction", path_customer)),
+    ("GET", "/v1/customers/<customer>/tax_ids/<id>", missing("tax_id", path_customer)),
     ("GET", "/v1/customers/<customer>/cash_balance", cash_balance),
     ("GET", "/v1/customers/<customer>/payment_methods/<payment_method>", customer_payment_method),
     ("GET", "/v1/customers/<customer>/subscriptions", customer_subscriptions),
