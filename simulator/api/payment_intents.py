@@ -4,9 +4,11 @@ from ..engine.payment_intents import cancel_intent, capture_intent, confirm_inte
 from .context import Call
 from .params import POSITIVE, one_of
 
-# Cards and SEPA debits are simulated; other payment method types are refused, not ignored.
-CHECKS = {"amount": POSITIVE, "payment_method_types.*": one_of("card", "sepa_debit"),
+# Cards, SEPA and ACH debits are simulated; other payment method types are refused, not ignored.
+TYPES = one_of("card", "sepa_debit", "us_bank_account")
+CHECKS = {"amount": POSITIVE, "payment_method_types.*": TYPES, "payment_method_data.type": TYPES,
           "capture_method": one_of("automatic", "manual")}
+CONFIRM_CHECKS = {"payment_method_data.type": TYPES}
 
 
 def post_intent(call: Call) -> dict:
@@ -30,7 +32,7 @@ def update_intent(call: Call) -> dict:
 def confirm(call: Call) -> dict:
     """POST /v1/payment_intents/{id}/confirm."""
     intent = call.state.store.require("payment_intent", call.args["id"])
-    return confirm_intent(call.state, intent, call.parse(), origin=call.origin)
+    return confirm_intent(call.state, intent, call.parse(CONFIRM_CHECKS), origin=call.origin)
 
 
 def capture(call: Call) -> dict:

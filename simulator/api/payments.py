@@ -7,8 +7,8 @@ from .context import Call
 from .lists import page
 from .params import one_of
 
-# Cards and SEPA debits are simulated (the schema takes every payment method type Stripe has).
-CHECKS = {"type": one_of("card", "sepa_debit")}
+# Cards, SEPA and ACH debits are simulated (the schema takes every payment method type Stripe has).
+CHECKS = {"type": one_of("card", "sepa_debit", "us_bank_account")}
 
 
 def create_payment_method(call: Call) -> dict:

@@ -1,31 +1,41 @@
-"""How a SEPA debit ends after `processing`: when, and whether it settles, fails or is disputed, by the test IBAN
-it came from (simulator/sepa.py); any other IBAN settles as a live debit would, three days later."""
+"""How a bank debit (SEPA or ACH) ends after `processing`: when, and whether it settles, fails or is disputed, by the
+test IBAN (simulator/sepa.py) or test account number (simulator/ach.py) it came from; any other account settles as a
+live debit would, days later."""
 
 import copy
 
-from ..sepa import BY_FINGERPRINT, SETTLE_DELAY, Outcome
+from .. import ach, sepa
+from ..sepa import Outcome
 from .disputes import dispute_object
 from .events import emit
 from .payments import Payment, settle
 from .state import State
 
-SETTLES = Outcome("succeeded", SETTLE_DELAY)
+SETTLES = Outcome("succeeded", sepa.SETTLE_DELAY)
+# Per debit type: its test outcomes by fingerprint, and how any other account's debit ends.
+TABLES = {"sepa_debit": (sepa.BY_FINGERPRINT, SETTLES),
+          "us_bank_account": (ach.BY_FINGERPRINT, Outcome("succeeded", ach.SETTLE_DELAY))}
 # Stripe's charge.failure_message per failure code (a plain failed test IBAN gives none).
 FAILURE_MESSAGES = {
     "insufficient_funds": "The customer's account has insufficient funds to cover this payment.",
     "charge_exceeds_source_limit": "This payment would exceed the weekly payment volume limit of the account.",
     "charge_exceeds_weekly_limit": "This payment exceeds the transaction volume limit of the account.",
+    "account_closed": "The customer's bank account has been closed.",
+    "no_account": "The customer's bank account could not be located.",
+    "debit_not_authorized": "The customer has notified their bank that this payment was unauthorized.",
+    "invalid_currency": "The bank was unable to process this payment because of its currency.",
 }
 
 
 def outcome_of(pm: dict) -> Outcome:
-    """What a debit from this `sepa_debit` payment method comes to, and after how long."""
-    return BY_FINGERPRINT.get(pm["sepa_debit"]["fingerprint"], SETTLES)
+    """What a debit from this `sepa_debit` or `us_bank_account` payment method comes to, and after how long."""
+    outcomes, otherwise = TABLES[pm["type"]]
+    return outcomes.get(pm[pm["type"]]["fingerprint"], otherwise)
 
 
 def schedule_end(state: State, pm: dict, timeline: str | None, at: int, kind: str, target: str) -> None:
     """Schedule the job that ends a debit confirmed at `at`: at once after `processing` for an immediate test
-    IBAN (it runs right after the request that confirmed it), three minutes or three days later otherwise."""
+    account (it runs right after the request that confirmed it), minutes or days later otherwise."""
     state.schedule(timeline, at + outcome_of(pm).delay, kind, target)
 
 
@@ -55,7 +65,7 @@ def _fail(state: State, payment: Payment, pm: dict | None, code: str | None, *, 
 
 
 def _dispute(state: State, charge: dict, *, at: int) -> None:
-    # A SEPA dispute is final (no evidence, no appeal); Stripe details no debit in payment_method_details.
+    # A debit's dispute is final (no evidence, no appeal); Stripe details no debit in payment_method_details.
     dispute = dispute_object(id=state.new_id("du"), charge=charge, created=at, case_type="chargeback",
                              status="lost")
     del dispute["payment_method_details"]

@@ -1,22 +1,25 @@
-"""PaymentIntents made through the API: create, confirm (card, 3D Secure, declines, SEPA debits that settle later),
-manual capture, cancel; each step with the events Stripe sends."""
+"""PaymentIntents made through the API: create, confirm (card, 3D Secure, declines, SEPA and ACH debits that settle
+later), manual capture, cancel; each step with the events Stripe sends."""
 
 import copy
 
 from ..objects.payments import charge_object, payment_intent_object
 from .balance import funds_arrived
+from .bank_accounts import check_debit, us_bank_details
 from .disputes import dispute_if_asked
 from .errors import CardDeclined, InvalidRequest
 from .events import emit
 from .debits import conclude, schedule_end
-from .payments import (AUTHENTICATE, DECLINE_MESSAGES, TEST_TOKENS, Payment, decline_of, new_payment_method,
-                       sepa_details)
+from .payments import (AUTHENTICATE, DECLINE_MESSAGES, TEST_TOKENS, Payment, card_payment_method, decline_of,
+                       new_payment_method, sepa_details)
 from .rendering import render
 from .state import State
 
 CANCELABLE = ("requires_payment_method", "requires_capture", "requires_confirmation", "requires_action",
               "processing")
 CONFIRMABLE = ("requires_payment_method", "requires_confirmation", "requires_action")
+# The debits that answer `processing` and end later (engine/debits.py), with their charge's details.
+DEBIT_DETAILS = {"sepa_debit": sepa_details, "us_bank_account": us_bank_details}
 
 
 def payment_method_for(state: State, value: str, param: str = "payment_method") -> dict:
@@ -26,10 +29,31 @@ def payment_method_for(state: State, value: str, param: str = "payment_method") 
     return state.store.require("payment_method", value, param, in_body=True)
 
 
+def _new_method_type(state: State, p: dict, current: str | None) -> str | None:
+    """The type of the payment method a request would pay with (`payment_method_data`, `payment_method`, or the
+    intent's own), read before anything is stored."""
+    if p.get("payment_method_data"):
+        return p["payment_method_data"].get("type")
+    value = p.get("payment_method") or current
+    if value is None or value in TEST_TOKENS:
+        return None if value is None else "card"
+    return state.store.require("payment_method", value, "payment_method", in_body=True)["type"]
+
+
+def _given_method(state: State, p: dict) -> dict | None:
+    """The payment method a request names: a new one from `payment_method_data`, else `payment_method`."""
+    if p.get("payment_method_data"):
+        return card_payment_method(state, p["payment_method_data"])
+    return payment_method_for(state, p["payment_method"]) if p.get("payment_method") else None
+
+
 def create_intent(state: State, p: dict, *, origin=(None, None)) -> dict:
     """A new intent from POST /v1/payment_intents; confirmed at once with `confirm=true`."""
     customer = state.store.require("customer", p["customer"], "customer", in_body=True) if p.get("customer") else None
-    pm = payment_method_for(state, p["payment_method"]) if p.get("payment_method") else None
+    pm_type = _new_method_type(state, p, None)
+    for kind in {pm_type, *(p.get("payment_method_types") or ())}:
+        check_debit(kind, p["currency"], p, confirming=bool(p.get("confirm")) and kind == pm_type)
+    pm = _given_method(state, p)
     at = state.now(customer["test_clock"] if customer else None)
     types = p.get("payment_method_types") or (["card"] if pm is None else [pm["type"]])
     intent = payment_intent_object(id=state.new_id("pi"), amount=p["amount"], currency=p["currency"], created=at,
@@ -41,18 +65,28 @@ def create_intent(state: State, p: dict, *, origin=(None, None)) -> dict:
     intent.update(capture_method=p.get("capture_method", "automatic"),
                   confirmation_method=p.get("confirmation_method", "automatic"), payment_method_types=types,
                   shipping=_shipping(p.get("shipping")), setup_future_usage=p.get("setup_future_usage"),
-                  payment_method_options={t: OPTIONS.get(t, {}) for t in types},
+                  payment_method_options={t: _options(t, p) for t in types},
                   automatic_payment_methods=_automatic(p.get("automatic_payment_methods")))
     state.store.add(intent)
     emit(state, "payment_intent.created", intent, at=at, origin=origin)
     if p.get("confirm"):
-        confirm_intent(state, intent, {k: p[k] for k in ("return_url",) if k in p}, origin=origin)
+        confirm_intent(state, intent, {k: p[k] for k in ("return_url", "mandate_data", "off_session") if k in p},
+                       origin=origin)
     return intent
 
 
 OPTIONS = {"card": {"installments": None, "mandate_options": None, "network": None,
                     "request_three_d_secure": "automatic"},
-           "sepa_debit": {}}
+           "sepa_debit": {}, "us_bank_account": {"verification_method": "automatic"}}
+
+
+def _options(kind: str, p: dict) -> dict:
+    """An intent's `payment_method_options[kind]`: the defaults, with the verification method asked for."""
+    options = copy.deepcopy(OPTIONS.get(kind, {}))
+    if kind == "us_bank_account":
+        asked = (p.get("payment_method_options") or {}).get("us_bank_account") or {}
+        options.update({k: asked[k] for k in ("verification_method",) if k in asked})
+    return options
 
 
 def _shipping(value: dict | None) -> dict | None:
@@ -76,15 +110,16 @@ def confirm_intent(state: State, intent: dict, p: dict, *, origin=(None, None)) 
                              " Only a PaymentIntent with one of the following statuses may be confirmed: "
                              "requires_confirmation, requires_payment_method, requires_action.",
                              code="payment_intent_unexpected_state")
-    if p.get("payment_method"):
-        intent["payment_method"] = payment_method_for(state, p["payment_method"])["id"]
+    check_debit(_new_method_type(state, p, intent["payment_method"]), intent["currency"], p, confirming=True)
+    if p.get("payment_method") or p.get("payment_method_data"):
+        intent["payment_method"] = _given_method(state, p)["id"]
     if not intent["payment_method"]:
         raise InvalidRequest("You cannot confirm this PaymentIntent because it's missing a payment method. To "
                              "confirm the PaymentIntent with a payment method, pass it as `payment_method`.",
                              code="payment_intent_unexpected_state")
     pm = state.store.require("payment_method", intent["payment_method"])
     at = state.now(_clock(state, intent))
-    if pm["type"] == "sepa_debit":
+    if pm["type"] in DEBIT_DETAILS:
         return _debit(state, intent, pm, at=at, origin=origin)
     if pm["card"]["last4"] in AUTHENTICATE and intent["status"] != "requires_action":
         intent.update(status="requires_action", next_action=authentication_step(intent, p.get("return_url")))
@@ -141,12 +176,13 @@ def _charge(state: State, intent: dict, pm: dict, *, at: int, origin) -> dict:
 
 
 def _debit(state: State, intent: dict, pm: dict, *, at: int, origin) -> dict:
-    """A SEPA debit: processing now; it ends (settles, fails, is disputed) when its IBAN says (engine/debits.py)."""
+    """A SEPA or ACH debit: processing now; it ends (settles, fails, is disputed) when its test account says
+    (engine/debits.py)."""
     charge = charge_object(id=state.new_id("ch"), amount=intent["amount"], currency=intent["currency"], created=at,
                            customer=intent["customer"], payment_intent=intent["id"], payment_method=pm["id"],
                            email=intent["receipt_email"], metadata=intent["metadata"],
                            description=intent["description"])
-    charge.update(status="pending", paid=False, captured=True, payment_method_details=sepa_details(pm))
+    charge.update(status="pending", paid=False, captured=True, payment_method_details=DEBIT_DETAILS[pm["type"]](pm))
     charge["outcome"].update(network_status="approved_by_network", seller_message="Payment pending.")
     state.store.add(charge)
     intent.update(status="processing", latest_charge=charge["id"], amount_received=0, next_action=None)

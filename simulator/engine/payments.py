@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from ..objects.payments import charge_object, payment_intent_object
 from ..sepa import LIVE_LIKE_IBAN, fingerprint
+from .bank_accounts import us_bank_account_payment_method
 from .errors import CardDeclined, InvalidRequest
 from .events import emit
 from .state import State
@@ -249,9 +250,11 @@ def number_of(pm: dict) -> str:
 
 def card_payment_method(state: State, p: dict, *, origin=(None, None)) -> dict:
     """A card payment method from a test token (`card[token]=tok_visa`) or a test card number; a `sepa_debit`
-    one from an IBAN."""
+    one from an IBAN, a `us_bank_account` one from an account and routing number."""
     if p["type"] == "sepa_debit":
         return _sepa_payment_method(state, p)
+    if p["type"] == "us_bank_account":
+        return us_bank_account_payment_method(state, p)
     card = p.get("card") or {}
     if card.get("token"):
         if card["token"] not in CARD_TOKENS:

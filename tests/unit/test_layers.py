@@ -12,7 +12,7 @@ PACKAGES = ("simulator", "steps", "platform_adapter", "simplex_stripe", "benchma
 # simulator/'s layers, lowest first: a module imports only from its own layer or a lower one.
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("facts", ("simulator.errors", "simulator.ids", "simulator.versions", "simulator.periods", "simulator.tax",
-               "simulator.spec", "simulator.sepa", "simulator.objects", "simulator.story_names",
+               "simulator.spec", "simulator.sepa", "simulator.ach", "simulator.objects", "simulator.story_names",
                "simulator.trigger_names", "simulator.dotenv")),
     ("engine", ("simulator.engine",)),
     ("delivery", ("simulator.delivery",)),
