@@ -4,8 +4,8 @@ from ..engine.payment_intents import cancel_intent, capture_intent, confirm_inte
 from .context import Call
 from .params import POSITIVE, one_of
 
-# Cards and SEPA debits are simulated; other payment method types are refused, not ignored.
-CHECKS = {"amount": POSITIVE, "payment_method_types.*": one_of("card", "sepa_debit"),
+# Cards, SEPA debits and customer balance (bank transfer) payments are simulated; other payment method types are refused, not ignored.
+CHECKS = {"amount": POSITIVE, "payment_method_types.*": one_of("card", "sepa_debit", "customer_balance"),
           "capture_method": one_of("automatic", "manual")}
 
 
