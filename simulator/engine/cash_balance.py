@@ -43,7 +43,8 @@ def check_options(options: dict | None, currency: str, customer: dict | None) ->
     kind = transfer.get("type")
     if kind not in TRANSFERS:
         raise InvalidRequest("`payment_method_options[customer_balance][bank_transfer][type]` is required; one of "
-                             f"{', '.join(TRANSFERS)}.", param="payment_method_options[customer_balance][bank_transfer][type]")
+                             f"{', '.join(TRANSFERS)}.",
+                             param="payment_method_options[customer_balance][bank_transfer][type]")
     if TRANSFERS[kind][0] != currency:
         raise InvalidRequest(f"The currency {currency} is not supported by {kind}; it takes {TRANSFERS[kind][0]} "
                              "only.", param="currency")

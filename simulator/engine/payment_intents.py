@@ -33,6 +33,9 @@ def create_intent(state: State, p: dict, *, origin=(None, None)) -> dict:
     data_type = (p.get("payment_method_data") or {}).get("type")
     types = p.get("payment_method_types") or (["customer_balance"] if data_type == "customer_balance" else None)
     # Checked before anything is stored, so a refused customer balance intent leaves no trace.
+    if data_type == "customer_balance" and "customer_balance" not in types:
+        raise InvalidRequest("The payment method type `customer_balance` of `payment_method_data` is not in this "
+                             "PaymentIntent's `payment_method_types`.", param="payment_method_data[type]")
     balance_options = (check_options((p.get("payment_method_options") or {}).get("customer_balance"), p["currency"],
                                      customer) if types and "customer_balance" in types else None)
     at = state.now(customer["test_clock"] if customer else None)

@@ -52,6 +52,7 @@ def events(http, validator, since: str | None = None) -> list[str]:
 
 
 def last_event(http) -> str:
+    """The newest event's id."""
     return http("GET", "/v1/events", params={"limit": 1}).json()["data"][0]["id"]
 
 
@@ -131,13 +132,14 @@ def test_each_transfer_type_shows_its_own_financial_address(client, validator, h
 
 
 def refused(call) -> stripe.StripeError:
+    """The InvalidRequestError a call raises."""
     with pytest.raises(stripe.InvalidRequestError) as caught:
         call()
     return caught.value
 
 
 @pytest.mark.parametrize("case", ["no-customer", "wrong-currency", "unknown-type", "old-jp-name", "no-funding-type",
-                                  "eu-without-country"])
+                                  "eu-without-country", "types-without-it"])
 def test_bad_bank_transfer_intents_are_refused_and_store_nothing(client, http, fake, case):
     customer = client.v1.customers.create({}).id
     before = {kind: len(list(fake.state.store.all(kind))) for kind in ("payment_intent", "payment_method", "event")}
@@ -146,8 +148,12 @@ def test_bad_bank_transfer_intents_are_refused_and_store_nothing(client, http, f
         "wrong-currency": lambda: bank_transfer(client, customer, currency="usd"),
         "unknown-type": lambda: bank_transfer(client, customer, kind="ch_bank_transfer"),
         "old-jp-name": lambda: bank_transfer(client, customer, kind="jp_bank_account"),
-        "no-funding-type": lambda: bank_transfer(client, customer, options={"bank_transfer": {"type": "jp_bank_transfer"}}),
+        "no-funding-type": lambda: bank_transfer(client, customer,
+                                                 options={"bank_transfer": {"type": "jp_bank_transfer"}}),
         "eu-without-country": lambda: bank_transfer(client, customer, kind="eu_bank_transfer", currency="eur"),
+        "types-without-it": lambda: client.v1.payment_intents.create(
+            {"amount": 100, "currency": "jpy", "customer": customer, "payment_method_types": ["card"],
+             "payment_method_data": {"type": "customer_balance"}, "confirm": True}, DAHLIA),
     }
     error = refused(calls[case])
     assert error.http_status == 400 and error.error.type == "invalid_request_error" and error.error.message
@@ -173,7 +179,8 @@ def test_bad_funding_is_refused_and_changes_nothing(client, http, fake, data, pa
     assert (answer.json()["error"]["type"], answer.json()["error"]["param"]) == ("invalid_request_error", param)
     assert len(list(fake.state.store.all("event"))) == events_before
     assert client.v1.customers.cash_balance.retrieve(customer).available is None
-    assert client.v1.payment_intents.retrieve(intent.id).next_action.display_bank_transfer_instructions.amount_remaining == 20000
+    step = client.v1.payment_intents.retrieve(intent.id).next_action.display_bank_transfer_instructions
+    assert step.amount_remaining == 20000
 
 
 def test_unknown_customer_and_someone_elses_transaction_are_404(client, http):
