@@ -11,12 +11,12 @@ ID_LENGTHS: dict[str, int] = {
     "evt": 24, "cs_test": 58, "cus": 14, "sub": 24, "si": 14, "in": 24, "il": 24, "ii": 24,
     "pi": 24, "ch": 24, "pm": 24, "price": 24, "prod": 14, "txr": 24, "req": 14, "we": 24,
     "clock": 24, "inpay": 24, "li": 24, "py": 24, "txn": 24, "re": 24, "du": 24, "seti": 24, "coupon": 8, "bpc": 24, "bps": 24, "cn": 24, "cnli": 24, "plink": 24, "card": 24, "qt": 24, "sub_sched": 24,
-    "promo": 24, "di": 24,
+    "promo": 24, "di": 24, "ccsbtxn": 24,
 }
 
 # Objects that Stripe numbers with a leading "1" (account-scoped ids) in real payloads.
 _ACCOUNT_SCOPED = {"evt", "sub", "in", "il", "ii", "pi", "ch", "pm", "price", "txr", "we", "clock", "inpay", "li", "py", "txn",
-                   "re", "du", "seti", "promo", "di"}
+                   "re", "du", "seti", "promo", "di", "ccsbtxn"}
 
 ID_PATTERNS: dict[str, re.Pattern[str]] = {
     prefix: re.compile(rf"^{prefix}_[A-Za-z0-9]{{{length}}}$") for prefix, length in ID_LENGTHS.items()

@@ -67,7 +67,7 @@ FAMILIES = {
     "transfer.": "Connect transfers", "v1.billing.meter.": "billing meters (v1)",
 }
 OUTSIDE = frozenset({"Connect accounts", "Connect payouts", "Connect transfers", "Identity", "Issuing", "top-ups",
-                     "reporting", "cash balances", "billing meters (v1)"})
+                     "reporting", "billing meters (v1)"})
 
 
 def all_names() -> list[str]:

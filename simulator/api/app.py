@@ -4,7 +4,7 @@ import json
 import threading
 from typing import Callable
 
-from . import (account, billing, catalogue, checkout, clocks, coupons, credit_notes, customers, discounts, disputes,
+from . import (account, billing, cash_balance, catalogue, checkout, clocks, coupons, credit_notes, customers, discounts, disputes,
                events, invoice_payments, invoices, payment_intents, payment_links, payment_pages, payments, portal,
                prices, promotion_codes, quotes, reads, refunds, schedules, search, setup_intents, sources,
                subscriptions, webhooks)
@@ -15,7 +15,7 @@ from .operations import matcher, spec_template_of_route
 DOMAINS = (account, catalogue, prices, customers, sources, payments, payment_intents, setup_intents, refunds, disputes,
            checkout, subscriptions, schedules, invoices, invoice_payments, credit_notes, billing, coupons,
            promotion_codes, discounts, portal, payment_links, quotes, events, webhooks, clocks, payment_pages, reads,
-           search)
+           search, cash_balance)
 # (object type, field) -> fn(state, obj, version): fields only included on request (`checkout.session.line_items`).
 INCLUDABLE: dict[tuple[str, str], Callable] = {**checkout.INCLUDABLE, **prices.INCLUDABLE, **reads.INCLUDABLE,
                                                **customers.INCLUDABLE, **payments.INCLUDABLE,

@@ -4,11 +4,12 @@ from ..engine.payment_intents import cancel_intent, capture_intent, confirm_inte
 from .context import Call
 from .params import POSITIVE, one_of
 
-# Cards, SEPA and ACH debits are simulated; other payment method types are refused, not ignored.
-TYPES = one_of("card", "sepa_debit", "us_bank_account")
+# Cards, SEPA and ACH debits and customer balance (bank transfer) payments are simulated; other payment method types
+# are refused, not ignored.
+TYPES = one_of("card", "sepa_debit", "us_bank_account", "customer_balance")
 CHECKS = {"amount": POSITIVE, "payment_method_types.*": TYPES, "payment_method_data.type": TYPES,
           "capture_method": one_of("automatic", "manual")}
-CONFIRM_CHECKS = {"payment_method_data.type": TYPES}
+CONFIRM_CHECKS = {"payment_method_data.type": one_of("card", "sepa_debit", "us_bank_account")}
 
 
 def post_intent(call: Call) -> dict:

@@ -5,6 +5,7 @@ answers an account that has none: an empty list, or `No such …` for an id.
 """
 
 from ..engine.account import ACCOUNT_CREATED, account_object
+from ..engine.cash_balance import cash_balance_object
 from ..engine.errors import PermissionDenied, ResourceMissing
 from ..engine.rendering import list_object, render
 from ..engine.sources import sources_of
@@ -110,15 +111,9 @@ def retrieve_capability(call: Call) -> dict:
     return capability_object(call.args["capability"], call.state.account_id)
 
 
-def cash_balance(call: Call) -> dict:
-    """GET /v1/customers/{customer}/cash_balance: no funds held."""
-    return include_cash_balance(call.state, path_customer(call), call.version)
-
-
 def include_cash_balance(state, customer: dict, version: str) -> dict:
-    """A customer's cash balance (`expand[]=cash_balance` too): no funds held."""
-    return {"object": "cash_balance", "available": None, "customer": customer["id"], "customer_account": None,
-            "livemode": False, "settings": {"reconciliation_mode": "automatic", "using_merchant_default": True}}
+    """`expand[]=cash_balance` on a customer: the funds its bank transfers left (engine/cash_balance.py)."""
+    return cash_balance_object(state, customer["id"])
 
 
 def customer_payment_method(call: Call) -> dict:
@@ -267,13 +262,10 @@ ROUTES = [
      empty_list("/v1/payment_intents/{intent}/amount_details_line_items", _intent)),
     ("GET", "/v1/products/<product>/features/<id>", missing("product_feature", _product)),
     *[("GET", f"/v1/customers/<customer>/{kind}", empty_list(f"/v1/customers/{{customer}}/{kind}", path_customer))
-      for kind in ("balance_transactions", "bank_accounts", "cash_balance_transactions", "tax_ids")],
+      for kind in ("balance_transactions", "bank_accounts", "tax_ids")],
     ("GET", "/v1/customers/<customer>/balance_transactions/<id>", missing("customer_balance_transaction", path_customer)),
     ("GET", "/v1/customers/<customer>/bank_accounts/<id>", missing("source", path_customer)),
-    ("GET", "/v1/customers/<customer>/cash_balance_transactions/<id>",
-     missing("customer_cash_balance_transaction", path_customer)),
     ("GET", "/v1/customers/<customer>/tax_ids/<id>", missing("tax_id", path_customer)),
-    ("GET", "/v1/customers/<customer>/cash_balance", cash_balance),
     ("GET", "/v1/customers/<customer>/payment_methods/<payment_method>", customer_payment_method),
     ("GET", "/v1/customers/<customer>/subscriptions", customer_subscriptions),
     ("GET", "/v1/customers/<customer>/subscriptions/<subscription_exposed_id>", customer_subscription),

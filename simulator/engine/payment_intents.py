@@ -6,6 +6,7 @@ import copy
 from ..objects.payments import charge_object, payment_intent_object
 from .balance import funds_arrived
 from .bank_accounts import check_debit, us_bank_details
+from .cash_balance import await_transfer, check_options, customer_balance_method
 from .disputes import dispute_if_asked
 from .errors import CardDeclined, InvalidRequest
 from .events import emit
@@ -50,12 +51,23 @@ def _given_method(state: State, p: dict) -> dict | None:
 def create_intent(state: State, p: dict, *, origin=(None, None)) -> dict:
     """A new intent from POST /v1/payment_intents; confirmed at once with `confirm=true`."""
     customer = state.store.require("customer", p["customer"], "customer", in_body=True) if p.get("customer") else None
+    data_type = (p.get("payment_method_data") or {}).get("type")
+    types = p.get("payment_method_types") or (["customer_balance"] if data_type == "customer_balance" else None)
+    # Checked before anything is stored, so a refused customer balance intent leaves no trace.
+    if data_type == "customer_balance" and "customer_balance" not in types:
+        raise InvalidRequest("The payment method type `customer_balance` of `payment_method_data` is not in this "
+                             "PaymentIntent's `payment_method_types`.", param="payment_method_data[type]")
+    balance_options = (check_options((p.get("payment_method_options") or {}).get("customer_balance"), p["currency"],
+                                     customer) if types and "customer_balance" in types else None)
     pm_type = _new_method_type(state, p, None)
     for kind in {pm_type, *(p.get("payment_method_types") or ())}:
         check_debit(kind, p["currency"], p, confirming=bool(p.get("confirm")) and kind == pm_type)
-    pm = _given_method(state, p)
     at = state.now(customer["test_clock"] if customer else None)
-    types = p.get("payment_method_types") or (["card"] if pm is None else [pm["type"]])
+    if data_type == "customer_balance" and not p.get("payment_method"):
+        pm = customer_balance_method(state, at=at)
+    else:
+        pm = _given_method(state, p)
+    types = types or (["card"] if pm is None else [pm["type"]])
     intent = payment_intent_object(id=state.new_id("pi"), amount=p["amount"], currency=p["currency"], created=at,
                                    customer=customer["id"] if customer else None, latest_charge=None,
                                    payment_method=pm["id"] if pm else None,
@@ -65,7 +77,8 @@ def create_intent(state: State, p: dict, *, origin=(None, None)) -> dict:
     intent.update(capture_method=p.get("capture_method", "automatic"),
                   confirmation_method=p.get("confirmation_method", "automatic"), payment_method_types=types,
                   shipping=_shipping(p.get("shipping")), setup_future_usage=p.get("setup_future_usage"),
-                  payment_method_options={t: _options(t, p) for t in types},
+                  payment_method_options={t: balance_options if t == "customer_balance" else _options(t, p)
+                                          for t in types},
                   automatic_payment_methods=_automatic(p.get("automatic_payment_methods")))
     state.store.add(intent)
     emit(state, "payment_intent.created", intent, at=at, origin=origin)
@@ -121,6 +134,10 @@ def confirm_intent(state: State, intent: dict, p: dict, *, origin=(None, None)) 
     at = state.now(_clock(state, intent))
     if pm["type"] in DEBIT_DETAILS:
         return _debit(state, intent, pm, at=at, origin=origin)
+    if pm["type"] == "customer_balance":
+        if intent["status"] == "requires_action":
+            return intent  # still waiting for a bank transfer: confirming again changes nothing
+        return await_transfer(state, intent, at=at, origin=origin)
     if pm["card"]["last4"] in AUTHENTICATE and intent["status"] != "requires_action":
         intent.update(status="requires_action", next_action=authentication_step(intent, p.get("return_url")))
         emit(state, "payment_intent.requires_action", intent, at=at, origin=origin)

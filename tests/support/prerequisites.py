@@ -155,6 +155,7 @@ OPERATIONS: dict[str, tuple[dict[str, str], dict]] = {
     "PostPromotionCodesPromotionCode": ({"promotion_code": "promotion_code"}, {}),
     "PostTaxRates": ({}, {"display_name": "VAT", "percentage": "7.7", "inclusive": "false"}),
     "PostTaxRatesTaxRate": ({"tax_rate": "tax_rate"}, {}),
+    "PostTestHelpersCustomersCustomerFundCashBalance": ({"customer": "customer"}, {"amount": "100", "currency": "usd"}),
     "PostTestHelpersTestClocks": ({}, {"frozen_time": "{now}"}),
     "PostTestHelpersTestClocksTestClockAdvance": ({"test_clock": "test_clock"}, {"frozen_time": "{later}"}),
     "PostWebhookEndpoints": ({}, {"url": "http://127.0.0.1:9/made", "enabled_events[0]": "*"}),
