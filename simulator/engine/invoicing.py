@@ -4,6 +4,7 @@ finalize, send, void, mark uncollectible, delete — each with the events Stripe
 import copy
 
 from ..objects.catalogue import price_object, product_object
+from .discounts import new_discount, resolve
 from .errors import InvalidRequest
 from .events import emit
 from .invoices import collect, finalize, line, new_invoice, void
@@ -17,6 +18,9 @@ DAY = 86400
 
 def create_item(state: State, p: dict, *, origin=(None, None)) -> dict:
     """A pending invoice item of a customer (or an item on a draft invoice); emits invoiceitem.created."""
+    if p.get("discounts"):  # accepted, they would be ignored while the item says discounted
+        raise InvalidRequest("The fake Stripe does not simulate discounts on invoice items; put them on the "
+                             "invoice (`discounts`).", param="discounts")
     customer = state.store.require("customer", p["customer"], "customer", in_body=True)
     invoice = _draft(state, p["invoice"], "invoice") if p.get("invoice") else None
     at = state.now(customer["test_clock"])
@@ -112,8 +116,13 @@ def create_invoice(state: State, p: dict, *, origin=(None, None)) -> dict:
                              param="days_until_due", code="parameter_missing")
     currency = (p.get("currency") or (pending[0]["currency"] if pending else "usd")).lower()
     at = state.now(customer["test_clock"])
+    # Checked before anything is made; absent, the invoice takes its customer's discount (new_invoice).
+    resolved = resolve(state, p.get("discounts") or [], customer, "discounts", at)
     invoice = new_invoice(state, customer, lines=[], billing_reason="manual", currency=currency, at=at,
                           metadata=p.get("metadata"))
+    if "discounts" in p:  # its own (`discounts=` unset: none, not even the customer's)
+        invoice["discounts"] = [new_discount(state, coupon, promo, at=at, customer=customer["id"],
+                                             invoice=invoice["id"])["id"] for coupon, promo in resolved]
     invoice.update(description=p.get("description"), collection_method=method,
                    days_until_due=p.get("days_until_due"), due_date=p.get("due_date"),
                    auto_advance=p.get("auto_advance", False), marked_uncollectible_at=None)
@@ -124,6 +133,9 @@ def create_invoice(state: State, p: dict, *, origin=(None, None)) -> dict:
 
 def update_invoice(state: State, invoice: dict, p: dict, *, origin=(None, None)) -> dict:
     """Metadata merges; description, footer fields and due dates replace (drafts and open invoices)."""
+    if "discounts" in p:
+        raise InvalidRequest("The fake Stripe does not simulate changing an invoice's discounts after it is made.",
+                             param="discounts")
     if invoice["status"] not in ("draft", "open"):
         raise InvalidRequest(f"This invoice is {invoice['status']} and can no longer be updated.")
     old = copy.deepcopy(invoice)

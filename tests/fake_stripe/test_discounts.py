@@ -414,3 +414,36 @@ def test_the_checkout_discount_example_in_the_docs_runs_as_printed():
     with contextlib.redirect_stdout(out):
         exec(block, {})
     assert out.getvalue().splitlines() == expected
+
+
+def test_a_one_off_invoice_takes_its_own_discounts_and_charges_the_discounted_total(client, http):
+    customer = client.v1.customers.create({"email": "oneoff@example.com", "payment_method": "pm_card_visa",
+                                           "invoice_settings": {"default_payment_method": "pm_card_visa"}})
+    coupon = client.v1.coupons.create({"percent_off": 50, "duration": "once"})
+    client.v1.invoice_items.create({"customer": customer.id, "amount": 1000, "currency": "usd"})
+    refused = [{"coupon": "nope"}]
+    with pytest.raises(stripe.InvalidRequestError) as caught:
+        client.v1.invoices.create({"customer": customer.id, "discounts": refused})
+    assert caught.value.param == "discounts[0][coupon]"
+    assert client.v1.invoices.list({"customer": customer.id}).data == []  # nothing made
+    invoice = client.v1.invoices.create({"customer": customer.id, "discounts": [{"coupon": coupon.id}],
+                                         "pending_invoice_items_behavior": "include"})
+    assert (invoice.subtotal, invoice.total, len(invoice.discounts)) == (1000, 500, 1)
+    assert [d.amount for d in invoice.total_discount_amounts] == [500]
+    assert validate_object("invoice", http("GET", f"/v1/invoices/{invoice.id}").json()) == []
+    paid = client.v1.invoices.pay(client.v1.invoices.finalize_invoice(invoice.id).id)
+    assert (paid.status, paid.amount_paid) == ("paid", 500)
+    assert client.v1.coupons.retrieve(coupon.id).times_redeemed == 1
+
+
+def test_discounts_the_fake_would_ignore_are_refused(client):
+    customer = client.v1.customers.create({"email": "refuse@example.com"})
+    coupon = client.v1.coupons.create({"percent_off": 10, "duration": "once"})
+    with pytest.raises(stripe.InvalidRequestError, match="does not simulate discounts on invoice items"):
+        client.v1.invoice_items.create({"customer": customer.id, "amount": 1000, "currency": "usd",
+                                        "discounts": [{"coupon": coupon.id}]})
+    assert client.v1.invoice_items.list({"customer": customer.id}).data == []
+    invoice = client.v1.invoices.create({"customer": customer.id})
+    with pytest.raises(stripe.InvalidRequestError, match="does not simulate changing an invoice's discounts"):
+        client.v1.invoices.update(invoice.id, {"discounts": [{"coupon": coupon.id}]})
+    assert client.v1.invoices.retrieve(invoice.id).discounts == []
