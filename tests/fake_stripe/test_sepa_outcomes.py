@@ -6,6 +6,8 @@ import pytest
 import stripe
 
 from simulator.sepa import DELAYED, SETTLE_DELAY, TEST_IBANS, TEST_IBANS_BY_COUNTRY
+from tests.support.events import events_about
+
 from .conftest import START
 
 pytestmark = pytest.mark.timeout(120)
@@ -35,17 +37,6 @@ def debit(client, iban: str, **extra):
                                             {"stripe_version": "2026-08-26.dahlia"})
 
 
-def about(object_ids: set[str], validator, http) -> list[str]:
-    """The types of the events about these objects, oldest first, each strictly valid as the API sends it."""
-    found = []
-    for raw in http("GET", "/v1/events", params={"limit": 100}).json()["data"][::-1]:
-        data = raw["data"]["object"]
-        if {data.get("id"), data.get("payment_intent"), data.get("charge")} & object_ids:
-            assert validator.validate_object(raw, "event") + validator.validate_object(data, data["object"]) == []
-            found.append(raw["type"])
-    return found
-
-
 def test_the_table_holds_every_countrys_eight_ibans_with_valid_checksums():
     assert len(TEST_IBANS_BY_COUNTRY) >= 11 and {"AT", "BE", "DE", "ES", "FI", "FR", "IE", "LU", "NL", "PT"} <= set(
         TEST_IBANS_BY_COUNTRY)
@@ -63,7 +54,7 @@ def test_a_succeeding_iban_answers_processing_then_settles_at_once_in_order(clie
     assert (now.status, now.amount_received) == ("succeeded", 2700)
     charge = client.v1.charges.retrieve(now.latest_charge)
     assert (charge.status, charge.paid, charge.payment_method_details.sepa_debit.last4) == ("succeeded", True, "3201")
-    assert about({intent.id}, validator, http) == [
+    assert events_about({intent.id}, validator, http) == [
         "payment_intent.created", "payment_intent.processing", "charge.pending", "charge.succeeded",
         "payment_intent.succeeded"]
 
@@ -79,7 +70,7 @@ def test_a_failing_iban_fails_the_charge_and_asks_for_another_payment_method(cli
     assert error.payment_method.sepa_debit.last4 == "3202"
     charge = client.v1.charges.retrieve(now.latest_charge)
     assert (charge.status, charge.paid) == ("failed", False)
-    assert about({intent.id}, validator, http) == [
+    assert events_about({intent.id}, validator, http) == [
         "payment_intent.created", "payment_intent.processing", "charge.pending", "charge.failed",
         "payment_intent.payment_failed"]
 
@@ -99,7 +90,7 @@ def test_a_disputed_iban_succeeds_then_opens_a_final_dispute(client, validator, 
     assert charge.disputed is True
     dispute = client.v1.disputes.list({"charge": charge.id}).data[0]
     assert (dispute.status, dispute.amount, dispute.payment_intent) == ("lost", 2700, intent.id)
-    assert about({intent.id}, validator, http)[-3:] == [
+    assert events_about({intent.id}, validator, http)[-3:] == [
         "charge.succeeded", "payment_intent.succeeded", "charge.dispute.created"]
 
 
@@ -161,7 +152,7 @@ def test_checkout_sends_the_async_event_right_after_completed(client, validator,
     assert (answered.status, answered.payment_status) == ("complete", "unpaid")  # the answer: still processing
     session = client.v1.checkout.sessions.retrieve(answered.id)
     assert (session.status, session.payment_status) == ("complete", payment_status)
-    assert about({session.id, session.payment_intent}, validator, http) == [
+    assert events_about({session.id, session.payment_intent}, validator, http) == [
         "payment_intent.created", "payment_intent.processing", "charge.pending", "checkout.session.completed",
         *outcome]
     last = client.v1.events.list({"type": outcome[-1]}).data[0].data.object

@@ -11,6 +11,7 @@ import pytest
 import stripe
 
 from simulator.ach import ROUTING_NUMBER, SETTLE_DELAY, TEST_ACCOUNTS
+from tests.support.events import events_about
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -42,17 +43,6 @@ def debit(client, number: str, **extra):
     return client.v1.payment_intents.create(params, VERSION)
 
 
-def about(object_ids: set[str], validator, http) -> list[str]:
-    """The types of the events about these objects, oldest first, each strictly valid as the API sends it."""
-    found = []
-    for raw in http("GET", "/v1/events", params={"limit": 100}).json()["data"][::-1]:
-        data = raw["data"]["object"]
-        if {data.get("id"), data.get("payment_intent"), data.get("charge")} & object_ids:
-            assert validator.validate_object(raw, "event") + validator.validate_object(data, data["object"]) == []
-            found.append(raw["type"])
-    return found
-
-
 def test_a_payment_method_has_the_specs_us_bank_account_shape(client, validator, http):
     pm = client.v1.payment_methods.create(account(SUCCEEDS), VERSION)
     raw = http("GET", f"/v1/payment_methods/{pm.id}").json()
@@ -75,7 +65,7 @@ def test_a_succeeding_account_answers_processing_then_settles_in_order(client, f
     charge = client.v1.charges.retrieve(now.latest_charge)
     assert (charge.status, charge.paid, charge.payment_method_details.type) == ("succeeded", True, "us_bank_account")
     assert charge.payment_method_details.us_bank_account.last4 == "6789"
-    assert about({intent.id}, validator, http) == [
+    assert events_about({intent.id}, validator, http) == [
         "payment_intent.created", "payment_intent.processing", "charge.pending", "charge.succeeded",
         "payment_intent.succeeded"]
 
@@ -90,7 +80,7 @@ def test_a_failing_account_fails_with_stripes_failure_code(client, validator, ht
     charge = client.v1.charges.retrieve(now.latest_charge)
     assert (charge.status, charge.failure_code) == ("failed", TEST_ACCOUNTS[number].failure_code)
     assert charge.failure_message
-    assert about({intent.id}, validator, http) == [
+    assert events_about({intent.id}, validator, http) == [
         "payment_intent.created", "payment_intent.processing", "charge.pending", "charge.failed",
         "payment_intent.payment_failed"]
 
@@ -105,7 +95,7 @@ def test_a_disputed_account_succeeds_then_opens_a_dispute(client, validator, htt
     now = client.v1.payment_intents.retrieve(intent.id)
     assert now.status == "succeeded"
     assert client.v1.charges.retrieve(now.latest_charge).disputed is True
-    assert about({intent.id}, validator, http)[-3:] == [
+    assert events_about({intent.id}, validator, http)[-3:] == [
         "charge.succeeded", "payment_intent.succeeded", "charge.dispute.created"]
 
 
