@@ -42,12 +42,17 @@ def validate_object(name: str, obj: Any, version: str | None = None) -> list[str
     return (versioned_validator(version) if version else validator()).validate_object(obj, name)
 
 
-@functools.lru_cache(maxsize=8)
 def versioned_validator(version: str):
     """A strict SpecValidator over the schema with `version`'s differences (versions.shape_differences) applied."""
     from ..versions import shape_differences
+    return _validator_for(shape_differences(version))
+
+
+@functools.lru_cache(maxsize=8)  # keyed by the differences: the many versions share a few shapes
+def _validator_for(differences: tuple):
+    """A strict SpecValidator over the schema with these differences applied."""
     from .strict import SpecValidator
-    absent, extra, values = shape_differences(version)
+    absent, extra, values = differences
     if not (absent or extra or values):
         return validator()
     schema = dict(load_schema())
